@@ -1,0 +1,277 @@
+//! A small HPROF writer for tests and fuzz seeds: builds well-formed (or deliberately
+//! broken) dumps without literal byte arrays. Not used by the product itself.
+
+use super::tags::{BasicType, SubTag, Tag};
+
+/// Builds an HPROF byte stream.
+pub struct HprofWriter {
+    buf: Vec<u8>,
+    id_size: u8,
+    /// Position of the length field of the open heap-dump record.
+    open_segment: Option<usize>,
+}
+
+impl HprofWriter {
+    /// A `JAVA PROFILE 1.0.2` stream with the given identifier size.
+    pub fn new(id_size: u8) -> Self {
+        Self::with_format("JAVA PROFILE 1.0.2", id_size, 1_700_000_000_000)
+    }
+
+    /// A stream with an explicit format string and timestamp.
+    pub fn with_format(format: &str, id_size: u8, timestamp_ms: u64) -> Self {
+        let mut buf = Vec::new();
+        buf.extend_from_slice(format.as_bytes());
+        buf.push(0);
+        buf.extend_from_slice(&u32::from(id_size).to_be_bytes());
+        buf.extend_from_slice(&((timestamp_ms >> 32) as u32).to_be_bytes());
+        buf.extend_from_slice(&(timestamp_ms as u32).to_be_bytes());
+        HprofWriter {
+            buf,
+            id_size,
+            open_segment: None,
+        }
+    }
+
+    /// The identifier size.
+    pub fn id_size(&self) -> u8 {
+        self.id_size
+    }
+
+    fn id_bytes(&self, id: u64) -> Vec<u8> {
+        if self.id_size == 4 {
+            (id as u32).to_be_bytes().to_vec()
+        } else {
+            id.to_be_bytes().to_vec()
+        }
+    }
+
+    /// Appends an identifier to a body under construction.
+    pub fn push_id(&self, body: &mut Vec<u8>, id: u64) {
+        body.extend_from_slice(&self.id_bytes(id));
+    }
+
+    /// A top-level record with a raw body.
+    pub fn record(&mut self, tag: Tag, body: &[u8]) -> &mut Self {
+        self.close_segment();
+        self.buf.push(tag.0);
+        self.buf.extend_from_slice(&0u32.to_be_bytes());
+        self.buf
+            .extend_from_slice(&(body.len() as u32).to_be_bytes());
+        self.buf.extend_from_slice(body);
+        self
+    }
+
+    /// A UTF8 record.
+    pub fn utf8(&mut self, id: u64, s: &str) -> &mut Self {
+        let mut b = self.id_bytes(id);
+        b.extend_from_slice(s.as_bytes());
+        self.record(Tag::HPROF_UTF8, &b)
+    }
+
+    /// A LOAD_CLASS record.
+    pub fn load_class(&mut self, serial: u32, class_id: u64, name_id: u64) -> &mut Self {
+        let mut b = serial.to_be_bytes().to_vec();
+        self.push_id(&mut b, class_id);
+        b.extend_from_slice(&0u32.to_be_bytes());
+        self.push_id(&mut b, name_id);
+        self.record(Tag::HPROF_LOAD_CLASS, &b)
+    }
+
+    /// A FRAME record.
+    pub fn frame(
+        &mut self,
+        id: u64,
+        method: u64,
+        sig: u64,
+        source: u64,
+        class_serial: u32,
+        line: i32,
+    ) -> &mut Self {
+        let mut b = Vec::new();
+        for x in [id, method, sig, source] {
+            self.push_id(&mut b, x);
+        }
+        b.extend_from_slice(&class_serial.to_be_bytes());
+        b.extend_from_slice(&line.to_be_bytes());
+        self.record(Tag::HPROF_FRAME, &b)
+    }
+
+    /// A TRACE record.
+    pub fn trace(&mut self, serial: u32, thread_serial: u32, frames: &[u64]) -> &mut Self {
+        let mut b = serial.to_be_bytes().to_vec();
+        b.extend_from_slice(&thread_serial.to_be_bytes());
+        b.extend_from_slice(&(frames.len() as u32).to_be_bytes());
+        for &f in frames {
+            self.push_id(&mut b, f);
+        }
+        self.record(Tag::HPROF_TRACE, &b)
+    }
+
+    /// A START_THREAD record.
+    pub fn start_thread(&mut self, serial: u32, object: u64, stack: u32, name: u64) -> &mut Self {
+        let mut b = serial.to_be_bytes().to_vec();
+        self.push_id(&mut b, object);
+        b.extend_from_slice(&stack.to_be_bytes());
+        for x in [name, 0, 0] {
+            self.push_id(&mut b, x);
+        }
+        self.record(Tag::HPROF_START_THREAD, &b)
+    }
+
+    /// Opens a HEAP_DUMP_SEGMENT (closing any open one).
+    pub fn begin_segment(&mut self) -> &mut Self {
+        self.begin_heap(Tag::HPROF_HEAP_DUMP_SEGMENT)
+    }
+
+    /// Opens a heap-dump record with the given tag.
+    pub fn begin_heap(&mut self, tag: Tag) -> &mut Self {
+        self.close_segment();
+        self.buf.push(tag.0);
+        self.buf.extend_from_slice(&0u32.to_be_bytes());
+        self.open_segment = Some(self.buf.len());
+        self.buf.extend_from_slice(&0u32.to_be_bytes());
+        self
+    }
+
+    fn close_segment(&mut self) {
+        if let Some(p) = self.open_segment.take() {
+            let len = (self.buf.len() - p - 4) as u32;
+            self.buf[p..p + 4].copy_from_slice(&len.to_be_bytes());
+        }
+    }
+
+    fn sub(&mut self, tag: SubTag, body: &[u8]) -> &mut Self {
+        if self.open_segment.is_none() {
+            self.begin_segment();
+        }
+        self.buf.push(tag.0);
+        self.buf.extend_from_slice(body);
+        self
+    }
+
+    /// Raw sub-record bytes (tag included), for malformed inputs.
+    pub fn raw_sub(&mut self, bytes: &[u8]) -> &mut Self {
+        if self.open_segment.is_none() {
+            self.begin_segment();
+        }
+        self.buf.extend_from_slice(bytes);
+        self
+    }
+
+    /// A GC root with only an object ID (UNKNOWN, STICKY_CLASS, MONITOR_USED, Android
+    /// single-ID kinds).
+    pub fn root_simple(&mut self, tag: SubTag, object: u64) -> &mut Self {
+        let b = self.id_bytes(object);
+        self.sub(tag, &b)
+    }
+
+    /// A ROOT_JAVA_FRAME or ROOT_JNI_LOCAL root.
+    pub fn root_frame(&mut self, tag: SubTag, object: u64, thread: u32, frame: u32) -> &mut Self {
+        let mut b = self.id_bytes(object);
+        b.extend_from_slice(&thread.to_be_bytes());
+        b.extend_from_slice(&frame.to_be_bytes());
+        self.sub(tag, &b)
+    }
+
+    /// A ROOT_THREAD_OBJ root.
+    pub fn root_thread(&mut self, object: u64, thread: u32, stack: u32) -> &mut Self {
+        self.root_frame(SubTag::HPROF_GC_ROOT_THREAD_OBJ, object, thread, stack)
+    }
+
+    /// A ROOT_JNI_GLOBAL root.
+    pub fn root_jni_global(&mut self, object: u64, global_ref: u64) -> &mut Self {
+        let mut b = self.id_bytes(object);
+        b.extend_from_slice(&self.id_bytes(global_ref));
+        self.sub(SubTag::HPROF_GC_ROOT_JNI_GLOBAL, &b)
+    }
+
+    /// A CLASS_DUMP. `statics` values are raw bits (IDs for objects).
+    pub fn class_dump(
+        &mut self,
+        id: u64,
+        super_id: u64,
+        loader: u64,
+        instance_size: u32,
+        statics: &[(u64, BasicType, u64)],
+        fields: &[(u64, BasicType)],
+    ) -> &mut Self {
+        let mut b = self.id_bytes(id);
+        b.extend_from_slice(&0u32.to_be_bytes());
+        for x in [super_id, loader, 0, 0, 0, 0] {
+            self.push_id(&mut b, x);
+        }
+        b.extend_from_slice(&instance_size.to_be_bytes());
+        b.extend_from_slice(&0u16.to_be_bytes());
+        b.extend_from_slice(&(statics.len() as u16).to_be_bytes());
+        for &(name, ty, value) in statics {
+            self.push_id(&mut b, name);
+            b.push(ty.0);
+            self.push_value(&mut b, ty, value);
+        }
+        b.extend_from_slice(&(fields.len() as u16).to_be_bytes());
+        for &(name, ty) in fields {
+            self.push_id(&mut b, name);
+            b.push(ty.0);
+        }
+        self.sub(SubTag::HPROF_GC_CLASS_DUMP, &b)
+    }
+
+    /// Appends a value of type `ty` (raw bits) to a body.
+    pub fn push_value(&self, b: &mut Vec<u8>, ty: BasicType, value: u64) {
+        let sz = ty.size_in_dump(self.id_size).unwrap_or(0);
+        let bytes = value.to_be_bytes();
+        b.extend_from_slice(&bytes[8 - usize::from(sz)..]);
+    }
+
+    /// Field bytes for an instance: values in dump order (this class first, then supers).
+    pub fn fields(&self, values: &[(BasicType, u64)]) -> Vec<u8> {
+        let mut b = Vec::new();
+        for &(ty, v) in values {
+            self.push_value(&mut b, ty, v);
+        }
+        b
+    }
+
+    /// An INSTANCE_DUMP.
+    pub fn instance(&mut self, id: u64, class_id: u64, data: &[u8]) -> &mut Self {
+        let mut b = self.id_bytes(id);
+        b.extend_from_slice(&0u32.to_be_bytes());
+        b.extend_from_slice(&self.id_bytes(class_id));
+        b.extend_from_slice(&(data.len() as u32).to_be_bytes());
+        b.extend_from_slice(data);
+        self.sub(SubTag::HPROF_GC_INSTANCE_DUMP, &b)
+    }
+
+    /// An OBJ_ARRAY_DUMP.
+    pub fn obj_array(&mut self, id: u64, class_id: u64, elems: &[u64]) -> &mut Self {
+        let mut b = self.id_bytes(id);
+        b.extend_from_slice(&0u32.to_be_bytes());
+        b.extend_from_slice(&(elems.len() as u32).to_be_bytes());
+        b.extend_from_slice(&self.id_bytes(class_id));
+        for &e in elems {
+            self.push_id(&mut b, e);
+        }
+        self.sub(SubTag::HPROF_GC_OBJ_ARRAY_DUMP, &b)
+    }
+
+    /// A PRIM_ARRAY_DUMP with raw element bytes (`data.len()` must be `len * size`).
+    pub fn prim_array(&mut self, id: u64, elem: BasicType, len: u32, data: &[u8]) -> &mut Self {
+        let mut b = self.id_bytes(id);
+        b.extend_from_slice(&0u32.to_be_bytes());
+        b.extend_from_slice(&len.to_be_bytes());
+        b.push(elem.0);
+        b.extend_from_slice(data);
+        self.sub(SubTag::HPROF_GC_PRIM_ARRAY_DUMP, &b)
+    }
+
+    /// HEAP_DUMP_END.
+    pub fn heap_dump_end(&mut self) -> &mut Self {
+        self.record(Tag::HPROF_HEAP_DUMP_END, &[])
+    }
+
+    /// The finished bytes.
+    pub fn finish(&mut self) -> Vec<u8> {
+        self.close_segment();
+        std::mem::take(&mut self.buf)
+    }
+}

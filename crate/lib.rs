@@ -1,0 +1,7 @@
+//! Heapscope: a Java heap-dump (HPROF) analyzer.
+#![deny(missing_docs)]
+
+pub mod analysis;
+pub mod format;
+pub mod load;
+pub mod model;
