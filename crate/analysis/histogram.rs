@@ -1,0 +1,58 @@
+//! The class histogram: instances and shallow bytes per class, from pass 1 alone.
+
+use crate::model::index::{Index, class_bytes};
+use serde::Serialize;
+
+/// One histogram row.
+#[derive(Clone, Debug, Serialize, PartialEq, Eq)]
+pub struct HistogramRow {
+    /// Class index.
+    #[serde(skip)]
+    pub class: u32,
+    /// Java class name.
+    pub name: String,
+    /// Number of instances (for `java.lang.Class`, the class objects).
+    pub instances: u64,
+    /// Total shallow size in bytes.
+    pub shallow_bytes: u64,
+}
+
+/// The histogram, sorted by shallow bytes descending (then name).
+#[derive(Clone, Debug, Serialize)]
+pub struct Histogram {
+    /// Rows with at least one instance.
+    pub classes: Vec<HistogramRow>,
+    /// Sum of instances.
+    pub total_instances: u64,
+    /// Sum of shallow bytes.
+    pub total_shallow_bytes: u64,
+}
+
+/// Computes the histogram of an index.
+pub fn histogram(index: &Index) -> Histogram {
+    let mut rows: Vec<HistogramRow> = index
+        .classes
+        .classes
+        .iter()
+        .zip(&index.counts)
+        .enumerate()
+        .filter(|(_, (_, k))| k.count > 0)
+        .map(|(i, (c, k))| HistogramRow {
+            class: i as u32,
+            name: c.name.clone(),
+            instances: k.count,
+            shallow_bytes: class_bytes(&index.model, c, k),
+        })
+        .collect();
+    rows.sort_by(|a, b| {
+        b.shallow_bytes
+            .cmp(&a.shallow_bytes)
+            .then_with(|| a.name.cmp(&b.name))
+            .then_with(|| a.class.cmp(&b.class))
+    });
+    Histogram {
+        total_instances: rows.iter().map(|r| r.instances).sum(),
+        total_shallow_bytes: rows.iter().map(|r| r.shallow_bytes).sum(),
+        classes: rows,
+    }
+}

@@ -1,0 +1,112 @@
+//! The dump summary: what the file is and what it holds.
+
+use crate::format::heap_dump::roots::RootKind;
+use crate::model::diagnostics::Diagnostic;
+use crate::model::index::{Index, class_bytes};
+use crate::model::sizes::FieldLayout;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// The summary of a dump (the `heapscope summary --json` contract).
+#[derive(Clone, Debug, Serialize)]
+pub struct Summary {
+    /// Header string, e.g. `JAVA PROFILE 1.0.2`.
+    pub format: String,
+    /// Identifier size, 4 or 8.
+    pub id_size: u8,
+    /// When the dump was taken, ms since the epoch.
+    pub timestamp_ms: u64,
+    /// Heap objects: instances, arrays and class objects.
+    pub objects: u64,
+    /// Instance dumps.
+    pub instances: u64,
+    /// Object arrays.
+    pub object_arrays: u64,
+    /// Primitive arrays.
+    pub primitive_arrays: u64,
+    /// Classes (with a class dump, plus primitive-array classes without one).
+    pub classes: u64,
+    /// Total shallow size of all objects, in bytes, as HotSpot lays them out.
+    pub shallow_bytes: u64,
+    /// GC roots per kind.
+    pub gc_roots: BTreeMap<&'static str, u64>,
+    /// Whether references were 4 bytes in a 64-bit heap.
+    pub compressed_oops: bool,
+    /// The object layout the sizes assume.
+    pub size_model: SizeModelInfo,
+    /// UTF8 strings in the dump.
+    pub strings: u64,
+    /// Stack traces.
+    pub stack_traces: u64,
+    /// Heap-dump records (HEAP_DUMP or HEAP_DUMP_SEGMENT).
+    pub heap_dump_segments: u64,
+    /// Tolerated oddities.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// The size model, for display.
+#[derive(Clone, Debug, Serialize)]
+pub struct SizeModelInfo {
+    /// Object header bytes.
+    pub header_bytes: u32,
+    /// Reference bytes.
+    pub reference_bytes: u32,
+    /// Compressed class pointers (64-bit header of 12 bytes).
+    pub compressed_class_pointers: bool,
+    /// `legacy` (JDK 6–14) or `packed` (JDK 15+).
+    pub field_layout: &'static str,
+    /// Classes whose gap evidence agreed with the model, out of those with evidence.
+    pub classes_matching: u64,
+    /// Classes with gap evidence.
+    pub classes_with_evidence: u64,
+}
+
+/// Summarizes an index.
+pub fn summary(index: &Index) -> Summary {
+    let mut gc_roots = BTreeMap::new();
+    for k in RootKind::ALL {
+        let n = index.roots.iter().filter(|r| r.kind == k).count() as u64;
+        if n > 0 {
+            gc_roots.insert(k.name(), n);
+        }
+    }
+    let shallow_bytes = index
+        .classes
+        .classes
+        .iter()
+        .zip(&index.counts)
+        .map(|(c, k)| class_bytes(&index.model, c, k))
+        .sum();
+    let id = index.header.id_size;
+    Summary {
+        format: index.header.format.clone(),
+        id_size: id,
+        timestamp_ms: index.header.timestamp_ms,
+        objects: index.stats.instances
+            + index.stats.obj_arrays
+            + index.stats.prim_arrays
+            + u64::from(index.classes.object_count),
+        instances: index.stats.instances,
+        object_arrays: index.stats.obj_arrays,
+        primitive_arrays: index.stats.prim_arrays,
+        classes: index.classes.len() as u64,
+        shallow_bytes,
+        gc_roots,
+        compressed_oops: index.model.compressed_oops(id),
+        size_model: SizeModelInfo {
+            header_bytes: index.model.header,
+            reference_bytes: index.model.ref_size,
+            compressed_class_pointers: id == 8 && index.model.header == 12,
+            field_layout: match index.model.layout {
+                FieldLayout::Legacy => "legacy",
+                FieldLayout::Packed => "packed",
+            },
+            classes_matching: index.model_evidence.classes_matching,
+            classes_with_evidence: index.model_evidence.classes_with_evidence,
+        },
+        strings: index.strings.len() as u64,
+        stack_traces: index.stacks.traces.len() as u64,
+        heap_dump_segments: index.stats.heap_dump_records,
+        diagnostics: index.diagnostics.list(),
+    }
+}

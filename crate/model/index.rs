@@ -1,0 +1,1046 @@
+//! Pass 1: the index of a dump.
+//!
+//! One streaming pass collects strings, classes, GC roots, stack traces and, per object,
+//! its ID, class and (arrays) length. The class histogram falls out of it without
+//! per-object memory: instances are counted per class, and array lengths are summed per
+//! class together with a count of lengths modulo 8, which gives the exact total of
+//! `align8(base + element_size × length)` for any size model chosen afterwards.
+//!
+//! Per-object memory while indexing (only when `per_object`): ID u64 + class u32 +
+//! length u32 = 16 bytes, in file order; [`Index::finish`] turns it into the compact
+//! [`ObjectTable`] (class u32 + size u16 + ID map ~5 B = ~11 bytes per object).
+
+use super::classes::{ClassInfo, ClassKind, ClassTable};
+use super::diagnostics::Diagnostics;
+use super::hash::IdHashMap;
+use super::idmap::IdMap;
+use super::names::{java_class_name, prim_array_name};
+use super::objects::{ObjectTable, Sizes};
+use super::sizes::{FieldLayout, Layout, SizeModel, align8};
+use super::stacks::StackTable;
+use super::strings::StringTable;
+use crate::format::Header;
+use crate::format::classes::LoadClass;
+use crate::format::heap_dump::arrays::{ObjArrayHeader, PrimArrayHeader};
+use crate::format::heap_dump::class_dump::ClassDump;
+use crate::format::heap_dump::instance::Instance;
+use crate::format::heap_dump::roots::GcRoot;
+use crate::format::stacks::{Frame, Trace};
+use crate::format::strings::Utf8;
+use crate::format::tags::{BasicType, Tag};
+use crate::format::threads::StartThread;
+use crate::format::{HprofError, Visitor};
+
+/// A file position every `CHECKPOINT_EVERY` non-class objects, to re-read objects later.
+pub const CHECKPOINT_EVERY: u32 = 64;
+
+/// Maximum address-gap samples kept for array-size evidence.
+const MAX_ARRAY_SAMPLES: usize = 1 << 16;
+
+/// Per-class counters for the histogram (model-independent).
+#[derive(Clone, Copy, Default, Debug)]
+pub struct ClassCounts {
+    /// Instances (objects of this class).
+    pub count: u64,
+    /// Sum of array lengths (array classes).
+    pub sum_len: u64,
+    /// Number of arrays whose length ≡ r (mod 8).
+    pub len_mod8: [u64; 8],
+    /// Class objects counted here (`java.lang.Class` only): their sizes vary with their
+    /// static fields, so they are summed in `mirror_bytes` instead of `count × size`.
+    pub mirrors: u64,
+    /// Total size of those class objects.
+    pub mirror_bytes: u64,
+}
+
+/// Per-class address-gap evidence: the smallest gap after an instance, and how often.
+#[derive(Clone, Copy, Debug)]
+struct GapEvidence {
+    min: u32,
+    at_min: u32,
+}
+
+impl Default for GapEvidence {
+    fn default() -> Self {
+        GapEvidence {
+            min: u32::MAX,
+            at_min: 0,
+        }
+    }
+}
+
+/// Where the heap-dump records lie in the file (for resuming the reader at an object).
+#[derive(Clone, Debug, Default)]
+pub struct FileMap {
+    /// (body start, body end) of each HEAP_DUMP / HEAP_DUMP_SEGMENT record.
+    pub segments: Vec<(u64, u64)>,
+    /// Offset of every `CHECKPOINT_EVERY`-th non-class object record, in file order.
+    pub checkpoints: Vec<u64>,
+}
+
+impl FileMap {
+    /// The segment containing `offset`.
+    pub fn segment_of(&self, offset: u64) -> Option<(u64, u64)> {
+        let i = self.segments.partition_point(|&(s, _)| s <= offset);
+        let seg = *self.segments.get(i.checked_sub(1)?)?;
+        (offset < seg.1).then_some(seg)
+    }
+
+    /// Bytes held.
+    pub fn heap_bytes(&self) -> usize {
+        self.segments.capacity() * 16 + self.checkpoints.capacity() * 8
+    }
+}
+
+/// Record counts, for the summary.
+#[derive(Clone, Debug, Default)]
+pub struct RecordStats {
+    /// Top-level records per tag.
+    pub records: IdHashMap<u8, u64>,
+    /// Instance dumps.
+    pub instances: u64,
+    /// Object arrays.
+    pub obj_arrays: u64,
+    /// Primitive arrays.
+    pub prim_arrays: u64,
+    /// Class dumps.
+    pub class_dumps: u64,
+    /// GC roots (all kinds).
+    pub roots: u64,
+    /// Heap-dump records.
+    pub heap_dump_records: u64,
+    /// Largest object array length.
+    pub max_obj_array: u32,
+    /// Sum of reference-field slots of instances plus object-array lengths: an upper bound
+    /// of the references, known after pass 1 (used to predict memory).
+    pub ref_slots: u64,
+}
+
+/// The pass-1 visitor.
+pub struct Indexer {
+    per_object: bool,
+    header: Option<Header>,
+    strings: StringTable,
+    load_classes: IdHashMap<u64, LoadClass>,
+    classes: Vec<ClassInfo>,
+    class_by_id: IdHashMap<u64, u32>,
+    dump_order: Vec<u32>,
+    prim_class: [u32; 12],
+    counts: Vec<ClassCounts>,
+    gaps: Vec<GapEvidence>,
+    array_samples: Vec<(u32, u32, u32)>,
+    prev: Option<(u64, u32, u32)>,
+    /// Class object IDs sorted, for gaps that end at a class mirror (HotSpot writes
+    /// mirrors as CLASS_DUMPs before all other objects, so the object stream skips them).
+    mirrors: Vec<(u64, u32)>,
+    mirror_cursor: usize,
+    mirrors_ready: bool,
+    /// Address gap after each class object (its size bound).
+    mirror_gaps: Vec<u32>,
+    ids: Vec<u64>,
+    class_of: Vec<u32>,
+    lens: Vec<u32>,
+    nonclass: u64,
+    roots: Vec<GcRoot>,
+    stacks: StackTable,
+    files: FileMap,
+    stats: RecordStats,
+    diagnostics: Diagnostics,
+    /// Reference slots per class known so far (for `ref_slots`); computed lazily.
+    ref_slots_of: Vec<u32>,
+}
+
+impl Indexer {
+    /// A new indexer. With `per_object`, it keeps what the object table needs;
+    /// without, only the histogram and summary.
+    pub fn new(per_object: bool) -> Self {
+        Indexer {
+            per_object,
+            header: None,
+            strings: StringTable::default(),
+            load_classes: IdHashMap::default(),
+            classes: Vec::new(),
+            class_by_id: IdHashMap::default(),
+            dump_order: Vec::new(),
+            prim_class: [u32::MAX; 12],
+            counts: Vec::new(),
+            gaps: Vec::new(),
+            array_samples: Vec::new(),
+            prev: None,
+            mirrors: Vec::new(),
+            mirror_cursor: 0,
+            mirrors_ready: false,
+            mirror_gaps: Vec::new(),
+            ids: Vec::new(),
+            class_of: Vec::new(),
+            lens: Vec::new(),
+            nonclass: 0,
+            roots: Vec::new(),
+            stacks: StackTable::default(),
+            files: FileMap::default(),
+            stats: RecordStats::default(),
+            diagnostics: Diagnostics::default(),
+            ref_slots_of: Vec::new(),
+        }
+    }
+
+    fn new_class(&mut self, c: ClassInfo) -> u32 {
+        let i = self.classes.len() as u32;
+        self.classes.push(c);
+        self.counts.push(ClassCounts::default());
+        self.gaps.push(GapEvidence::default());
+        self.ref_slots_of.push(u32::MAX);
+        self.mirror_gaps.push(u32::MAX);
+        i
+    }
+
+    /// The next address after `from` where an object starts, given that the next object of
+    /// the stream is at `to`: a class mirror in between, or `to`. Also records the gaps of
+    /// the mirrors passed.
+    #[inline]
+    fn next_start(&mut self, from: u64, to: u64) -> u64 {
+        if !self.mirrors_ready {
+            self.mirrors_ready = true;
+            self.mirrors = self
+                .classes
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| c.dumped)
+                .map(|(i, c)| (c.id, i as u32))
+                .collect();
+            self.mirrors.sort_unstable();
+            self.mirror_cursor = 0;
+        }
+        let n = self.mirrors.len();
+        if self
+            .mirrors
+            .get(self.mirror_cursor)
+            .is_some_and(|m| m.0 <= from)
+            || self.mirror_cursor > 0
+                && self
+                    .mirrors
+                    .get(self.mirror_cursor - 1)
+                    .is_some_and(|m| m.0 > from)
+        {
+            self.mirror_cursor = self.mirrors.partition_point(|m| m.0 <= from);
+        }
+        let mut next = to;
+        let mut k = self.mirror_cursor;
+        while k < n {
+            let Some(&(cid, ci)) = self.mirrors.get(k) else {
+                break;
+            };
+            if cid >= to {
+                break;
+            }
+            if next == to {
+                next = cid;
+            }
+            let after = self.mirrors.get(k + 1).map_or(to, |m| m.0.min(to));
+            if let Some(g) = self.mirror_gaps.get_mut(ci as usize) {
+                *g = u32::try_from(after - cid).unwrap_or(u32::MAX);
+            }
+            k += 1;
+        }
+        self.mirror_cursor = k;
+        next
+    }
+
+    #[inline]
+    fn class_index(&mut self, id: u64, offset: u64) -> u32 {
+        if let Some(&c) = self.class_by_id.get(&id) {
+            return c;
+        }
+        self.diagnostics.bump("missing_class_dump", Some(offset));
+        let c = self.new_class(ClassInfo::placeholder(id));
+        self.class_by_id.insert(id, c);
+        c
+    }
+
+    fn prim_class_index(&mut self, elem: BasicType) -> u32 {
+        let slot = (elem.0 as usize).min(11);
+        if self.prim_class[slot] == u32::MAX {
+            let mut c = ClassInfo::placeholder(0);
+            c.name = prim_array_name(elem.java_name());
+            c.kind = ClassKind::PrimArray(elem);
+            self.prim_class[slot] = self.new_class(c);
+        }
+        self.prim_class[slot]
+    }
+
+    fn ref_slots(&mut self, c: u32) -> u32 {
+        match self.ref_slots_of.get(c as usize) {
+            Some(&n) if n != u32::MAX => n,
+            _ => {
+                // Own and inherited reference fields (walks at most `classes.len()` steps).
+                let mut n = 0u32;
+                let mut cur = Some(c);
+                let mut steps = 0;
+                while let Some(i) = cur {
+                    steps += 1;
+                    if steps > self.classes.len() {
+                        break;
+                    }
+                    let Some(ci) = self.classes.get(i as usize) else {
+                        break;
+                    };
+                    n += ci
+                        .fields
+                        .iter()
+                        .filter(|f| f.ty == BasicType::OBJECT)
+                        .count() as u32;
+                    cur = self.class_by_id.get(&ci.super_id).copied();
+                }
+                if let Some(s) = self.ref_slots_of.get_mut(c as usize) {
+                    *s = n;
+                }
+                n
+            }
+        }
+    }
+
+    #[inline]
+    fn object(&mut self, offset: u64, id: u64, class: u32, len: u32, is_array: bool) {
+        if self.nonclass % u64::from(CHECKPOINT_EVERY) == 0 {
+            self.files.checkpoints.push(offset);
+        }
+        self.nonclass += 1;
+        if let Some(cc) = self.counts.get_mut(class as usize) {
+            cc.count += 1;
+            if is_array {
+                cc.sum_len += u64::from(len);
+                cc.len_mod8[(len & 7) as usize] += 1;
+            }
+        }
+        if self.prev.is_none() {
+            // Mirrors below the first object.
+            self.next_start(0, id);
+        }
+        if let Some((pid, pclass, plen)) = self.prev
+            && id > pid
+        {
+            let gap = self.next_start(pid, id) - pid;
+            if gap <= u64::from(u32::MAX) {
+                let gap = gap as u32;
+                let parray = self
+                    .classes
+                    .get(pclass as usize)
+                    .is_some_and(|c| c.is_array());
+                if parray {
+                    if self.array_samples.len() < MAX_ARRAY_SAMPLES {
+                        self.array_samples.push((pclass, plen, gap));
+                    }
+                } else if let Some(g) = self.gaps.get_mut(pclass as usize) {
+                    if gap < g.min {
+                        g.min = gap;
+                        g.at_min = 1;
+                    } else if gap == g.min {
+                        g.at_min = g.at_min.saturating_add(1);
+                    }
+                }
+            }
+        }
+        self.prev = Some((id, class, len));
+        if self.per_object {
+            self.ids.push(id);
+            self.class_of.push(class);
+            self.lens.push(len);
+        }
+    }
+}
+
+impl Visitor for Indexer {
+    fn header(&mut self, h: &Header) {
+        self.header = Some(h.clone());
+    }
+
+    fn record(&mut self, tag: Tag, offset: u64, len: u32) {
+        *self.stats.records.entry(tag.0).or_default() += 1;
+        if tag == Tag::HPROF_HEAP_DUMP || tag == Tag::HPROF_HEAP_DUMP_SEGMENT {
+            self.stats.heap_dump_records += 1;
+            let start = offset + 9;
+            self.files.segments.push((start, start + u64::from(len)));
+        }
+    }
+
+    fn utf8(&mut self, r: Utf8<'_>) {
+        self.strings.insert(r.id, r.bytes);
+    }
+
+    fn load_class(&mut self, r: &LoadClass) {
+        self.load_classes.insert(r.class_id, *r);
+    }
+
+    fn frame(&mut self, r: &Frame) {
+        self.stacks.add_frame(r);
+    }
+
+    fn trace(&mut self, r: &Trace<'_>) {
+        self.stacks.add_trace(r);
+    }
+
+    fn start_thread(&mut self, r: &StartThread) {
+        self.stacks.add_start_thread(r);
+    }
+
+    fn unknown_record(&mut self, tag: Tag, offset: u64, len: u32) {
+        if tag.name().is_some() {
+            self.diagnostics.bump("oversized_record", Some(offset));
+        } else {
+            self.diagnostics.bump("unknown_record", Some(offset));
+        }
+        let _ = len;
+    }
+
+    fn gc_root(&mut self, r: &GcRoot) {
+        self.stats.roots += 1;
+        self.roots.push(*r);
+    }
+
+    fn class_dump(&mut self, offset: u64, r: &ClassDump) {
+        self.stats.class_dumps += 1;
+        // A class dump after objects: mirror gaps are no longer reliable.
+        if self.mirrors_ready {
+            self.mirrors.clear();
+        }
+        let idx = match self.class_by_id.get(&r.id) {
+            Some(&i) => {
+                if self.classes.get(i as usize).is_some_and(|c| c.dumped) {
+                    // A second dump of the same class: keep the first.
+                    self.diagnostics.bump("duplicate_object_id", Some(offset));
+                    return;
+                }
+                self.diagnostics
+                    .bump("class_dump_after_instances", Some(offset));
+                i
+            }
+            None => {
+                let i = self.new_class(ClassInfo::placeholder(r.id));
+                self.class_by_id.insert(r.id, i);
+                i
+            }
+        };
+        if let Some(c) = self.classes.get_mut(idx as usize) {
+            c.dumped = true;
+            c.dump_offset = offset;
+            c.super_id = r.super_id;
+            c.loader_id = r.loader_id;
+            c.signers_id = r.signers_id;
+            c.protection_domain_id = r.protection_domain_id;
+            c.fields = r.fields.clone();
+            c.statics = r.statics.clone();
+        }
+        self.dump_order.push(idx);
+    }
+
+    fn instance(&mut self, offset: u64, r: &Instance<'_>) {
+        self.stats.instances += 1;
+        let c = self.class_index(r.class_id, offset);
+        let slots = self.ref_slots(c);
+        self.stats.ref_slots += u64::from(slots) + 1;
+        self.object(offset, r.id, c, 0, false);
+    }
+
+    fn obj_array(&mut self, offset: u64, r: &ObjArrayHeader) -> bool {
+        self.stats.obj_arrays += 1;
+        self.stats.max_obj_array = self.stats.max_obj_array.max(r.length);
+        self.stats.ref_slots += u64::from(r.length) + 1;
+        let c = self.class_index(r.class_id, offset);
+        if let Some(ci) = self.classes.get_mut(c as usize)
+            && !ci.dumped
+            && ci.kind == ClassKind::Instance
+        {
+            // A placeholder only known from arrays is an array class.
+            ci.kind = ClassKind::ObjArray;
+        }
+        self.object(offset, r.id, c, r.length, true);
+        false
+    }
+
+    fn prim_array(&mut self, offset: u64, r: &PrimArrayHeader) -> bool {
+        self.stats.prim_arrays += 1;
+        let c = self.prim_class_index(r.elem);
+        self.object(offset, r.id, c, r.length, true);
+        false
+    }
+}
+
+/// The result of pass 1.
+pub struct Index {
+    /// The file header.
+    pub header: Header,
+    /// Strings by ID.
+    pub strings: StringTable,
+    /// Classes.
+    pub classes: ClassTable,
+    /// Per-class counters (instances, array lengths), by class index.
+    pub counts: Vec<ClassCounts>,
+    /// The chosen size model.
+    pub model: SizeModel,
+    /// How the size model was chosen.
+    pub model_evidence: ModelEvidence,
+    /// Per-object data (only with `per_object`).
+    pub objects: Option<ObjectTable>,
+    /// GC roots as dumped (IDs).
+    pub roots: Vec<GcRoot>,
+    /// Stack frames, traces and threads.
+    pub stacks: StackTable,
+    /// Where records lie in the file.
+    pub files: FileMap,
+    /// Record counts.
+    pub stats: RecordStats,
+    /// Tolerated oddities.
+    pub diagnostics: Diagnostics,
+    /// Instances whose size came from address gaps rather than the layout model
+    /// (classes with injected or hidden fields), by class index.
+    pub size_from_gaps: Vec<u32>,
+}
+
+/// How well each candidate size model matched the address gaps.
+#[derive(Clone, Debug, Default)]
+pub struct ModelEvidence {
+    /// Classes whose smallest observed gap equals the chosen model's instance size.
+    pub classes_matching: u64,
+    /// Classes with gap evidence.
+    pub classes_with_evidence: u64,
+    /// Array samples that match the chosen model exactly.
+    pub arrays_matching: u64,
+    /// Array samples.
+    pub array_samples: u64,
+}
+
+impl Indexer {
+    /// Ends pass 1: resolves names and hierarchy, chooses the size model, computes sizes,
+    /// and (with `per_object`) builds the object table.
+    pub fn finish(mut self) -> Result<Index, HprofError> {
+        let header = self.header.take().unwrap_or(Header {
+            format: String::new(),
+            id_size: 8,
+            timestamp_ms: 0,
+        });
+        let id_size = header.id_size;
+        if self.stats.heap_dump_records == 0 {
+            self.diagnostics.bump("no_heap_dump", None);
+        }
+
+        // Names and kinds.
+        for c in &mut self.classes {
+            if c.id == 0 {
+                continue; // synthetic primitive-array class, named already
+            }
+            let name = self
+                .load_classes
+                .get(&c.id)
+                .and_then(|lc| self.strings.get(lc.name_id));
+            match name {
+                Some(n) => c.name = java_class_name(&n),
+                None => {
+                    self.diagnostics.bump("missing_class_name", None);
+                    c.name = format!("<class 0x{:x}>", c.id);
+                }
+            }
+            if let Some(lc) = self.load_classes.get(&c.id) {
+                c.serial = lc.serial;
+            }
+            if let Some(elem) = c.name.strip_suffix("[]") {
+                c.kind = match elem {
+                    "boolean" => ClassKind::PrimArray(BasicType::BOOLEAN),
+                    "char" => ClassKind::PrimArray(BasicType::CHAR),
+                    "float" => ClassKind::PrimArray(BasicType::FLOAT),
+                    "double" => ClassKind::PrimArray(BasicType::DOUBLE),
+                    "byte" => ClassKind::PrimArray(BasicType::BYTE),
+                    "short" => ClassKind::PrimArray(BasicType::SHORT),
+                    "int" => ClassKind::PrimArray(BasicType::INT),
+                    "long" => ClassKind::PrimArray(BasicType::LONG),
+                    _ => ClassKind::ObjArray,
+                };
+            }
+        }
+
+        // Renumber: dumped classes first (dump order), then the rest. Synthetic
+        // primitive-array classes merge into a dumped class of the same name.
+        let n = self.classes.len();
+        let mut remap = vec![u32::MAX; n];
+        let mut order: Vec<u32> = Vec::with_capacity(n);
+        for &i in &self.dump_order {
+            if remap[i as usize] == u32::MAX {
+                remap[i as usize] = order.len() as u32;
+                order.push(i);
+            }
+        }
+        let object_count = order.len() as u32;
+        let dumped_by_name: std::collections::HashMap<&str, u32> = order
+            .iter()
+            .map(|&i| (self.classes[i as usize].name.as_str(), remap[i as usize]))
+            .collect();
+        let mut merged = vec![u32::MAX; n];
+        for i in 0..n {
+            if remap[i] != u32::MAX {
+                continue;
+            }
+            let c = &self.classes[i];
+            if c.id == 0
+                && let Some(&target) = dumped_by_name.get(c.name.as_str())
+            {
+                merged[i] = target;
+                continue;
+            }
+            remap[i] = order.len() as u32;
+            order.push(i as u32);
+        }
+        for i in 0..n {
+            if merged[i] != u32::MAX {
+                remap[i] = merged[i];
+            }
+        }
+        let mut old_classes: Vec<Option<ClassInfo>> = std::mem::take(&mut self.classes)
+            .into_iter()
+            .map(Some)
+            .collect();
+        let mut classes: Vec<ClassInfo> = Vec::with_capacity(order.len());
+        let mut counts = vec![ClassCounts::default(); order.len()];
+        let mut gaps = vec![GapEvidence::default(); order.len()];
+        for &old in &order {
+            if let Some(c) = old_classes.get_mut(old as usize).and_then(Option::take) {
+                classes.push(c);
+            }
+        }
+        for (old, &new) in remap.iter().enumerate() {
+            let (Some(src), Some(dst)) = (self.counts.get(old), counts.get_mut(new as usize))
+            else {
+                continue;
+            };
+            dst.count += src.count;
+            dst.sum_len += src.sum_len;
+            for r in 0..8 {
+                dst.len_mod8[r] += src.len_mod8[r];
+            }
+            if let (Some(g), Some(d)) = (self.gaps.get(old), gaps.get_mut(new as usize)) {
+                if g.min < d.min {
+                    *d = *g;
+                } else if g.min == d.min {
+                    d.at_min += g.at_min;
+                }
+            }
+        }
+        let mut mirror_gaps = vec![u32::MAX; order.len()];
+        for (old, &new) in remap.iter().enumerate() {
+            if let (Some(&g), Some(d)) =
+                (self.mirror_gaps.get(old), mirror_gaps.get_mut(new as usize))
+            {
+                *d = (*d).min(g);
+            }
+        }
+        for s in &mut self.array_samples {
+            s.0 = remap.get(s.0 as usize).copied().unwrap_or(u32::MAX);
+        }
+        for c in &mut self.class_of {
+            *c = remap.get(*c as usize).copied().unwrap_or(u32::MAX);
+        }
+
+        // Hierarchy: resolve supers, cut cycles.
+        let by_id: IdHashMap<u64, u32> = classes
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.dumped)
+            .map(|(i, c)| (c.id, i as u32))
+            .collect();
+        for c in &mut classes {
+            if c.super_id != 0 {
+                c.super_index = by_id.get(&c.super_id).copied();
+                if c.super_index.is_none() {
+                    self.diagnostics
+                        .bump("missing_super_class", Some(c.dump_offset));
+                }
+            }
+        }
+        let topo = topological_order(&mut classes, &mut self.diagnostics);
+
+        // Dump-format layout of instances: data length and reference offsets.
+        for &i in &topo {
+            let (sup_len, sup_refs) = match classes[i as usize].super_index {
+                Some(s) => (
+                    classes[s as usize].data_len,
+                    classes[s as usize].ref_offsets.clone(),
+                ),
+                None => (0, Vec::new()),
+            };
+            let c = &mut classes[i as usize];
+            let mut off = 0u32;
+            let mut refs = Vec::new();
+            for f in &c.fields {
+                if f.ty == BasicType::OBJECT {
+                    refs.push(off);
+                }
+                off += u32::from(f.ty.size_in_dump(id_size).unwrap_or(0));
+            }
+            refs.extend(sup_refs.iter().map(|r| r + off));
+            c.data_len = off + sup_len;
+            c.ref_offsets = refs;
+        }
+
+        // Choose the size model.
+        let candidates = SizeModel::candidates(id_size);
+        let has_record = classes.iter().any(|c| c.name == "java.lang.Record");
+        let mut best: Option<(i64, usize, Vec<u64>, ModelEvidence)> = None;
+        for (ci, m) in candidates.iter().enumerate() {
+            let sizes = instance_sizes(&classes, &topo, m, id_size, None).0;
+            let mut ev = ModelEvidence::default();
+            let mut violations = 0i64;
+            for (i, g) in gaps.iter().enumerate() {
+                if g.min == u32::MAX || classes[i].is_array() {
+                    continue;
+                }
+                ev.classes_with_evidence += 1;
+                let s = sizes[i];
+                if s == u64::from(g.min) {
+                    ev.classes_matching += 1;
+                } else if s > u64::from(g.min) {
+                    violations += 1;
+                }
+            }
+            for &(c, len, gap) in &self.array_samples {
+                let Some(k) = classes.get(c as usize).map(|c| c.kind) else {
+                    continue;
+                };
+                let elem = match k {
+                    ClassKind::PrimArray(e) => e,
+                    ClassKind::ObjArray => BasicType::OBJECT,
+                    ClassKind::Instance => continue,
+                };
+                ev.array_samples += 1;
+                let s = m.array_size(elem, len);
+                if s == u64::from(gap) {
+                    ev.arrays_matching += 1;
+                } else if s > u64::from(gap) {
+                    violations += 1;
+                }
+            }
+            // Without evidence either way: the packed layout goes with JDK 16+ classes
+            // (java.lang.Record), and JDK 8+ injects fields.
+            let prefer = i64::from((m.layout == FieldLayout::Packed) == has_record)
+                + i64::from(m.injected_fields);
+
+            let score =
+                (ev.classes_matching + ev.arrays_matching) as i64 * 4 - violations * 64 + prefer;
+            if best.as_ref().is_none_or(|b| score > b.0) {
+                best = Some((score, ci, sizes, ev));
+            }
+        }
+        let Some((_, chosen, _, model_evidence)) = best else {
+            return Err(HprofError::new(
+                0,
+                crate::format::ErrorKind::Malformed {
+                    what: "header",
+                    detail: "no size model for this identifier size",
+                },
+            ));
+        };
+        let model = candidates[chosen];
+
+        // Final sizes: the layout, corrected by address-gap evidence where it disagrees.
+        let (mut sizes, size_from_gaps) =
+            instance_sizes(&classes, &topo, &model, id_size, Some(&gaps));
+        // Class objects are instances of java.lang.Class; make sure the class exists.
+        let jlc = match classes.iter().position(|c| c.name == "java.lang.Class") {
+            Some(i) => i,
+            None => {
+                let mut c = ClassInfo::placeholder(0);
+                c.name = "java.lang.Class".into();
+                c.ref_offsets = Vec::new();
+                classes.push(c);
+                counts.push(ClassCounts::default());
+                sizes.push(u64::from(model.header));
+                classes.len() - 1
+            }
+        };
+        // Mirror sizes: `align8(base + statics)`, with the base fitted to the address gaps
+        // after class objects (the Class instance size includes fields HotSpot injects and
+        // never dumps). Fake statics (`<resolved_references>`, `<init_lock>`) are edges of
+        // the graph but not part of the mirror.
+        let statics: Vec<u64> = classes
+            .iter()
+            .map(|c| statics_area(&model, c, &self.strings))
+            .collect();
+        let class_base = fit_mirror_base(&classes, &mirror_gaps, &statics).unwrap_or(sizes[jlc]);
+        let mut mirror_bytes = 0u64;
+        for (i, c) in classes.iter_mut().enumerate() {
+            c.instance_size = sizes[i];
+            c.object_size = if c.dumped {
+                let size = align8(class_base + statics[i]);
+                // An object cannot be larger than the gap to the next one.
+                match mirror_gaps.get(i) {
+                    Some(&g) if g != u32::MAX && u64::from(g) < size => u64::from(g),
+                    _ => size,
+                }
+            } else {
+                0
+            };
+            mirror_bytes += c.object_size;
+        }
+        counts[jlc].count += u64::from(object_count);
+        counts[jlc].mirrors += u64::from(object_count);
+        counts[jlc].mirror_bytes += mirror_bytes;
+        let jlc = jlc as u32;
+
+        let objects = if self.per_object {
+            let mut size_units = Vec::with_capacity(self.lens.len() + object_count as usize);
+            let mut big = Vec::new();
+            let class_sizes = |c: &ClassInfo, len: u32| -> u64 {
+                match c.kind {
+                    ClassKind::Instance => c.instance_size,
+                    ClassKind::ObjArray => model.array_size(BasicType::OBJECT, len),
+                    ClassKind::PrimArray(e) => model.array_size(e, len),
+                }
+            };
+            for (i, c) in classes.iter().take(object_count as usize).enumerate() {
+                Sizes::push(&mut size_units, &mut big, i as u32, c.object_size);
+            }
+            let lens = std::mem::take(&mut self.lens);
+            for (k, (&cls, &len)) in self.class_of.iter().zip(lens.iter()).enumerate() {
+                let s = classes.get(cls as usize).map_or(0, |c| class_sizes(c, len));
+                Sizes::push(&mut size_units, &mut big, object_count + k as u32, s);
+            }
+            drop(lens);
+            let ids = std::mem::take(&mut self.ids);
+            let idmap = IdMap::build(ids, object_count);
+            self.diagnostics
+                .add("duplicate_object_id", idmap.duplicates(), None);
+            let mut class_of: Vec<u32> = vec![jlc; object_count as usize];
+            class_of.append(&mut self.class_of);
+            Some(ObjectTable {
+                class_of,
+                sizes: Sizes::new(size_units, big),
+                ids: idmap,
+                class_objects: object_count,
+            })
+        } else {
+            None
+        };
+
+        Ok(Index {
+            header,
+            strings: self.strings,
+            classes: ClassTable::new(classes, object_count),
+            counts,
+            model,
+            model_evidence,
+            objects,
+            roots: self.roots,
+            stacks: self.stacks,
+            files: self.files,
+            stats: self.stats,
+            diagnostics: self.diagnostics,
+            size_from_gaps,
+        })
+    }
+}
+
+/// Orders classes so that every superclass precedes its subclasses; a class whose
+/// superclass chain loops has its superclass link cut (and a diagnostic counted).
+fn topological_order(classes: &mut [ClassInfo], diags: &mut Diagnostics) -> Vec<u32> {
+    let n = classes.len();
+    // 0 = unvisited, 1 = on the current chain, 2 = placed.
+    let mut state = vec![0u8; n];
+    let mut out = Vec::with_capacity(n);
+    let mut chain = Vec::new();
+    for start in 0..n {
+        if state[start] != 0 {
+            continue;
+        }
+        chain.clear();
+        let mut cur = Some(start as u32);
+        while let Some(c) = cur {
+            match state[c as usize] {
+                0 => {
+                    state[c as usize] = 1;
+                    chain.push(c);
+                    cur = classes[c as usize].super_index;
+                }
+                1 => {
+                    // Cycle: cut the link of the last class on the chain.
+                    diags.bump(
+                        "class_hierarchy_cycle",
+                        Some(classes[c as usize].dump_offset),
+                    );
+                    if let Some(&last) = chain.last() {
+                        classes[last as usize].super_index = None;
+                    }
+                    cur = None;
+                }
+                _ => cur = None,
+            }
+        }
+        for &c in chain.iter().rev() {
+            state[c as usize] = 2;
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Fields HotSpot adds to some JDK classes and never writes to dumps
+/// (`javaClasses.hpp`, `*_INJECTED_FIELDS`); `INTPTR` is a native pointer.
+const INJECTED_FIELDS: &[(&str, &[BasicType])] = &[
+    ("java.lang.ClassLoader", &[INTPTR]),
+    ("java.lang.Module", &[INTPTR]),
+    (
+        "java.lang.invoke.ResolvedMethodName",
+        &[INTPTR, BasicType::OBJECT],
+    ),
+    (
+        "java.lang.invoke.MethodHandleNatives$CallSiteContext",
+        &[INTPTR, INTPTR],
+    ),
+];
+
+/// Placeholder type for a pointer-sized injected field (8 bytes in 64-bit dumps).
+const INTPTR: BasicType = BasicType(0xFF);
+
+/// `@Contended` padding comes in multiples of this (HotSpot's ContendedPaddingWidth).
+const CONTENDED_PADDING: u64 = 128;
+
+/// Instance sizes of all classes under model `m` (0 for arrays). With `gaps`, a class
+/// whose address-gap evidence contradicts the layout takes the evidence, and its
+/// subclasses are laid out after it without using its holes (this is also what HotSpot
+/// does after `@Contended` padding). Returns the sizes and the corrected classes.
+fn instance_sizes(
+    classes: &[ClassInfo],
+    topo: &[u32],
+    m: &SizeModel,
+    id_size: u8,
+    gaps: Option<&[GapEvidence]>,
+) -> (Vec<u64>, Vec<u32>) {
+    let mut layouts: Vec<Option<Layout>> = vec![None; classes.len()];
+    let mut sizes = vec![0u64; classes.len()];
+    let mut corrected = Vec::new();
+    let root = m.root_layout();
+    let intptr = if id_size == 8 {
+        BasicType::LONG
+    } else {
+        BasicType::INT
+    };
+    let mut types = Vec::new();
+    for &i in topo {
+        let c = &classes[i as usize];
+        types.clear();
+        types.extend(c.fields.iter().map(|f| f.ty));
+        if m.injected_fields
+            && let Some((_, extra)) = INJECTED_FIELDS.iter().find(|(n, _)| *n == c.name)
+        {
+            types.extend(extra.iter().map(|&t| if t == INTPTR { intptr } else { t }));
+        }
+        let mut l = {
+            let sup = c
+                .super_index
+                .and_then(|s| layouts[s as usize].as_ref())
+                .unwrap_or(&root);
+            m.layout(sup, &types)
+        };
+        if !c.is_array() {
+            let predicted = l.instance_size();
+            let mut size = predicted;
+            if let Some(g) = gaps.and_then(|g| g.get(i as usize))
+                && g.min != u32::MAX
+            {
+                let gap = u64::from(g.min);
+                // One smaller gap can be an artifact (JDK 6 heaps have a few); two agree.
+                let smaller = gap < predicted && gap >= u64::from(m.header) && g.at_min >= 2;
+                let repeated = gap > predicted && g.at_min >= 2 && gap % 8 == 0;
+                let contended = gap > predicted && (gap - predicted) % CONTENDED_PADDING == 0;
+                if smaller || repeated || contended {
+                    size = gap;
+                    corrected.push(i);
+                    l = Layout {
+                        end: gap as u32,
+                        area_end: gap as u32,
+                        holes: Vec::new(),
+                    };
+                }
+            }
+            sizes[i as usize] = size;
+        }
+        layouts[i as usize] = Some(l);
+    }
+    (sizes, corrected)
+}
+
+/// The mirror base that makes `align8(base + statics)` equal the most gaps after class
+/// objects, when at least half of the classes with a gap agree; `None` otherwise.
+fn fit_mirror_base(classes: &[ClassInfo], gaps: &[u32], statics: &[u64]) -> Option<u64> {
+    let evidence: Vec<(u64, u64)> = classes
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.dumped)
+        .filter_map(|(i, _)| {
+            let g = *gaps.get(i)?;
+            (g != u32::MAX).then(|| (u64::from(g), statics.get(i).copied().unwrap_or(0)))
+        })
+        .collect();
+    if evidence.len() < 8 {
+        return None;
+    }
+    let mut best: Option<(i64, u64, usize)> = None;
+    for base in (8..=1024u64).step_by(4) {
+        let exact = evidence
+            .iter()
+            .filter(|&&(g, s)| align8(base + s) == g)
+            .count();
+        let over = evidence
+            .iter()
+            .filter(|&&(g, s)| align8(base + s) > g)
+            .count();
+        let score = exact as i64 - 8 * over as i64;
+        if best.is_none_or(|b| score > b.0) {
+            best = Some((score, base, exact));
+        }
+    }
+    let (_, base, exact) = best?;
+    (exact * 2 >= evidence.len()).then_some(base)
+}
+
+/// Bytes of a class's static fields as laid out in its mirror (references first, then
+/// primitives by size). Statics the dumper invents (`<resolved_references>`) are left out.
+fn statics_area(m: &SizeModel, c: &ClassInfo, strings: &StringTable) -> u64 {
+    let mut off = 0u64;
+    let mut prims: Vec<u64> = Vec::new();
+    for s in &c.statics {
+        if strings.get(s.name_id).is_some_and(|n| n.starts_with('<')) {
+            continue;
+        }
+        if s.ty == BasicType::OBJECT {
+            off += u64::from(m.ref_size);
+        } else {
+            prims.push(u64::from(m.field_size(s.ty)));
+        }
+    }
+    prims.sort_unstable_by(|a, b| b.cmp(a));
+    for p in prims {
+        off = off.div_ceil(p) * p + p;
+    }
+    off
+}
+
+/// Histogram bytes of a class under `model`: instances × instance size, or the exact sum
+/// of aligned array sizes.
+pub fn class_bytes(model: &SizeModel, c: &ClassInfo, k: &ClassCounts) -> u64 {
+    let elem = match c.kind {
+        ClassKind::Instance => {
+            return (k.count - k.mirrors) * c.instance_size + k.mirror_bytes;
+        }
+        ClassKind::ObjArray => BasicType::OBJECT,
+        ClassKind::PrimArray(e) => e,
+    };
+    let es = u64::from(model.field_size(elem));
+    // align8(base + es·len) = base + es·len + pad, where pad depends on len mod 8 only.
+    let base = model.array_base_of(elem);
+    let mut total = k.count * base + es * k.sum_len;
+    for r in 0..8u64 {
+        let n = k.len_mod8[r as usize];
+        if n > 0 {
+            let exact = base + es * r;
+            total += n * (align8(exact) - exact);
+        }
+    }
+    total
+}

@@ -1,0 +1,95 @@
+//! Per-object data: class and shallow size, by dense index, and the ID map.
+//!
+//! | structure | bytes per object |
+//! |---|---|
+//! | `class_of`: class index, u32 | 4 |
+//! | `sizes`: shallow size in 8-byte units, u16 (larger ones in a side table) | 2 |
+//! | `ids` ([`IdMap`]) | ~5 (9 for unsorted dumps) |
+//!
+//! Indices `0..class_objects` are the class objects; the rest are the other objects in
+//! file order.
+
+use super::idmap::IdMap;
+
+/// Shallow sizes in 8-byte units; objects of 512 KiB and more live in a sorted side table.
+pub struct Sizes {
+    units: Vec<u16>,
+    big: Vec<(u32, u64)>,
+}
+
+impl Sizes {
+    /// Assembles the table (`big` sorted by index, as `push` produces it).
+    pub fn new(units: Vec<u16>, big: Vec<(u32, u64)>) -> Self {
+        Sizes { units, big }
+    }
+
+    /// Appends the size of object `index` (which must be `units.len()`).
+    pub fn push(units: &mut Vec<u16>, big: &mut Vec<(u32, u64)>, index: u32, bytes: u64) {
+        let u = bytes.div_ceil(8);
+        if u < u64::from(u16::MAX) {
+            units.push(u as u16);
+        } else {
+            units.push(u16::MAX);
+            big.push((index, bytes));
+        }
+    }
+
+    /// Shallow size of object `index` in bytes.
+    #[inline]
+    pub fn get(&self, index: u32) -> u64 {
+        match self.units.get(index as usize) {
+            Some(&u16::MAX) => self
+                .big
+                .binary_search_by_key(&index, |&(i, _)| i)
+                .ok()
+                .and_then(|k| self.big.get(k))
+                .map_or(0, |&(_, b)| b),
+            Some(&u) => u64::from(u) * 8,
+            None => 0,
+        }
+    }
+
+    /// Number of objects.
+    pub fn len(&self) -> usize {
+        self.units.len()
+    }
+
+    /// True when empty.
+    pub fn is_empty(&self) -> bool {
+        self.units.is_empty()
+    }
+
+    /// Bytes held.
+    pub fn heap_bytes(&self) -> usize {
+        self.units.capacity() * 2 + self.big.capacity() * 16
+    }
+}
+
+/// Per-object data of a dump.
+pub struct ObjectTable {
+    /// Class index of every object.
+    pub class_of: Vec<u32>,
+    /// Shallow sizes.
+    pub sizes: Sizes,
+    /// IDs of non-class objects.
+    pub ids: IdMap,
+    /// Number of class objects (they come first).
+    pub class_objects: u32,
+}
+
+impl ObjectTable {
+    /// Number of objects.
+    pub fn len(&self) -> usize {
+        self.class_of.len()
+    }
+
+    /// True when empty.
+    pub fn is_empty(&self) -> bool {
+        self.class_of.is_empty()
+    }
+
+    /// Bytes held.
+    pub fn heap_bytes(&self) -> usize {
+        self.class_of.capacity() * 4 + self.sizes.heap_bytes() + self.ids.heap_bytes()
+    }
+}
