@@ -1,0 +1,150 @@
+//! Helpers shared by the integration tests: where the data is, and the JVM's own
+//! histograms as truth.
+#![allow(dead_code)]
+
+use heapscope::analysis::histogram::Histogram;
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+/// The repository root.
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A file of `../shared/corpus/` (the real dumps from public test suites).
+pub fn corpus(name: &str) -> PathBuf {
+    let p = repo().join("../shared/corpus").join(name);
+    assert!(
+        p.exists(),
+        "corpus file {} is missing: the tests read ../shared/corpus/ beside the repository",
+        p.display()
+    );
+    p
+}
+
+/// A committed fixture of `tests/fixtures/`.
+pub fn fixture(name: &str) -> PathBuf {
+    repo().join("tests/fixtures").join(name)
+}
+
+/// Reads a file whole.
+pub fn read(p: &PathBuf) -> Vec<u8> {
+    std::fs::read(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+}
+
+/// The facts a fixture scenario recorded (counts the Java program knows).
+pub fn facts(name: &str) -> serde_json::Value {
+    let p = fixture(&format!("{name}.facts.json"));
+    serde_json::from_slice(&read(&p)).expect("facts json")
+}
+
+/// JVM class names (`[Ljava.lang.String;`, `[[I`) in Java form.
+pub fn jvm_name(n: &str) -> String {
+    let dims = n.bytes().take_while(|&c| c == b'[').count();
+    if dims == 0 {
+        return n.to_string();
+    }
+    let e = &n[dims..];
+    let base = match e {
+        "Z" => "boolean".to_string(),
+        "C" => "char".to_string(),
+        "F" => "float".to_string(),
+        "D" => "double".to_string(),
+        "B" => "byte".to_string(),
+        "S" => "short".to_string(),
+        "I" => "int".to_string(),
+        "J" => "long".to_string(),
+        _ => e.trim_start_matches('L').trim_end_matches(';').to_string(),
+    };
+    format!("{base}{}", "[]".repeat(dims))
+}
+
+/// Parses a `jmap -histo` / `GC.class_histogram` table: name → (instances, bytes). Rows of
+/// JVM metadata (`<methodKlass>`) are skipped; module suffixes are dropped. Several classes
+/// of one name (several loaders) are summed.
+pub fn jvm_histogram(p: &PathBuf) -> HashMap<String, (u64, u64)> {
+    let text = String::from_utf8(read(p)).expect("utf8");
+    let mut out: HashMap<String, (u64, u64)> = HashMap::new();
+    for line in text.lines() {
+        let mut parts: Vec<&str> = line.split_whitespace().collect();
+        if parts.first().is_some_and(|p| p.ends_with(':')) {
+            parts.remove(0);
+        }
+        if parts.len() < 3 {
+            continue;
+        }
+        let (Ok(c), Ok(b)) = (parts[0].parse::<u64>(), parts[1].parse::<u64>()) else {
+            continue;
+        };
+        if parts[2].starts_with('<') {
+            continue;
+        }
+        let e = out.entry(jvm_name(parts[2])).or_default();
+        e.0 += c;
+        e.1 += b;
+    }
+    out
+}
+
+/// Our histogram by name (classes of one name summed).
+pub fn by_name(h: &Histogram) -> HashMap<String, (u64, u64)> {
+    let mut m: HashMap<String, (u64, u64)> = HashMap::new();
+    for r in &h.classes {
+        let e = m.entry(r.name.clone()).or_default();
+        e.0 += r.instances;
+        e.1 += r.shallow_bytes;
+    }
+    m
+}
+
+/// Outcome of comparing a histogram with the JVM's, as Eclipse MAT's tests do.
+#[derive(Debug, Default)]
+pub struct Comparison {
+    /// Instance classes whose per-instance size equals the JVM's.
+    pub instance_classes_exact: usize,
+    /// Array classes with equal instance counts whose total bytes equal the JVM's.
+    pub array_classes_exact: usize,
+    /// Array classes skipped because the instance counts differ (taken at another time).
+    pub arrays_count_differs: usize,
+    /// JVM classes not in the dump.
+    pub missing: usize,
+    /// What disagreed.
+    pub mismatches: Vec<String>,
+}
+
+/// Compares: every instance class must have the JVM's per-instance size; every array class
+/// whose instance count agrees must have the JVM's total bytes. `java.lang.Class` is left
+/// out (mirror sizes vary with statics; see the README).
+pub fn compare(ours: &Histogram, jvm: &HashMap<String, (u64, u64)>) -> Comparison {
+    let ours = by_name(ours);
+    let mut c = Comparison::default();
+    for (name, &(jc, jb)) in jvm {
+        if name == "java.lang.Class" || jc == 0 {
+            continue;
+        }
+        let Some(&(oc, ob)) = ours.get(name) else {
+            c.missing += 1;
+            continue;
+        };
+        if name.ends_with("[]") {
+            if jc != oc {
+                c.arrays_count_differs += 1;
+            } else if jb == ob {
+                c.array_classes_exact += 1;
+            } else {
+                c.mismatches
+                    .push(format!("{name}: jvm {jc} × {jb} B, ours {oc} × {ob} B"));
+            }
+        } else if jb * oc == ob * jc {
+            c.instance_classes_exact += 1;
+        } else {
+            c.mismatches.push(format!(
+                "{name}: jvm {} B/instance, ours {} B/instance",
+                jb as f64 / jc as f64,
+                ob as f64 / oc as f64
+            ));
+        }
+    }
+    c.mismatches.sort();
+    c
+}
