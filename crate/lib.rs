@@ -5,3 +5,4 @@ pub mod analysis;
 pub mod format;
 pub mod load;
 pub mod model;
+pub mod session;
