@@ -13,9 +13,14 @@
 //! the start each time. Progress of the computations between passes is reported through
 //! the callback given to [`Session::set_progress`].
 
-use crate::analysis::histogram::{Histogram, histogram};
+use crate::analysis::dominators::ReverseSink;
+use crate::analysis::fields::CAPTURES;
+use crate::analysis::heap::{AfterForward, DuringReverse, Heap, after_forward};
+use crate::analysis::histogram::{Histogram, histogram, with_retained};
 use crate::analysis::summary::{Summary, summary};
-use crate::format::{Decoder, HprofError};
+use crate::format::{Decoder, ErrorKind, HprofError};
+use crate::model::captures::Captures;
+use crate::model::graph::{ForwardSink, RefPass};
 use crate::model::index::{Index, Indexer};
 
 /// What the caller wants computed.
@@ -55,8 +60,18 @@ enum Stage {
     Start,
     /// Streaming pass 1.
     Indexing(Box<(Decoder, Indexer)>),
-    /// Pass 1 done.
-    Indexed,
+    /// Pass 1 done; the references pass comes next (unless histogram-only).
+    Indexed(Box<Index>),
+    /// Streaming pass 2 (references → forward graph).
+    References(Box<(Decoder, RefPass<ForwardSink>)>),
+    /// Pass 2 done: reachable objects numbered, reverse graph sized.
+    Forwarded(Box<AfterForward>),
+    /// Streaming pass 3 (references → reverse graph).
+    Reverse(Box<(Decoder, RefPass<ReverseSink>, DuringReverse)>),
+    /// Histogram-only analysis complete.
+    HistogramDone(Box<Index>),
+    /// Full analysis complete.
+    Ready(Box<Heap>),
     /// An error ended the session.
     Failed,
 }
@@ -65,10 +80,19 @@ enum Stage {
 pub struct Session {
     options: Options,
     stage: Stage,
-    index: Option<Index>,
     summary: Option<Summary>,
     histogram: Option<Histogram>,
     progress: Option<ProgressFn>,
+}
+
+fn internal(detail: &'static str) -> HprofError {
+    HprofError::new(
+        0,
+        ErrorKind::Malformed {
+            what: "session",
+            detail,
+        },
+    )
 }
 
 impl Session {
@@ -77,7 +101,6 @@ impl Session {
         Session {
             options,
             stage: Stage::Start,
-            index: None,
             summary: None,
             histogram: None,
             progress: None,
@@ -89,30 +112,68 @@ impl Session {
         self.progress = Some(f);
     }
 
-    /// Starts the next pass; `None` when the analysis is complete.
+    fn passes(&self) -> u32 {
+        if self.options.histogram_only { 1 } else { 3 }
+    }
+
+    /// Starts the next pass; `None` when the analysis is complete (or failed).
     pub fn begin_pass(&mut self) -> Option<PassInfo> {
-        let of = 1;
-        match self.stage {
+        let of = self.passes();
+        let stage = std::mem::replace(&mut self.stage, Stage::Failed);
+        let (next, info) = match stage {
             Stage::Start => {
                 let per_object = !self.options.histogram_only;
-                self.stage =
-                    Stage::Indexing(Box::new((Decoder::new(true), Indexer::new(per_object))));
-                Some(PassInfo {
-                    name: "index",
-                    number: 1,
-                    of,
-                })
+                (
+                    Stage::Indexing(Box::new((Decoder::new(true), Indexer::new(per_object)))),
+                    Some(("index", 1)),
+                )
             }
-            _ => None,
-        }
+            Stage::Indexed(index) => {
+                let captures = Captures::new(
+                    CAPTURES,
+                    &index.classes,
+                    &index.strings,
+                    index.header.id_size,
+                );
+                let n = index.objects.as_ref().map_or(0, |o| o.len());
+                match RefPass::new(*index, ForwardSink::new(n), Some(captures)) {
+                    Ok(pass) => (
+                        Stage::References(Box::new((Decoder::new(false), pass))),
+                        Some(("references", 2)),
+                    ),
+                    Err(index) => (Stage::HistogramDone(index), None),
+                }
+            }
+            Stage::Forwarded(after) => {
+                let (sink, index, during) = after.into_reverse();
+                match RefPass::new(index, sink, None) {
+                    Ok(pass) => (
+                        Stage::Reverse(Box::new((Decoder::new(false), pass, during))),
+                        Some(("referrers", 3)),
+                    ),
+                    Err(index) => (Stage::HistogramDone(index), None),
+                }
+            }
+            other => (other, None),
+        };
+        self.stage = next;
+        info.map(|(name, number)| PassInfo { name, number, of })
     }
 
     /// Feeds the next bytes of the file in the current pass.
     pub fn push(&mut self, bytes: &[u8]) -> Result<(), HprofError> {
         let r = match &mut self.stage {
             Stage::Indexing(b) => {
-                let (d, ix) = &mut **b;
-                d.push(bytes, ix)
+                let (d, v) = &mut **b;
+                d.push(bytes, v)
+            }
+            Stage::References(b) => {
+                let (d, v) = &mut **b;
+                d.push(bytes, v)
+            }
+            Stage::Reverse(b) => {
+                let (d, v, _) = &mut **b;
+                d.push(bytes, v)
             }
             _ => Ok(()),
         };
@@ -125,27 +186,73 @@ impl Session {
     /// Ends the current pass (the whole file was pushed) and runs what follows it.
     pub fn end_pass(&mut self) -> Result<(), HprofError> {
         let stage = std::mem::replace(&mut self.stage, Stage::Failed);
-        match stage {
+        let mut progress = self.progress.take();
+        let mut tick = |phase: &str, done: u64, total: u64| {
+            if let Some(f) = &mut progress {
+                f(&Progress { phase, done, total });
+            }
+        };
+        let next = match stage {
             Stage::Indexing(b) => {
                 let (mut d, mut ix) = *b;
                 d.finish(&mut ix)?;
                 let index = ix.finish()?;
                 self.summary = Some(summary(&index));
                 self.histogram = Some(histogram(&index));
-                self.index = Some(index);
-                self.stage = Stage::Indexed;
-                Ok(())
+                if self.options.histogram_only {
+                    Stage::HistogramDone(Box::new(index))
+                } else {
+                    Stage::Indexed(Box::new(index))
+                }
             }
-            other => {
-                self.stage = other;
-                Ok(())
+            Stage::References(b) => {
+                let (mut d, mut pass) = *b;
+                d.finish(&mut pass)?;
+                let r = pass.finish()?;
+                let fwd = r.sink.finish().map_err(|_| {
+                    HprofError::new(
+                        0,
+                        ErrorKind::TooLarge {
+                            detail: "more than 4 294 967 295 references".into(),
+                        },
+                    )
+                })?;
+                let mut diagnostics = r.index.diagnostics.clone();
+                diagnostics.merge(&r.diagnostics);
+                let captures = r.captures.ok_or_else(|| internal("captures missing"))?;
+                Stage::Forwarded(Box::new(after_forward(
+                    r.index,
+                    fwd,
+                    captures,
+                    r.edges,
+                    diagnostics,
+                    &mut tick,
+                )?))
             }
-        }
+            Stage::Reverse(b) => {
+                let (mut d, mut pass, during) = *b;
+                d.finish(&mut pass)?;
+                let r = pass.finish()?;
+                let (pre, rev) = r.sink.finish();
+                let rev = rev.ok_or_else(|| internal("the file changed between passes"))?;
+                let heap = during.finish(r.index, pre, rev, &mut tick);
+                self.histogram = Some(with_retained(&heap));
+                self.summary = Some(summary(&heap.index));
+                if let Some(s) = &mut self.summary {
+                    s.diagnostics = heap.diagnostics.list();
+                }
+                Stage::Ready(Box::new(heap))
+            }
+            other => other,
+        };
+        self.progress = progress;
+        self.stage = next;
+        Ok(())
     }
 
     /// Whether every pass is done.
     pub fn is_ready(&self) -> bool {
-        matches!(self.stage, Stage::Indexed)
+        matches!(self.stage, Stage::Ready(_) | Stage::HistogramDone(_))
     }
 
     /// The summary (after pass 1).
@@ -153,20 +260,34 @@ impl Session {
         self.summary.as_ref()
     }
 
-    /// The class histogram (after pass 1).
+    /// The class histogram (after pass 1; with retained sizes once the analysis is done).
     pub fn histogram(&self) -> Option<&Histogram> {
         self.histogram.as_ref()
     }
 
     /// The index (after pass 1).
     pub fn index(&self) -> Option<&Index> {
-        self.index.as_ref()
+        match &self.stage {
+            Stage::Indexed(i) | Stage::HistogramDone(i) => Some(i),
+            Stage::Ready(h) => Some(&h.index),
+            Stage::Forwarded(a) => Some(&a.index),
+            _ => None,
+        }
     }
 
-    #[allow(dead_code)]
-    fn report(&mut self, phase: &str, done: u64, total: u64) {
-        if let Some(f) = &mut self.progress {
-            f(&Progress { phase, done, total });
+    /// The analyzed heap (after the last pass).
+    pub fn heap(&self) -> Option<&Heap> {
+        match &self.stage {
+            Stage::Ready(h) => Some(h),
+            _ => None,
+        }
+    }
+
+    /// Takes the analyzed heap out of the session.
+    pub fn into_heap(self) -> Option<Heap> {
+        match self.stage {
+            Stage::Ready(h) => Some(*h),
+            _ => None,
         }
     }
 }

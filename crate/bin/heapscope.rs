@@ -5,11 +5,13 @@
 
 use clap::{Parser, Subcommand};
 use comfy_table::{Cell, CellAlignment, ContentArrangement, Table, presets};
+use heapscope::analysis::dominators_report::{DomNode, dominator_tree};
 use heapscope::analysis::histogram::{Histogram, histogram};
 use heapscope::analysis::summary::summary;
 use heapscope::format::{HprofError, Visitor};
 use heapscope::load::Pass;
 use heapscope::model::index::{Index, Indexer};
+use heapscope::session::{Options, Session};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
@@ -53,6 +55,23 @@ enum Command {
         /// Only the N largest classes (totals still cover all).
         #[arg(long)]
         top: Option<usize>,
+        /// Add retained bytes per class (runs the full analysis: three passes).
+        #[arg(long)]
+        retained: bool,
+    },
+    /// The dominator tree: what keeps the most memory alive, level by level.
+    Dominators {
+        /// The heap dump (.hprof or .hprof.gz).
+        file: PathBuf,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+        /// Children shown per node.
+        #[arg(long, default_value_t = 10)]
+        top: usize,
+        /// Levels shown.
+        #[arg(long, default_value_t = 2)]
+        depth: usize,
     },
 }
 
@@ -153,6 +172,53 @@ fn index_file(path: &Path, quiet: bool, per_object: bool) -> Result<Index, Failu
     Ok(ix.finish()?)
 }
 
+/// Runs the full analysis: every pass the session asks for, each streaming the file.
+fn analyze_file(path: &Path, quiet: bool) -> Result<Session, Failure> {
+    let open = || {
+        std::fs::File::open(path)
+            .map_err(|e| Failure::Io(format!("cannot open {}: {e}", path.display())))
+    };
+    let total = open()?.metadata().map(|m| m.len()).unwrap_or(0);
+    let mut session = Session::new(Options::default());
+    let show = !quiet && std::io::stderr().is_terminal();
+    if show {
+        session.set_progress(Box::new(|p| {
+            eprint!(
+                "\r{:>12} {:>5.1}%",
+                p.phase,
+                100.0 * p.done as f64 / p.total.max(1) as f64
+            );
+        }));
+    }
+    let mut buf = vec![0u8; 8 << 20];
+    while let Some(pass) = session.begin_pass() {
+        let progress = Progress::new(
+            quiet,
+            total,
+            &format!("{} {}/{}", pass.name, pass.number, pass.of),
+        );
+        let mut file = open()?;
+        let mut done = 0u64;
+        loop {
+            let n = file
+                .read(&mut buf)
+                .map_err(|e| Failure::Io(format!("cannot read {}: {e}", path.display())))?;
+            if n == 0 {
+                break;
+            }
+            session.push(&buf[..n])?;
+            done += n as u64;
+            progress.set(done);
+        }
+        progress.done();
+        session.end_pass()?;
+        if show {
+            eprint!("\r{:>30}\r", "");
+        }
+    }
+    Ok(session)
+}
+
 fn print_json<T: serde::Serialize>(v: &T) -> Result<(), Failure> {
     let mut out = std::io::stdout().lock();
     serde_json::to_writer_pretty(&mut out, v).map_err(|e| Failure::Io(e.to_string()))?;
@@ -178,20 +244,39 @@ fn print_histogram(h: &Histogram, top: Option<usize>) {
         right("bytes".into()),
         Cell::new("class"),
     ]);
-    for r in h.classes.iter().take(top.unwrap_or(usize::MAX)) {
-        t.add_row(vec![
-            right(grouped(r.instances)),
-            right(human(r.shallow_bytes)),
-            right(grouped(r.shallow_bytes)),
-            Cell::new(&r.name),
+    let with_retained = h
+        .classes
+        .first()
+        .is_some_and(|r| r.retained_bytes.is_some());
+    if with_retained {
+        t.set_header(vec![
+            right("instances".into()),
+            right("shallow".into()),
+            right("retained".into()),
+            right("retained bytes".into()),
+            Cell::new("class"),
         ]);
     }
-    t.add_row(vec![
+    for r in h.classes.iter().take(top.unwrap_or(usize::MAX)) {
+        let mut row = vec![right(grouped(r.instances)), right(human(r.shallow_bytes))];
+        match r.retained_bytes {
+            Some(b) => row.extend([right(human(b)), right(grouped(b))]),
+            None => row.push(right(grouped(r.shallow_bytes))),
+        }
+        row.push(Cell::new(&r.name));
+        t.add_row(row);
+    }
+    let mut total = vec![
         right(grouped(h.total_instances)),
         right(human(h.total_shallow_bytes)),
-        right(grouped(h.total_shallow_bytes)),
-        Cell::new(format!("total ({} classes)", h.classes.len())),
-    ]);
+    ];
+    if with_retained {
+        total.extend([right(String::new()), right(String::new())]);
+    } else {
+        total.push(right(grouped(h.total_shallow_bytes)));
+    }
+    total.push(Cell::new(format!("total ({} classes)", h.classes.len())));
+    t.add_row(total);
     println!("{t}");
 }
 
@@ -252,9 +337,29 @@ fn run(cli: Cli) -> Result<(), Failure> {
             }
             Ok(())
         }
-        Command::Histogram { file, json, top } => {
-            let index = index_file(&file, cli.quiet, false)?;
-            let mut h = histogram(&index);
+        Command::Histogram {
+            file,
+            json,
+            top,
+            retained,
+        } => {
+            let mut h = if retained {
+                let session = analyze_file(&file, cli.quiet)?;
+                session
+                    .histogram()
+                    .cloned()
+                    .unwrap_or_else(|| histogram_of(&session))
+            } else {
+                histogram(&index_file(&file, cli.quiet, false)?)
+            };
+            if retained {
+                h.classes.sort_by(|a, b| {
+                    b.retained_bytes
+                        .cmp(&a.retained_bytes)
+                        .then(b.shallow_bytes.cmp(&a.shallow_bytes))
+                        .then(a.name.cmp(&b.name))
+                });
+            }
             if json {
                 if let Some(n) = top {
                     h.classes.truncate(n);
@@ -264,7 +369,60 @@ fn run(cli: Cli) -> Result<(), Failure> {
             print_histogram(&h, top);
             Ok(())
         }
+        Command::Dominators {
+            file,
+            json,
+            top,
+            depth,
+        } => {
+            let session = analyze_file(&file, cli.quiet)?;
+            let heap = session
+                .heap()
+                .ok_or_else(|| Failure::Io("analysis incomplete".into()))?;
+            let tree = dominator_tree(heap, top, depth);
+            if json {
+                return print_json(&tree);
+            }
+            let total = heap.reachable_bytes().max(1);
+            let mut t = table();
+            t.set_header(vec![
+                right("retained".into()),
+                right("%".into()),
+                right("shallow".into()),
+                Cell::new("object"),
+            ]);
+            let mut stack: Vec<(&DomNode, usize)> =
+                tree.roots.iter().rev().map(|n| (n, 0)).collect();
+            while let Some((n, level)) = stack.pop() {
+                t.add_row(vec![
+                    right(human(n.retained_bytes)),
+                    right(format!(
+                        "{:.1}",
+                        100.0 * n.retained_bytes as f64 / total as f64
+                    )),
+                    right(human(n.shallow_bytes)),
+                    Cell::new(format!("{}{} {}", "  ".repeat(level), n.class, n.object)),
+                ]);
+                stack.extend(n.children.iter().rev().map(|c| (c, level + 1)));
+            }
+            println!("{t}");
+            println!(
+                "reachable heap {}; {} unreachable objects ({}) are not in the tree",
+                human(heap.reachable_bytes()),
+                grouped(heap.unreachable.0),
+                human(heap.unreachable.1)
+            );
+            Ok(())
+        }
     }
+}
+
+fn histogram_of(session: &Session) -> Histogram {
+    session.index().map(histogram).unwrap_or(Histogram {
+        classes: Vec::new(),
+        total_instances: 0,
+        total_shallow_bytes: 0,
+    })
 }
 
 fn main() -> ExitCode {

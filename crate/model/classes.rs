@@ -6,6 +6,7 @@
 //! have no object. Per class: ~200 bytes plus its field lists; a large application has
 //! 10–60 K classes, so the table is a few MB.
 
+use super::hash::IdHashMap;
 use crate::format::heap_dump::class_dump::{FieldDesc, StaticField};
 use crate::format::tags::BasicType;
 use std::collections::HashMap;
@@ -98,14 +99,14 @@ pub struct ClassTable {
     pub classes: Vec<ClassInfo>,
     /// Number of classes that are objects (indices `0..object_count`).
     pub object_count: u32,
-    by_id: HashMap<u64, u32>,
+    by_id: IdHashMap<u64, u32>,
     by_name: HashMap<String, Vec<u32>>,
 }
 
 impl ClassTable {
     /// Builds the table; `classes[..object_count]` are the dumped classes.
     pub fn new(classes: Vec<ClassInfo>, object_count: u32) -> Self {
-        let mut by_id = HashMap::with_capacity(classes.len());
+        let mut by_id = IdHashMap::default();
         let mut by_name: HashMap<String, Vec<u32>> = HashMap::new();
         for (i, c) in classes.iter().enumerate() {
             if c.dumped {
