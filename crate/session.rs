@@ -15,10 +15,17 @@
 
 use crate::analysis::dominators::ReverseSink;
 use crate::analysis::fields::CAPTURES;
+use crate::analysis::finalizers::{FinalizerReport, finalizers};
 use crate::analysis::heap::{AfterForward, DuringReverse, Heap, after_forward};
 use crate::analysis::histogram::{Histogram, histogram, with_retained};
+use crate::analysis::inspect::{ObjectView, inspect};
+use crate::analysis::paths::{PathOptions, PathTree, merged_paths};
+use crate::analysis::refstats::{RefKindStats, reference_stats};
 use crate::analysis::summary::{Summary, summary};
-use crate::format::{Decoder, ErrorKind, HprofError};
+use crate::analysis::suspects::{SuspectsReport, suspects};
+use crate::analysis::threads::{ThreadView, threads};
+use crate::format::gzip::{Checkpoint, GzipRandomReader};
+use crate::format::{ByteSource, Decoder, ErrorKind, HprofError};
 use crate::model::captures::Captures;
 use crate::model::graph::{ForwardSink, RefPass};
 use crate::model::index::{Index, Indexer};
@@ -83,6 +90,21 @@ pub struct Session {
     summary: Option<Summary>,
     histogram: Option<Histogram>,
     progress: Option<ProgressFn>,
+    /// Random access to the file (set by the caller), wrapped for gzip.
+    source: Option<Box<dyn ByteSource>>,
+    /// Whether pass 1 found gzip, and the inflater snapshots it recorded.
+    gzip: Option<Vec<Checkpoint>>,
+    finalizers: Option<FinalizerReport>,
+}
+
+fn no_object(id: u64) -> HprofError {
+    HprofError::new(
+        id,
+        ErrorKind::Malformed {
+            what: "query",
+            detail: "no object with this ID in the dump",
+        },
+    )
 }
 
 fn internal(detail: &'static str) -> HprofError {
@@ -104,7 +126,106 @@ impl Session {
             summary: None,
             histogram: None,
             progress: None,
+            source: None,
+            gzip: None,
+            finalizers: None,
         }
+    }
+
+    /// Gives the session random access to the file, for queries that re-read records
+    /// (inspector, paths, Finalizer and thread reports). Pass the file's raw bytes: gzip is
+    /// handled here with the snapshots pass 1 recorded.
+    pub fn set_source(&mut self, src: Box<dyn ByteSource>) {
+        self.source = Some(src);
+        self.wrap_source();
+    }
+
+    fn wrap_source(&mut self) {
+        if self.gzip.is_some()
+            && let Some(raw) = self.source.take()
+        {
+            let cps = self.gzip.take().unwrap_or_default();
+            self.source = Some(Box::new(GzipRandomReader::new(raw, cps)));
+        }
+    }
+
+    /// The heap and the source, for a query.
+    fn parts(&mut self) -> Result<(&Heap, &mut dyn ByteSource), HprofError> {
+        let heap = match &self.stage {
+            Stage::Ready(h) => &**h,
+            _ => return Err(internal("the analysis is not complete")),
+        };
+        let src = self
+            .source
+            .as_deref_mut()
+            .ok_or_else(|| internal("no random access to the file (set_source)"))?;
+        Ok((heap, src))
+    }
+
+    /// The Finalizer report (computed on first use).
+    pub fn finalizers(&mut self) -> Result<&FinalizerReport, HprofError> {
+        if self.finalizers.is_none() {
+            let (heap, src) = self.parts()?;
+            let r = finalizers(heap, src)?;
+            self.finalizers = Some(r);
+        }
+        self.finalizers
+            .as_ref()
+            .ok_or_else(|| internal("finalizer report missing"))
+    }
+
+    /// Everything about the object with this ID.
+    pub fn inspect(&mut self, id: u64, max_items: u32) -> Result<ObjectView, HprofError> {
+        let (heap, src) = self.parts()?;
+        let obj = heap.object_by_id(id).ok_or_else(|| no_object(id))?;
+        inspect(heap, src, obj, max_items)
+    }
+
+    /// Merged shortest paths from GC roots to the object with this ID.
+    pub fn paths_to_object(&mut self, id: u64, opts: &PathOptions) -> Result<PathTree, HprofError> {
+        let (heap, src) = self.parts()?;
+        let obj = heap.object_by_id(id).ok_or_else(|| no_object(id))?;
+        merged_paths(heap, src, &[obj], opts)
+    }
+
+    /// Merged shortest paths from GC roots to every instance of the classes named `name`.
+    pub fn paths_to_class(
+        &mut self,
+        name: &str,
+        opts: &PathOptions,
+    ) -> Result<PathTree, HprofError> {
+        let (heap, src) = self.parts()?;
+        let classes = heap.index.classes.by_name(name);
+        let targets: Vec<u32> = (heap.index.classes.object_count..heap.object_count() as u32)
+            .filter(|&o| classes.contains(&heap.class_of(o)))
+            .collect();
+        merged_paths(heap, src, &targets, opts)
+    }
+
+    /// Leak suspects (uses the Finalizer report).
+    pub fn suspects(&mut self) -> Result<SuspectsReport, HprofError> {
+        self.finalizers()?;
+        let f = self.finalizers.take();
+        let r = {
+            let (heap, src) = self.parts()?;
+            suspects(heap, src, f.as_ref())
+        };
+        self.finalizers = f;
+        r
+    }
+
+    /// Reference statistics by kind.
+    pub fn reference_stats(&self) -> Result<Vec<RefKindStats>, HprofError> {
+        let heap = self
+            .heap()
+            .ok_or_else(|| internal("the analysis is not complete"))?;
+        Ok(reference_stats(heap))
+    }
+
+    /// Threads with stacks and locals.
+    pub fn threads(&mut self, max_locals: usize) -> Result<Vec<ThreadView>, HprofError> {
+        let (heap, src) = self.parts()?;
+        Ok(threads(heap, src, max_locals))
     }
 
     /// Sets the callback for progress of the computations between passes.
@@ -196,6 +317,10 @@ impl Session {
             Stage::Indexing(b) => {
                 let (mut d, mut ix) = *b;
                 d.finish(&mut ix)?;
+                if d.is_gzip() {
+                    self.gzip = Some(d.take_gzip_checkpoints());
+                    self.wrap_source();
+                }
                 let index = ix.finish()?;
                 self.summary = Some(summary(&index));
                 self.histogram = Some(histogram(&index));

@@ -4,6 +4,12 @@
 pub mod dominators;
 pub mod dominators_report;
 pub mod fields;
+pub mod finalizers;
 pub mod heap;
 pub mod histogram;
+pub mod inspect;
+pub mod paths;
+pub mod refstats;
 pub mod summary;
+pub mod suspects;
+pub mod threads;

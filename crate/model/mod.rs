@@ -14,6 +14,7 @@ pub mod idmap;
 pub mod index;
 pub mod names;
 pub mod objects;
+pub mod records;
 pub mod refs;
 pub mod sizes;
 pub mod stacks;
