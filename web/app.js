@@ -16,14 +16,17 @@ import { HistogramView } from './views/histogram.js';
 
 /**
  * The views. `queries` are fetched when an analysis completes; their results make up the
- * report (and its JSON export). A new analysis adds a request type in protocol.js, its
- * handler in worker.js, and an entry here.
+ * report (and its JSON export). `objects`: the view needs the per-object index (references,
+ * dominators, paths); without such a view the session stops after the histogram pass, as
+ * the CLI's `summary` and `histogram` do. A new analysis adds a request type in
+ * protocol.js, its handler in worker.js, and an entry here.
  */
 const VIEWS = [
-  { id: 'overview', title: 'Overview', queries: [Request.SUMMARY], create: (report, ctx) => overviewView({ report, ...ctx }) },
-  { id: 'histogram', title: 'Histogram', queries: [Request.HISTOGRAM], create: (report, ctx) => new HistogramView({ histogram: report.histogram, ...ctx }).el },
+  { id: 'overview', title: 'Overview', queries: [Request.SUMMARY], objects: false, create: (report, ctx) => overviewView({ report, ...ctx }) },
+  { id: 'histogram', title: 'Histogram', queries: [Request.HISTOGRAM], objects: false, create: (report, ctx) => new HistogramView({ histogram: report.histogram, ...ctx }).el },
 ];
 const QUERIES = [...new Set(VIEWS.flatMap((v) => v.queries))];
+const SESSION_OPTIONS = { histogramOnly: !VIEWS.some((v) => v.objects) };
 
 const SAMPLE = { url: 'samples/timer_finalizer.hprof', name: 'timer_finalizer.hprof' };
 
@@ -100,7 +103,7 @@ async function analyze(file) {
   };
   try {
     const { version } = await client.ready;
-    const opened = await client.request(Request.OPEN, { file });
+    const opened = await client.request(Request.OPEN, { file, options: SESSION_OPTIONS });
     const report = {
       heapscope: version,
       file: { name: file.name, size: file.size },

@@ -157,7 +157,7 @@ async function open(payload) {
       try {
         buf = await next;
       } catch (e) {
-        throw new RequestError(ErrorCode.READ_FAILED, `cannot read the file at offset ${offset}: ${e.message}`);
+        throw new RequestError(ErrorCode.READ_FAILED, `cannot read the file at offset ${offset} (was it changed or moved after it was chosen?): ${e.message}`);
       }
       if (buf.byteLength === 0) throw new RequestError(ErrorCode.READ_FAILED, 'the file got shorter while it was being read');
       offset += buf.byteLength;
