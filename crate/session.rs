@@ -14,6 +14,7 @@
 //! the callback given to [`Session::set_progress`].
 
 use crate::analysis::dominators::ReverseSink;
+use crate::analysis::dominators_report::{DomNode, node};
 use crate::analysis::fields::CAPTURES;
 use crate::analysis::finalizers::{FinalizerReport, finalizers};
 use crate::analysis::heap::{AfterForward, DuringReverse, Heap, after_forward};
@@ -35,7 +36,32 @@ use crate::model::index::{Index, Indexer};
 pub struct Options {
     /// Stop after the histogram (one pass, no per-object memory).
     pub histogram_only: bool,
+    /// Refuse the full analysis (keeping the histogram) when its predicted peak memory
+    /// exceeds this many bytes: a browser tab has 4 GiB of wasm memory at most.
+    pub memory_limit: Option<u64>,
 }
+
+/// What the full analysis will cost, predicted after pass 1.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Plan {
+    /// Objects.
+    pub objects: u64,
+    /// Upper bound of references (reference slots plus one class link per object).
+    pub references_bound: u64,
+    /// Predicted peak bytes of the full analysis.
+    pub peak_bytes: u64,
+}
+
+/// Predicted peak bytes for `objects` and `references` (see the README's memory table;
+/// checked against measured peaks by the benchmark).
+pub fn predict_peak(objects: u64, references: u64) -> u64 {
+    objects * PEAK_BYTES_PER_OBJECT + references * PEAK_BYTES_PER_REFERENCE + (64 << 20)
+}
+
+/// Peak bytes per object of the full analysis (the Semi-NCA phase).
+pub const PEAK_BYTES_PER_OBJECT: u64 = 48;
+/// Peak bytes per reference.
+pub const PEAK_BYTES_PER_REFERENCE: u64 = 4;
 
 /// A pass over the file, as announced by [`Session::begin_pass`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -95,6 +121,9 @@ pub struct Session {
     /// Whether pass 1 found gzip, and the inflater snapshots it recorded.
     gzip: Option<Vec<Checkpoint>>,
     finalizers: Option<FinalizerReport>,
+    plan: Option<Plan>,
+    /// Why the full analysis was not run (memory limit).
+    refused: Option<String>,
 }
 
 fn no_object(id: u64) -> HprofError {
@@ -129,7 +158,45 @@ impl Session {
             source: None,
             gzip: None,
             finalizers: None,
+            plan: None,
+            refused: None,
         }
+    }
+
+    /// The cost of the full analysis, known after pass 1.
+    pub fn plan(&self) -> Option<Plan> {
+        self.plan
+    }
+
+    /// Why the full analysis was refused (the predicted peak exceeded the memory limit);
+    /// the summary and histogram are still available.
+    pub fn refused(&self) -> Option<&str> {
+        self.refused.as_deref()
+    }
+
+    /// The dominator tree's children of `parent` (an object ID; `None` for the GC roots'
+    /// side), largest retained first, at most `limit`, with the number left out.
+    pub fn dominator_children(
+        &self,
+        parent: Option<u64>,
+        limit: usize,
+    ) -> Result<(Vec<DomNode>, u64), HprofError> {
+        let heap = self
+            .heap()
+            .ok_or_else(|| internal("the analysis is not complete"))?;
+        let p = match parent {
+            Some(id) => Some(heap.object_by_id(id).ok_or_else(|| no_object(id))?),
+            None => None,
+        };
+        let kids = heap.children(p);
+        let more = kids.len().saturating_sub(limit) as u64;
+        Ok((
+            kids.into_iter()
+                .take(limit)
+                .map(|c| node(heap, c))
+                .collect(),
+            more,
+        ))
     }
 
     /// Gives the session random access to the file, for queries that re-read records
@@ -324,7 +391,37 @@ impl Session {
                 let index = ix.finish()?;
                 self.summary = Some(summary(&index));
                 self.histogram = Some(histogram(&index));
-                if self.options.histogram_only {
+                let objects = index.stats.instances
+                    + index.stats.obj_arrays
+                    + index.stats.prim_arrays
+                    + u64::from(index.classes.object_count);
+                let plan = Plan {
+                    objects,
+                    references_bound: index.stats.ref_slots
+                        + u64::from(index.classes.object_count) * 4,
+                    peak_bytes: 0,
+                };
+                let plan = Plan {
+                    peak_bytes: predict_peak(plan.objects, plan.references_bound),
+                    ..plan
+                };
+                self.plan = Some(plan);
+                let too_big = self
+                    .options
+                    .memory_limit
+                    .is_some_and(|l| plan.peak_bytes > l);
+                if too_big {
+                    self.refused = Some(format!(
+                        "this dump has {} objects and up to {} references: the full analysis \
+                         would need about {} MiB, more than the {} MiB available here. The \
+                         histogram is complete; use the native CLI (heapscope) for the rest.",
+                        plan.objects,
+                        plan.references_bound,
+                        plan.peak_bytes >> 20,
+                        self.options.memory_limit.unwrap_or(0) >> 20
+                    ));
+                }
+                if self.options.histogram_only || too_big {
                     Stage::HistogramDone(Box::new(index))
                 } else {
                     Stage::Indexed(Box::new(index))
