@@ -129,6 +129,7 @@ impl HeapSession {
         };
         let mut inner = Session::new(Options {
             histogram_only: o.histogram_only,
+            ..Options::default()
         });
         if let Some(f) = on_progress {
             inner.set_progress(Box::new(move |p| {
