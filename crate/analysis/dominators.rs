@@ -16,19 +16,23 @@
 //! 4. [`retained_sizes`]: one sweep in reverse preorder adds each object's retained size to
 //!    its immediate dominator.
 //!
-//! Memory, per reachable object (preorder space, `R` = reachable + 1):
+//! Memory schedule, per object (`N`) and per reference (`E`), with the object table
+//! (class, size, ID map: ~11 B) alive throughout. The peak of every phase is known from `N`
+//! and `E` before it starts (see `session::predict_peak`):
 //!
-//! | array | bytes | lives |
+//! | phase | alive | bytes |
 //! |---|---|---|
-//! | `pre` (object → preorder) | 4 per object | from DFS on |
-//! | `vertex` (preorder → object) | 4 | from DFS on |
-//! | `parent` (DFS parent) | 4 | DFS → Semi-NCA (becomes `idom`) |
-//! | reverse graph offsets + entries | 4 + 4 per reference | pass 3 on |
-//! | Semi-NCA `ancestor`, `semi`, `label` | 12 | Semi-NCA only |
-//! | `retained` | 8 | after Semi-NCA |
-//! | DFS stack | 8 per level of depth | DFS only |
+//! | pass 2 | forward graph | 11N + 4N + 4E |
+//! | DFS | + `pre`, `vertex`, `parent` (4 each), stack (8 per level of depth) | 27N + 4E |
+//! | sizing the reverse graph | + list ends (4), then forward graph dropped | 31N + 4E → 27N |
+//! | pass 3 | + reverse entries | 27N + 4E |
+//! | parent moved first in each list | `parent`, `pre` dropped | 19N + 4E |
+//! | Semi-NCA | + `ancestor`, `semi` (becomes `idom`), `label` (4 each) | 31N + 4E |
+//! | class tops | `ancestor`, `label` dropped; + child lists (8) transient, 1 bit kept | 31N + 4E |
+//! | retained sizes | + `retained` (4: u32 in 8-byte units; 8 for heaps ≥ 32 GiB) | 27N + 4E |
+//! | queries | + `pre` rebuilt from `vertex` | 31N + 4E |
 
-use crate::model::csr::{Chunked, Csr};
+use crate::model::csr::{Chunked, Csr, TooManyEdges};
 use crate::model::graph::EdgeSink;
 
 /// Marks an unreachable object in `pre`, and "no dominator".
@@ -42,6 +46,10 @@ pub struct Dfs {
     pub vertex: Vec<u32>,
     /// Preorder number → preorder number of the DFS parent (`parent[0] = 0`).
     pub parent: Vec<u32>,
+    /// The reverse graph's list ends: `ends[v]` is where vertex `v`'s list of referrers
+    /// ends (references from reachable objects, plus one per GC root naming it). The DFS
+    /// examines every such reference once, so it counts them on the way.
+    pub ends: Vec<u32>,
 }
 
 impl Dfs {
@@ -56,93 +64,93 @@ impl Dfs {
     }
 }
 
-/// Numbers the objects reachable from `roots` over `fwd` in depth-first preorder.
-/// `tick` is called now and then with the number of objects numbered.
-pub fn dfs(fwd: &Csr, roots: &[u32], tick: &mut dyn FnMut(u64)) -> Dfs {
+/// Numbers the objects reachable from `roots` over `fwd` in depth-first preorder, and
+/// sizes the reverse graph. `tick` is called now and then with the objects numbered.
+pub fn dfs(fwd: &Csr, roots: &[u32], tick: &mut dyn FnMut(u64)) -> Result<Dfs, TooManyEdges> {
     let n = fwd.nodes();
     let mut pre = vec![NONE; n];
-    let mut vertex = vec![NONE];
-    let mut parent = vec![0u32];
-    // (object, next entry position, end position)
-    let mut stack: Vec<(u32, u64, u64)> = Vec::new();
+    // Sized for the worst case (everything reachable) so that they never reallocate:
+    // growing by doubling would hold both copies for a moment.
+    let mut vertex = Vec::with_capacity(n + 1);
+    vertex.push(NONE);
+    let mut parent = Vec::with_capacity(n + 1);
+    parent.push(0u32);
+    let mut count = vec![0u32; n + 2];
+    // (object, next entry position, end position): 12 bytes per level of depth.
+    let mut stack: Vec<(u32, u32, u32)> = Vec::new();
+    let bounds = |x: u32| {
+        let (a, b) = fwd.bounds(x);
+        (a as u32, b as u32)
+    };
+    // The super-root's edge to a root object counts once, however many root records
+    // name it (as `distinct_roots` fills it once).
+    let mut rooted = std::collections::HashSet::new();
     for &r in roots {
-        if pre.get(r as usize).is_none_or(|&p| p != NONE) {
+        let Some(&pr) = pre.get(r as usize) else {
+            continue;
+        };
+        if !rooted.insert(r) {
+            continue;
+        }
+        if pr != NONE {
+            count[pr as usize] += 1;
             continue;
         }
         let p = vertex.len() as u32;
         pre[r as usize] = p;
+        count[p as usize] += 1;
         vertex.push(r);
         parent.push(0);
-        let (a, b) = fwd.bounds(r);
+        let (a, b) = bounds(r);
         stack.push((r, a, b));
         while let Some(top) = stack.last_mut() {
-            if top.1 >= top.2 {
+            let (from, pos, end) = *top;
+            if pos >= end {
                 stack.pop();
                 continue;
             }
-            let t = fwd.entries.get(top.1);
             top.1 += 1;
-            let from = top.0;
-            if pre.get(t as usize) == Some(&NONE) {
-                let p = vertex.len() as u32;
-                pre[t as usize] = p;
-                vertex.push(t);
-                parent.push(pre[from as usize]);
-                let (a, b) = fwd.bounds(t);
-                stack.push((t, a, b));
-                if p & 0xF_FFFF == 0 {
-                    tick(u64::from(p));
-                }
+            let t = fwd.entries.get(u64::from(pos));
+            let Some(&pt) = pre.get(t as usize) else {
+                continue;
+            };
+            if pt != NONE {
+                count[pt as usize] += 1;
+                continue;
+            }
+            let p = vertex.len() as u32;
+            pre[t as usize] = p;
+            count[p as usize] += 1;
+            vertex.push(t);
+            parent.push(pre[from as usize]);
+            let (a, b) = bounds(t);
+            stack.push((t, a, b));
+            if p & 0xF_FFFF == 0 {
+                tick(u64::from(p));
             }
         }
     }
-    Dfs {
-        pre,
-        vertex,
-        parent,
-    }
-}
-
-/// Counts, for every reachable object, its references from reachable objects plus one per
-/// GC root naming it (the super-root's edges): the reverse graph's list lengths, returned
-/// as running ends (`ends[v]` = end of `v`'s list), ready for [`ReverseSink`].
-pub fn reverse_ends(
-    fwd: &Csr,
-    dfs: &Dfs,
-    roots: &[u32],
-) -> Result<Vec<u32>, crate::model::csr::TooManyEdges> {
-    let r = dfs.len();
-    let mut count = vec![0u32; r + 1];
-    for (x, &px) in dfs.pre.iter().enumerate() {
-        if px == NONE {
-            continue;
-        }
-        fwd.for_each(x as u32, |t| {
-            if let Some(&pt) = dfs.pre.get(t as usize)
-                && pt != NONE
-                && let Some(c) = count.get_mut(pt as usize)
-            {
-                *c += 1;
-            }
-        });
-    }
-    for &root in distinct_roots(roots, dfs).iter() {
-        if let Some(c) = count.get_mut(dfs.pre[root as usize] as usize) {
-            *c += 1;
-        }
-    }
+    // Running sums: count[v] becomes the end of v's list.
+    let r = vertex.len();
+    count.truncate(r + 1);
+    count.shrink_to_fit();
     let mut total = 0u64;
     for c in count.iter_mut().take(r) {
         total += u64::from(*c);
         if total > u64::from(u32::MAX) {
-            return Err(crate::model::csr::TooManyEdges);
+            return Err(TooManyEdges);
         }
         *c = total as u32;
     }
     if let Some(last) = count.get_mut(r) {
         *last = total as u32;
     }
-    Ok(count)
+    Ok(Dfs {
+        pre,
+        vertex,
+        parent,
+        ends: count,
+    })
 }
 
 /// The roots, each once, that are objects of the dump.
@@ -155,8 +163,15 @@ pub fn distinct_roots(roots: &[u32], dfs: &Dfs) -> Vec<u32> {
         .collect()
 }
 
+/// Buckets of the reverse sink's write buffer (by target range).
+const BUCKETS: usize = 1024;
+/// References buffered per bucket before they are written.
+const BUCKET_CAPACITY: usize = 1024;
+
 /// Fills the reverse graph in preorder space while the dump is streamed again: for a
 /// reference `x → y` between reachable objects, `pre[x]` is added to the list of `pre[y]`.
+/// Writes land all over the graph, so they are first buffered by target range (8 MiB of
+/// buffers) and written a bucket at a time, where the lists they touch sit in cache.
 pub struct ReverseSink {
     pre: Vec<u32>,
     /// Running ends; each fill moves one down; at the end they are the list starts.
@@ -164,19 +179,28 @@ pub struct ReverseSink {
     entries: Chunked,
     current: u32,
     filled: u64,
+    shift: u32,
+    buffers: Vec<Vec<(u32, u32)>>,
 }
 
 impl ReverseSink {
-    /// A sink filling lists whose ends [`reverse_ends`] computed; the super-root's edges to
-    /// `roots` are filled first. It owns `pre` for the pass and gives it back.
+    /// A sink filling lists whose ends [`dfs`] computed; the super-root's edges to `roots`
+    /// are filled first. It owns `pre` for the pass and gives it back.
     pub fn new(pre: Vec<u32>, ends: Vec<u32>, roots: &[u32]) -> Self {
         let total = ends.last().copied().unwrap_or(0);
+        let vertices = ends.len() as u64;
+        let mut shift = 0;
+        while (vertices >> shift) > BUCKETS as u64 {
+            shift += 1;
+        }
         let mut s = ReverseSink {
             pre,
             offsets: ends,
             entries: Chunked::zeroed(u64::from(total)),
             current: NONE,
             filled: 0,
+            shift,
+            buffers: (0..=BUCKETS).map(|_| Vec::new()).collect(),
         };
         for &r in roots {
             if let Some(&pr) = s.pre.get(r as usize) {
@@ -195,9 +219,26 @@ impl ReverseSink {
         }
     }
 
+    fn flush(&mut self, bucket: usize) {
+        let Some(buf) = self.buffers.get_mut(bucket) else {
+            return;
+        };
+        let mut pairs = std::mem::take(buf);
+        for &(t, s) in &pairs {
+            self.fill(t, s);
+        }
+        pairs.clear();
+        if let Some(buf) = self.buffers.get_mut(bucket) {
+            *buf = pairs;
+        }
+    }
+
     /// `pre` given back, and the reverse graph, or `None` if the references met differ
     /// from those counted (the file changed between passes).
-    pub fn finish(self) -> (Vec<u32>, Option<Csr>) {
+    pub fn finish(mut self) -> (Vec<u32>, Option<Csr>) {
+        for b in 0..self.buffers.len() {
+            self.flush(b);
+        }
         let ok = self.filled == self.entries.len();
         let csr = Csr {
             offsets: self.offsets,
@@ -220,23 +261,59 @@ impl EdgeSink for ReverseSink {
         if let Some(&pd) = self.pre.get(dst as usize)
             && pd != NONE
         {
-            self.fill(pd, self.current);
+            let b = (pd >> self.shift) as usize;
+            let full = match self.buffers.get_mut(b) {
+                Some(buf) => {
+                    if buf.capacity() == 0 {
+                        buf.reserve_exact(BUCKET_CAPACITY);
+                    }
+                    buf.push((pd, self.current));
+                    buf.len() >= BUCKET_CAPACITY
+                }
+                None => false,
+            };
+            if full {
+                self.flush(b);
+            }
         }
     }
 }
 
+/// Moves each vertex's DFS parent to the front of its reverse list, so that Semi-NCA can
+/// read parents there instead of keeping a parent array (4 bytes per object).
+pub fn parent_first(rev: &mut Csr, parent: &[u32]) {
+    for (w, &p) in parent.iter().enumerate().skip(1) {
+        let (a, b) = rev.bounds(w as u32);
+        let mut i = a;
+        while i < b && rev.entries.get(i) != p {
+            i += 1;
+        }
+        if i < b && i != a {
+            let first = rev.entries.get(a);
+            rev.entries.set(a, p);
+            rev.entries.set(i, first);
+        }
+    }
+}
+
+/// The DFS parent of `w`, first in its reverse list (see [`parent_first`]).
+#[inline]
+fn parent_of(rev: &Csr, w: u32) -> u32 {
+    let (a, b) = rev.bounds(w);
+    if a < b { rev.entries.get(a) } else { 0 }
+}
+
 /// Immediate dominators in preorder space (`idom[0] = 0`), from the reverse graph `rev`
-/// (preorder numbers) and the DFS parents (consumed: they become the result).
-pub fn semi_nca(rev: &Csr, mut parent: Vec<u32>, tick: &mut dyn FnMut(u64)) -> Vec<u32> {
-    let n = parent.len();
-    // `ancestor` starts as the DFS parent and is path-compressed; `parent` is kept to
-    // initialize the NCA step, then becomes `idom` in place.
-    let mut ancestor = parent.clone();
+/// (preorder numbers, each list starting with the DFS parent).
+pub fn semi_nca(rev: &Csr, tick: &mut dyn FnMut(u64)) -> Vec<u32> {
+    let n = rev.nodes();
+    // `ancestor` starts as the DFS parent and is path-compressed.
+    let mut ancestor: Vec<u32> = (0..n as u32).map(|w| parent_of(rev, w)).collect();
     let mut semi: Vec<u32> = (0..n as u32).collect();
     let mut label: Vec<u32> = (0..n as u32).collect();
     let mut stack: Vec<u32> = Vec::new();
     for w in (1..n).rev() {
-        let mut s = parent[w];
+        let mut s = parent_of(rev, w as u32);
         let last_linked = w as u32 + 1;
         rev.for_each(w as u32, |v| {
             let u = eval(v, last_linked, &mut ancestor, &mut label, &semi, &mut stack);
@@ -253,15 +330,21 @@ pub fn semi_nca(rev: &Csr, mut parent: Vec<u32>, tick: &mut dyn FnMut(u64)) -> V
     drop(ancestor);
     drop(label);
     // NCA: idom(w) is the nearest ancestor of parent(w) in the dominator tree whose
-    // preorder number is at most semi(w). `parent` becomes `idom` front to back.
+    // preorder number is at most semi(w). `semi` becomes `idom` in place, front to back:
+    // the candidates are smaller than `w`, already converted.
+    let mut idom = semi;
     for w in 1..n {
-        let mut c = parent[w];
-        while c > semi[w] {
-            c = parent[c as usize];
+        let s = idom[w];
+        let mut c = parent_of(rev, w as u32);
+        while c > s {
+            c = idom[c as usize];
         }
-        parent[w] = c;
+        idom[w] = c;
     }
-    parent
+    if let Some(first) = idom.first_mut() {
+        *first = 0;
+    }
+    idom
 }
 
 /// Semi-NCA's `eval` with path compression, iterative: the vertex with the smallest
@@ -301,20 +384,107 @@ fn eval(
     label[vi]
 }
 
-/// Retained size of every object in preorder space: its shallow size plus the retained
-/// sizes of the objects it immediately dominates. `retained[0]` is the whole reachable heap.
-pub fn retained_sizes(idom: &[u32], vertex: &[u32], size: impl Fn(u32) -> u64) -> Vec<u64> {
-    let n = idom.len();
-    let mut retained: Vec<u64> = vertex
-        .iter()
-        .map(|&x| if x == NONE { 0 } else { size(x) })
-        .collect();
-    for w in (1..n).rev() {
-        let d = idom[w] as usize;
-        let r = retained[w];
-        retained[d] += r;
+/// Retained sizes in preorder space: u32 counts of 8-byte units while the reachable heap
+/// is under 32 GiB (every HotSpot size is a multiple of 8), u64 bytes beyond.
+pub enum Retained {
+    /// Units of 8 bytes.
+    Units(Vec<u32>),
+    /// Bytes.
+    Bytes(Vec<u64>),
+}
+
+impl Retained {
+    /// Retained bytes of preorder vertex `p`.
+    #[inline]
+    pub fn get(&self, p: u32) -> u64 {
+        match self {
+            Retained::Units(v) => v.get(p as usize).map_or(0, |&u| u64::from(u) * 8),
+            Retained::Bytes(v) => v.get(p as usize).copied().unwrap_or(0),
+        }
     }
-    retained
+
+    /// Bytes held.
+    pub fn heap_bytes(&self) -> usize {
+        match self {
+            Retained::Units(v) => v.capacity() * 4,
+            Retained::Bytes(v) => v.capacity() * 8,
+        }
+    }
+}
+
+/// Retained size of every vertex: its shallow size plus the retained sizes of the vertices
+/// it immediately dominates. `retained[0]` is the whole reachable heap.
+pub fn retained_sizes(idom: &[u32], vertex: &[u32], size: impl Fn(u32) -> u64) -> Retained {
+    let n = idom.len();
+    let shallow = |p: usize| match vertex.get(p) {
+        Some(&x) if x != NONE => size(x),
+        _ => 0,
+    };
+    let total: u64 = (1..n).map(shallow).sum();
+    if total / 8 < u64::from(u32::MAX) {
+        let mut r: Vec<u32> = (0..n).map(|p| shallow(p).div_ceil(8) as u32).collect();
+        for w in (1..n).rev() {
+            let d = idom[w] as usize;
+            r[d] += r[w];
+        }
+        Retained::Units(r)
+    } else {
+        let mut r: Vec<u64> = (0..n).map(shallow).collect();
+        for w in (1..n).rev() {
+            let d = idom[w] as usize;
+            r[d] += r[w];
+        }
+        Retained::Bytes(r)
+    }
+}
+
+/// For every vertex, whether no other vertex of its class dominates it (Eclipse MAT's rule
+/// for a class's retained heap), as a bit set. Builds the dominator tree's child lists for
+/// the walk (8 bytes per vertex, freed on return).
+pub fn class_tops(idom: &[u32], class_of_vertex: impl Fn(u32) -> u32, classes: usize) -> Vec<u64> {
+    let n = idom.len();
+    let mut offsets = vec![0u32; n + 1];
+    for &d in idom.iter().skip(1) {
+        offsets[d as usize + 1] += 1;
+    }
+    for i in 1..=n {
+        offsets[i] += offsets[i - 1];
+    }
+    let mut children = vec![0u32; n.saturating_sub(1)];
+    // Fill with offsets[d] as the cursor (it moves to the start of d + 1's list), then
+    // shift the offsets back by one: no second array.
+    for (w, &d) in idom.iter().enumerate().skip(1) {
+        let c = &mut offsets[d as usize];
+        children[*c as usize] = w as u32;
+        *c += 1;
+    }
+    for i in (1..=n).rev() {
+        offsets[i] = offsets[i - 1];
+    }
+    offsets[0] = 0;
+    let mut tops = vec![0u64; n.div_ceil(64)];
+    let mut open = vec![0u32; classes + 1];
+    let class_slot = |p: u32| (class_of_vertex(p) as usize).min(classes);
+    let mut stack: Vec<(u32, u32)> = vec![(0, offsets[0])];
+    while let Some(top) = stack.last_mut() {
+        let (v, pos) = *top;
+        if pos < offsets[v as usize + 1] {
+            top.1 += 1;
+            let c = children[pos as usize];
+            let k = class_slot(c);
+            if open[k] == 0 {
+                tops[c as usize / 64] |= 1 << (c % 64);
+            }
+            open[k] += 1;
+            stack.push((c, offsets[c as usize]));
+        } else {
+            stack.pop();
+            if v != 0 {
+                open[class_slot(v)] -= 1;
+            }
+        }
+    }
+    tops
 }
 
 #[cfg(test)]
@@ -340,16 +510,16 @@ mod tests {
     /// super-root) computed by Semi-NCA.
     fn doms(n: usize, edges: &[(u32, u32)], roots: &[u32]) -> Vec<u32> {
         let fwd = csr(n, edges);
-        let d = dfs(&fwd, roots, &mut |_| {});
-        let ends = reverse_ends(&fwd, &d, roots).expect("small");
+        let d = dfs(&fwd, roots, &mut |_| {}).expect("small");
         let droots = distinct_roots(roots, &d);
-        let mut sink = ReverseSink::new(d.pre.clone(), ends, &droots);
+        let mut sink = ReverseSink::new(d.pre.clone(), d.ends.clone(), &droots);
         for x in 0..n as u32 {
             sink.object(x);
             fwd.for_each(x, |t| sink.edge(t));
         }
-        let rev = sink.finish().1.expect("consistent");
-        let idom = semi_nca(&rev, d.parent.clone(), &mut |_| {});
+        let mut rev = sink.finish().1.expect("consistent");
+        parent_first(&mut rev, &d.parent);
+        let idom = semi_nca(&rev, &mut |_| {});
         (0..n)
             .map(|x| match d.pre[x] {
                 NONE => NONE,
@@ -463,19 +633,31 @@ mod tests {
             b.next_node();
         }
         let fwd = b.finish().expect("small");
-        let d = dfs(&fwd, &[0], &mut |_| {});
+        let d = dfs(&fwd, &[0], &mut |_| {}).expect("small");
         assert_eq!(d.len(), n + 1);
-        let ends = reverse_ends(&fwd, &d, &[0]).expect("small");
-        let mut sink = ReverseSink::new(d.pre.clone(), ends, &[0]);
+        let mut sink = ReverseSink::new(d.pre.clone(), d.ends.clone(), &[0]);
         for x in 0..n as u32 {
             sink.object(x);
             fwd.for_each(x, |t| sink.edge(t));
         }
-        let rev = sink.finish().1.expect("consistent");
-        let idom = semi_nca(&rev, d.parent.clone(), &mut |_| {});
+        let mut rev = sink.finish().1.expect("consistent");
+        parent_first(&mut rev, &d.parent);
+        let idom = semi_nca(&rev, &mut |_| {});
         let ret = retained_sizes(&idom, &d.vertex, |_| 16);
-        assert_eq!(ret[1], 16 * n as u64, "the head retains the chain");
-        assert_eq!(ret[n], 16);
+        assert_eq!(ret.get(1), 16 * n as u64, "the head retains the chain");
+        assert_eq!(ret.get(n as u32), 16);
+        // Every node is the top of its class (one class per node index parity).
+        let tops = class_tops(&idom, |p| p % 2, 2);
+        assert_eq!(
+            tops[0] & 0b110,
+            0b110,
+            "the first two nodes of each class are tops"
+        );
+        assert_eq!(
+            tops[0] & 0b1000,
+            0,
+            "the third is dominated by the first of its class"
+        );
         assert!((2..=n).all(|p| idom[p] == p as u32 - 1));
     }
 }

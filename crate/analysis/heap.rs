@@ -3,17 +3,19 @@
 //! referrers, GC roots).
 //!
 //! Memory kept for queries, per object: the object table (~11 B), `pre` (4 B), and per
-//! reachable object `vertex` (4), `idom` (4), `retained` (8), the dominator tree's child
-//! lists (8), and the reverse graph (4 + 4 per reference).
+//! reachable object `vertex` (4), `idom` (4), `retained` (4; 8 for heaps of 32 GiB and
+//! more), and the reverse graph (4 + 4 per reference): 31 B per object + 4 B per reference.
+//! A node's dominator-tree children are found by scanning `idom` (the top level is kept).
 
 use super::dominators::{
-    Dfs, NONE, ReverseSink, dfs, distinct_roots, retained_sizes, reverse_ends, semi_nca,
+    Dfs, NONE, Retained, ReverseSink, class_tops, dfs, distinct_roots, parent_first,
+    retained_sizes, semi_nca,
 };
 use crate::format::heap_dump::roots::{GcRoot, RootKind};
 use crate::format::{ErrorKind, HprofError};
 use crate::model::captures::Captures;
 use crate::model::classes::ClassInfo;
-use crate::model::csr::{Csr, CsrBuilder};
+use crate::model::csr::Csr;
 use crate::model::diagnostics::Diagnostics;
 use crate::model::index::Index;
 use crate::model::objects::ObjectTable;
@@ -68,12 +70,12 @@ pub struct Dominance {
     /// Preorder → preorder of the immediate dominator (0: the super-root).
     pub idom: Vec<u32>,
     /// Preorder → retained bytes (`retained[0]`: the reachable heap).
-    pub retained: Vec<u64>,
-    /// Dominator tree child lists, preorder space, children sorted by retained size
-    /// (largest first).
-    pub children: Csr,
-    /// Reverse graph in preorder space (who refers to whom), super-root edges included.
+    pub retained: Retained,
+    /// Reverse graph in preorder space (who refers to whom), super-root edges included,
+    /// each list starting with the DFS parent.
     pub referrers: Csr,
+    /// The super-root's children (preorder), largest retained first.
+    pub top: Vec<u32>,
 }
 
 /// The analyzed heap.
@@ -143,10 +145,11 @@ pub fn after_forward(
         .map(|r| r.object)
         .collect();
     let n = fwd.nodes() as u64;
-    let dfs = dfs(&fwd, &strong, &mut |d| tick("reachability", d, n));
-    let root_objects = distinct_roots(&strong, &dfs);
-    let ends = reverse_ends(&fwd, &dfs, &root_objects).map_err(|_| too_many())?;
+    let mut dfs =
+        dfs(&fwd, &strong, &mut |d| tick("reachability", d, n)).map_err(|_| too_many())?;
     drop(fwd);
+    let root_objects = distinct_roots(&strong, &dfs);
+    let ends = std::mem::take(&mut dfs.ends);
     Ok(AfterForward {
         index,
         roots,
@@ -192,6 +195,7 @@ impl AfterForward {
             pre,
             vertex,
             parent,
+            ..
         } = dfs;
         (
             ReverseSink::new(pre, ends, &root_objects),
@@ -209,12 +213,13 @@ impl AfterForward {
 }
 
 impl DuringReverse {
-    /// After pass 3: dominators, retained sizes, per-class retained sizes.
+    /// After pass 3: dominators, retained sizes, per-class retained sizes (see the memory
+    /// schedule in [`super::dominators`]).
     pub fn finish(
         self,
         index: Index,
         pre: Vec<u32>,
-        referrers: Csr,
+        mut referrers: Csr,
         tick: &mut dyn FnMut(&str, u64, u64),
     ) -> Heap {
         let DuringReverse {
@@ -225,14 +230,45 @@ impl DuringReverse {
             references,
             diagnostics,
         } = self;
+        parent_first(&mut referrers, &parent);
+        drop(parent);
+        drop(pre);
         let n = vertex.len() as u64;
-        let idom = semi_nca(&referrers, parent, &mut |d| tick("dominators", d, n));
-        let empty = ObjectTable::empty();
-        let objects = index.objects.as_ref().unwrap_or(&empty);
+        let idom = semi_nca(&referrers, &mut |d| tick("dominators", d, n));
+        let objects = index
+            .objects
+            .as_ref()
+            .unwrap_or_else(|| ObjectTable::empty_static());
+        let class_of = |p: u32| {
+            vertex
+                .get(p as usize)
+                .and_then(|&x| objects.class_of.get(x as usize))
+                .unwrap_or(u32::MAX)
+        };
+        let tops = class_tops(&idom, class_of, index.classes.len());
         let retained = retained_sizes(&idom, &vertex, |x| objects.sizes.get(x));
-        let children = child_lists(&idom, &retained);
-        let class_retained =
-            class_retained(&children, &vertex, &retained, objects, index.classes.len());
+        let mut class_retained = vec![0u64; index.classes.len()];
+        for (w, bits) in tops.iter().enumerate() {
+            let mut b = *bits;
+            while b != 0 {
+                let p = (w * 64) as u32 + b.trailing_zeros();
+                b &= b - 1;
+                if let Some(c) = class_retained.get_mut(class_of(p) as usize) {
+                    *c += retained.get(p);
+                }
+            }
+        }
+        drop(tops);
+        let mut pre = vec![NONE; objects.len()];
+        for (p, &x) in vertex.iter().enumerate().skip(1) {
+            if let Some(slot) = pre.get_mut(x as usize) {
+                *slot = p as u32;
+            }
+        }
+        let mut top: Vec<u32> = (1..idom.len() as u32)
+            .filter(|&w| idom[w as usize] == 0)
+            .collect();
+        top.sort_by(|&a, &b| retained.get(b).cmp(&retained.get(a)).then(a.cmp(&b)));
         let mut unreachable = (0u64, 0u64);
         for (x, &p) in pre.iter().enumerate() {
             if p == NONE {
@@ -249,8 +285,8 @@ impl DuringReverse {
                 vertex,
                 idom,
                 retained,
-                children,
                 referrers,
+                top,
             },
             class_retained,
             unreachable,
@@ -258,91 +294,6 @@ impl DuringReverse {
             diagnostics,
         }
     }
-}
-
-/// Dominator tree child lists (preorder space), children sorted by retained size.
-fn child_lists(idom: &[u32], retained: &[u64]) -> Csr {
-    let n = idom.len();
-    let mut count = vec![0u32; n + 1];
-    for &d in idom.iter().skip(1) {
-        count[d as usize + 1] += 1;
-    }
-    for i in 1..=n {
-        count[i] += count[i - 1];
-    }
-    let mut fill = count.clone();
-    let mut list = vec![0u32; n.saturating_sub(1)];
-    for (w, &d) in idom.iter().enumerate().skip(1) {
-        let at = &mut fill[d as usize];
-        list[*at as usize] = w as u32;
-        *at += 1;
-    }
-    for v in 0..n {
-        let (a, b) = (count[v] as usize, count[v + 1] as usize);
-        list[a..b].sort_unstable_by(|&x, &y| {
-            retained[y as usize]
-                .cmp(&retained[x as usize])
-                .then(x.cmp(&y))
-        });
-    }
-    let mut b = CsrBuilder::new(n);
-    for v in 0..n {
-        for &c in &list[count[v] as usize..count[v + 1] as usize] {
-            b.push(c);
-        }
-        b.next_node();
-    }
-    b.finish().unwrap_or_else(|_| Csr {
-        offsets: vec![0; n + 1],
-        entries: Default::default(),
-    })
-}
-
-/// Per class, the sum of the retained sizes of its instances that are not dominated by
-/// another instance of the class (a walk of the dominator tree with a per-class count of
-/// open instances).
-fn class_retained(
-    children: &Csr,
-    vertex: &[u32],
-    retained: &[u64],
-    objects: &ObjectTable,
-    classes: usize,
-) -> Vec<u64> {
-    let mut out = vec![0u64; classes];
-    let mut open = vec![0u32; classes];
-    let class_of = |p: u32| -> usize {
-        vertex
-            .get(p as usize)
-            .and_then(|&x| objects.class_of.get(x as usize))
-            .map_or(usize::MAX, |&c| c as usize)
-    };
-    // (preorder vertex, next child position, end)
-    let mut stack: Vec<(u32, u64, u64)> = Vec::new();
-    let (a, b) = children.bounds(0);
-    stack.push((0, a, b));
-    while let Some(top) = stack.last_mut() {
-        if top.1 < top.2 {
-            let c = children.entries.get(top.1);
-            top.1 += 1;
-            let k = class_of(c);
-            if let Some(o) = open.get_mut(k) {
-                if *o == 0 {
-                    out[k] += retained[c as usize];
-                }
-                *o += 1;
-            }
-            let (a, b) = children.bounds(c);
-            stack.push((c, a, b));
-        } else {
-            let (v, _, _) = stack.pop().unwrap_or((0, 0, 0));
-            if v != 0
-                && let Some(o) = open.get_mut(class_of(v))
-            {
-                *o -= 1;
-            }
-        }
-    }
-    out
 }
 
 impl Heap {
@@ -380,7 +331,6 @@ impl Heap {
         self.objects()
             .class_of
             .get(obj as usize)
-            .copied()
             .unwrap_or(u32::MAX)
     }
 
@@ -414,12 +364,12 @@ impl Heap {
 
     /// Retained size (0 when unreachable).
     pub fn retained(&self, obj: u32) -> u64 {
-        self.pre(obj).map_or(0, |p| self.dom.retained[p as usize])
+        self.pre(obj).map_or(0, |p| self.dom.retained.get(p))
     }
 
     /// Total reachable heap (the super-root's retained size).
     pub fn reachable_bytes(&self) -> u64 {
-        self.dom.retained.first().copied().unwrap_or(0)
+        self.dom.retained.get(0)
     }
 
     /// Immediate dominator; `None` for objects dominated only by the super-root and for
@@ -433,19 +383,45 @@ impl Heap {
     }
 
     /// Objects immediately dominated by `obj` (`None`: by the super-root), largest first.
+    /// Below the top level this scans `idom` (one pass over 4 bytes per reachable object).
     pub fn children(&self, obj: Option<u32>) -> Vec<u32> {
-        let p = match obj {
-            None => 0,
+        let dom = &self.dom;
+        let mut kids: Vec<u32> = match obj {
+            None => return dom.top.iter().map(|&c| dom.vertex[c as usize]).collect(),
             Some(o) => match self.pre(o) {
-                Some(p) => p,
+                // Dominated vertices come after their dominator in preorder.
+                Some(p) => (p + 1..dom.idom.len() as u32)
+                    .filter(|&w| dom.idom[w as usize] == p)
+                    .collect(),
                 None => return Vec::new(),
             },
         };
-        let mut v = Vec::new();
-        self.dom
-            .children
-            .for_each(p, |c| v.push(self.dom.vertex[c as usize]));
-        v
+        kids.sort_by(|&a, &b| {
+            dom.retained
+                .get(b)
+                .cmp(&dom.retained.get(a))
+                .then(a.cmp(&b))
+        });
+        kids.into_iter().map(|c| dom.vertex[c as usize]).collect()
+    }
+
+    /// Bytes held by the analysis structures, by name (for the benchmark).
+    pub fn memory(&self) -> Vec<(&'static str, usize)> {
+        let o = self.objects();
+        vec![
+            ("object table (class, size, id map)", o.heap_bytes()),
+            (
+                "preorder maps (pre, vertex)",
+                (self.dom.pre.capacity() + self.dom.vertex.capacity()) * 4,
+            ),
+            ("dominators (idom)", self.dom.idom.capacity() * 4),
+            ("retained sizes", self.dom.retained.heap_bytes()),
+            ("referrers graph", self.dom.referrers.heap_bytes()),
+            ("captured fields", self.captures.heap_bytes()),
+            ("classes", self.index.classes.heap_bytes()),
+            ("strings", self.index.strings.heap_bytes()),
+            ("file map", self.index.files.heap_bytes()),
+        ]
     }
 
     /// Objects that refer to `obj` (reachable ones), each once, in preorder.

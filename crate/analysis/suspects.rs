@@ -16,6 +16,7 @@ use super::inspect::{ObjRef, obj_ref, obj_ref_plain};
 use super::paths::{Exclusions, FieldNamer, shortest_path};
 use crate::format::{ByteSource, HprofError};
 use serde::Serialize;
+use std::collections::HashMap;
 
 /// A suspect retains more than this share of the reachable heap.
 pub const THRESHOLD: f64 = 0.10;
@@ -71,21 +72,38 @@ pub struct SuspectsReport {
     pub suspects: Vec<Suspect>,
 }
 
+/// The biggest dominator-tree child of every vertex retaining at least `min` bytes, in one
+/// pass over `idom` (preorder numbers), so that walking down a chain of any depth costs
+/// one step per level.
+pub fn biggest_children(heap: &Heap, min: u64) -> HashMap<u32, u32> {
+    let dom = &heap.dom;
+    let mut big: HashMap<u32, u32> = HashMap::new();
+    for (w, &d) in dom.idom.iter().enumerate().skip(1) {
+        if d == 0 || dom.retained.get(d) < min {
+            continue;
+        }
+        let w = w as u32;
+        let e = big.entry(d).or_insert(w);
+        if dom.retained.get(w) > dom.retained.get(*e) {
+            *e = w;
+        }
+    }
+    big
+}
+
 /// Follows the biggest dominator-tree child while it keeps ≥ 80 % of its parent.
-pub fn accumulation_point(heap: &Heap, obj: u32) -> u32 {
-    let mut cur = obj;
+pub fn accumulation_point(heap: &Heap, big: &HashMap<u32, u32>, obj: u32) -> u32 {
+    let Some(mut cur) = heap.pre(obj) else {
+        return obj;
+    };
     // Bounded by the tree depth; each step goes one level down.
-    for _ in 0..heap.object_count() {
-        let r = heap.retained(cur);
-        let Some(&big) = heap.children(Some(cur)).first() else {
-            break;
-        };
-        if (heap.retained(big) as f64) < 0.8 * r as f64 {
+    while let Some(&b) = big.get(&cur) {
+        if (heap.dom.retained.get(b) as f64) < 0.8 * heap.dom.retained.get(cur) as f64 {
             break;
         }
-        cur = big;
+        cur = b;
     }
-    cur
+    heap.dom.vertex.get(cur as usize).copied().unwrap_or(obj)
 }
 
 /// The shortest path from a GC root to `obj`, with field names.
@@ -121,6 +139,7 @@ pub fn suspects(
 ) -> Result<SuspectsReport, HprofError> {
     let total = heap.reachable_bytes().max(1);
     let limit = (THRESHOLD * total as f64) as u64;
+    let big = biggest_children(heap, limit / 8);
     let mut out = Vec::new();
     // Single objects: the tree's top level holds every biggest independent retainer.
     let mut big_objects = Vec::new();
@@ -133,7 +152,7 @@ pub fn suspects(
     }
     for &o in &big_objects {
         let r = heap.retained(o);
-        let point = accumulation_point(heap, o);
+        let point = accumulation_point(heap, &big, o);
         let point_ref = obj_ref(heap, src, point);
         let description = format!(
             "One {} ({}) retains {} ({:.1} % of the heap); the memory accumulates in {} {} ({}).",
@@ -186,7 +205,7 @@ pub fn suspects(
             continue; // reported as a single object
         }
         let name = classes.name(c).to_string();
-        let point = accumulation_point(heap, biggest);
+        let point = accumulation_point(heap, &big, biggest);
         out.push(Suspect {
             kind: "class",
             description: format!(

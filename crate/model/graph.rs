@@ -116,11 +116,7 @@ impl<S: EdgeSink> RefPass<S> {
         let Some((objects, classes)) = parts(&self.index) else {
             return;
         };
-        let class = objects
-            .class_of
-            .get(obj as usize)
-            .copied()
-            .unwrap_or(u32::MAX);
+        let class = objects.class_of.get(obj as usize).unwrap_or(u32::MAX);
         if let Some(t) = Resolver::new(objects, classes).class_object(class) {
             self.sink.edge(t);
             self.edges += 1;
@@ -156,11 +152,7 @@ impl<S: EdgeSink> Visitor for RefPass<S> {
             return;
         };
         let resolver = Resolver::new(objects, classes);
-        let class = objects
-            .class_of
-            .get(obj as usize)
-            .copied()
-            .unwrap_or(u32::MAX);
+        let class = objects.class_of.get(obj as usize).unwrap_or(u32::MAX);
         let sink = &mut self.sink;
         let mut dangling = 0u64;
         let mut edges = 0u64;

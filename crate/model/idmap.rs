@@ -182,6 +182,16 @@ impl IdMap {
         let b = usize::try_from(k >> self.dir_shift).ok()?;
         let mut lo = *self.dir.get(b)? as usize;
         let mut hi = *self.dir.get(b + 1)? as usize;
+        // The common case (HotSpot: file order is address order, u32 keys): scan the
+        // bucket's few keys directly.
+        if let (Keys::U32(keys), Order::Identity) = (&self.keys, &self.order) {
+            let k = u32::try_from(k).ok()?;
+            let bucket = keys.get(lo..hi)?;
+            return bucket
+                .iter()
+                .position(|&x| x == k)
+                .map(|i| self.first_index + (lo + i) as u32);
+        }
         while lo < hi {
             let mid = (lo + hi) / 2;
             let mk = self.key_of_rank(mid);

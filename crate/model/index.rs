@@ -15,7 +15,7 @@ use super::diagnostics::Diagnostics;
 use super::hash::IdHashMap;
 use super::idmap::IdMap;
 use super::names::{java_class_name, prim_array_name};
-use super::objects::{ObjectTable, Sizes};
+use super::objects::{ClassIds, ObjectTable, Sizes};
 use super::sizes::{FieldLayout, Layout, SizeModel, align8};
 use super::stacks::StackTable;
 use super::strings::StringTable;
@@ -809,7 +809,7 @@ impl Indexer {
             let mut class_of: Vec<u32> = vec![jlc; object_count as usize];
             class_of.append(&mut self.class_of);
             Some(ObjectTable {
-                class_of,
+                class_of: ClassIds::new(class_of, classes.len()),
                 sizes: Sizes::new(size_units, big),
                 ids: idmap,
                 class_objects: object_count,
