@@ -6,5 +6,5 @@ pub mod format;
 pub mod load;
 pub mod model;
 pub mod session;
-#[cfg(target_arch = "wasm32")]
+#[cfg(target_family = "wasm")]
 pub mod wasm;
