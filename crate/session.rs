@@ -269,6 +269,32 @@ impl Session {
         merged_paths(heap, src, &targets, opts)
     }
 
+    /// The instances of the classes named `name`, largest retained first, at most
+    /// `limit`, with the number of instances in all.
+    pub fn biggest_instances(
+        &self,
+        name: &str,
+        limit: usize,
+    ) -> Result<(Vec<DomNode>, u64), HprofError> {
+        let heap = self
+            .heap()
+            .ok_or_else(|| internal("the analysis is not complete"))?;
+        let classes = heap.index.classes.by_name(name);
+        let mut all: Vec<(u64, u32)> = (heap.index.classes.object_count
+            ..heap.object_count() as u32)
+            .filter(|&o| classes.contains(&heap.class_of(o)))
+            .map(|o| (heap.retained(o), o))
+            .collect();
+        let total = all.len() as u64;
+        let by_size = |a: &(u64, u32), b: &(u64, u32)| b.0.cmp(&a.0).then(a.1.cmp(&b.1));
+        if all.len() > limit {
+            all.select_nth_unstable_by(limit, by_size);
+            all.truncate(limit);
+        }
+        all.sort_unstable_by(by_size);
+        Ok((all.into_iter().map(|(_, o)| node(heap, o)).collect(), total))
+    }
+
     /// Leak suspects (uses the Finalizer report).
     pub fn suspects(&mut self) -> Result<SuspectsReport, HprofError> {
         self.finalizers()?;
