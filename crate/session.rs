@@ -74,10 +74,11 @@ pub struct PassInfo {
     pub of: u32,
 }
 
-/// A progress report.
+/// A progress report. Each computation between passes reports its start (`done` and
+/// `total` 0), then every 2^20 objects.
 #[derive(Clone, Debug)]
 pub struct Progress<'a> {
-    /// Phase name (`index`, `dominators`).
+    /// Phase name (`reachability` after pass 2, `dominators` after pass 3).
     pub phase: &'a str,
     /// Work done, in the phase's unit.
     pub done: u64,
@@ -468,6 +469,8 @@ impl Session {
                 let mut diagnostics = r.index.diagnostics.clone();
                 diagnostics.merge(&r.diagnostics);
                 let captures = r.captures.ok_or_else(|| internal("captures missing"))?;
+                // Announce the phase: its own reports come every 2^20 objects only.
+                tick("reachability", 0, 0);
                 Stage::Forwarded(Box::new(after_forward(
                     r.index,
                     fwd,
@@ -483,6 +486,7 @@ impl Session {
                 let r = pass.finish()?;
                 let (pre, rev) = r.sink.finish();
                 let rev = rev.ok_or_else(|| internal("the file changed between passes"))?;
+                tick("dominators", 0, 0);
                 let heap = during.finish(r.index, pre, rev, &mut tick);
                 self.histogram = Some(with_retained(&heap));
                 self.summary = Some(summary(&heap.index));

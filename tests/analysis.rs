@@ -462,3 +462,18 @@ fn biggest_instances_of_a_class_are_every_instance_by_retained_size() {
             .is_empty()
     );
 }
+
+#[test]
+fn progress_names_each_computation_between_passes() {
+    let p = fixture("timer_finalizer.hprof");
+    let mut s = Session::new(Options::default());
+    let seen = std::rc::Rc::new(std::cell::RefCell::new(Vec::<String>::new()));
+    let log = seen.clone();
+    s.set_progress(Box::new(move |p| {
+        log.borrow_mut().push(p.phase.to_string())
+    }));
+    run_in_memory(&mut s, &read(&p), 1 << 20).expect("analysis");
+    let mut phases = seen.borrow().clone();
+    phases.dedup();
+    assert_eq!(phases, ["reachability", "dominators"]);
+}
