@@ -5,7 +5,7 @@
 import { h, replace } from './dom.js';
 import * as fmt from './format.js';
 import { tableSection } from './table.js';
-import { href, loading, objectLink, pathsHref } from './links.js';
+import { classHref, classLink, href, loading, objectLink, pathsHref } from './links.js';
 
 /** A field's or element's value: a link for references, the value text otherwise. */
 function valueCell(el, x) {
@@ -43,8 +43,10 @@ function render(v, onExport) {
   ].filter(Boolean);
   const head = h('section', { class: 'card' },
     h('div', { class: 'section-head' },
-      h('h2', {}, h('code', { text: v.class }), ' ', h('span', { class: 'oid', text: v.object })),
-      v.reachable && h('a', { class: 'button secondary small', href: pathsHref(v.object), text: 'Paths from GC roots', data: { testid: 'inspector-paths' } })),
+      h('h2', {}, v.kind === 'class' ? h('code', { text: v.class }) : classLink(v.class), ' ', h('span', { class: 'oid', text: v.object })),
+      h('div', { class: 'head-actions' },
+        v.kind === 'class' && h('a', { class: 'button secondary small', href: classHref(v.class.replace(/^class /, '')), text: 'Instances and their paths' }),
+        v.reachable && h('a', { class: 'button secondary small', href: pathsHref(v.object), text: 'Paths from GC roots', data: { testid: 'inspector-paths' } }))),
     h('dl', { class: 'facts', data: { testid: 'inspector-facts' } }, facts.flatMap(([k, x]) => [h('dt', { text: k }), h('dd', {}, x)])));
   const parts = [head];
   if (v.kind === 'class' || v.statics.length > 0) parts.push(fieldTable('Static fields', 'inspector-statics', v.statics, onExport, 'No static fields.'));
@@ -97,7 +99,7 @@ export function inspectorView({ params, load, onExport }) {
   const el = h('div', { class: 'view-inspect page' }, form, body);
   if (id) {
     el.dataset.state = 'loading';
-    loading(body, load.inspect(id), (v) => render(v, onExport)).then(() => {
+    loading(body, load.inspect(id), (v) => render(v, onExport), 'Reading the object…').then(() => {
       el.dataset.state = body.dataset.state;
     });
   } else {

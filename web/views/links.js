@@ -56,12 +56,12 @@ export function share(x) {
 }
 
 /**
- * A view whose content arrives later: shows "Loading…", then what `render(result)` returns,
+ * A view whose content arrives later: shows `what`, then what `render(result)` returns,
  * or the error. The root's data-state is `loading`, `ready` or `error` (tests wait on it).
  */
-export function loading(el, promise, render) {
+export function loading(el, promise, render, what = 'Loading…') {
   el.dataset.state = 'loading';
-  replace(el, h('p', { class: 'muted loading', text: 'Loading…' }));
+  replace(el, h('p', { class: 'muted loading', text: what }));
   return promise.then(
     (r) => {
       replace(el, render(r));

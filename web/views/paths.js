@@ -9,6 +9,8 @@ import * as fmt from './format.js';
 import { tableSection } from './table.js';
 import { href, loading, objectLink } from './links.js';
 
+const SEARCHING = 'Searching the shortest paths from GC roots (for at most 5,000 targets, evenly sampled)…';
+
 /** Whether a node starts open: the top levels, big branches, and single-child chains. */
 function startsOpen(n, depth, found, parentKids) {
   return depth < 2 || n.targets * 20 >= found || parentKids === 1;
@@ -150,8 +152,8 @@ export function pathsView({ params, load, onExport }) {
     const inst = h('div', { class: 'instances' });
     const tree = h('div');
     body.append(h('h2', { class: 'view-title' }, 'Class ', h('code', { text: cls })), inst, tree);
-    loading(inst, load.instances(cls, 10), (r) => instancesSection(r, cls, onExport));
-    loading(tree, load.paths({ class: cls, includeWeak: weak }), (t) => treeSection(t, 'paths', onExport)).then(() => {
+    loading(inst, load.instances(cls, 10), (r) => instancesSection(r, cls, onExport), 'Finding the biggest instances…');
+    loading(tree, load.paths({ class: cls, includeWeak: weak }), (t) => treeSection(t, 'paths', onExport), SEARCHING).then(() => {
       el.dataset.state = tree.dataset.state;
     });
     el.dataset.state = 'loading';
@@ -159,7 +161,7 @@ export function pathsView({ params, load, onExport }) {
     const tree = h('div');
     body.append(h('h2', { class: 'view-title' }, 'Object ', h('a', { href: href('inspect', { object }), text: object })), tree);
     el.dataset.state = 'loading';
-    loading(tree, load.paths({ object, includeWeak: weak }), (t) => treeSection(t, 'paths', onExport)).then(() => {
+    loading(tree, load.paths({ object, includeWeak: weak }), (t) => treeSection(t, 'paths', onExport), SEARCHING).then(() => {
       el.dataset.state = tree.dataset.state;
     });
   } else {
