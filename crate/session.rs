@@ -74,10 +74,11 @@ pub struct PassInfo {
     pub of: u32,
 }
 
-/// A progress report.
+/// A progress report. Each computation between passes reports its start (`done` and
+/// `total` 0), then every 2^20 objects.
 #[derive(Clone, Debug)]
 pub struct Progress<'a> {
-    /// Phase name (`index`, `dominators`).
+    /// Phase name (`reachability` after pass 2, `dominators` after pass 3).
     pub phase: &'a str,
     /// Work done, in the phase's unit.
     pub done: u64,
@@ -269,6 +270,32 @@ impl Session {
         merged_paths(heap, src, &targets, opts)
     }
 
+    /// The instances of the classes named `name`, largest retained first, at most
+    /// `limit`, with the number of instances in all.
+    pub fn biggest_instances(
+        &self,
+        name: &str,
+        limit: usize,
+    ) -> Result<(Vec<DomNode>, u64), HprofError> {
+        let heap = self
+            .heap()
+            .ok_or_else(|| internal("the analysis is not complete"))?;
+        let classes = heap.index.classes.by_name(name);
+        let mut all: Vec<(u64, u32)> = (heap.index.classes.object_count
+            ..heap.object_count() as u32)
+            .filter(|&o| classes.contains(&heap.class_of(o)))
+            .map(|o| (heap.retained(o), o))
+            .collect();
+        let total = all.len() as u64;
+        let by_size = |a: &(u64, u32), b: &(u64, u32)| b.0.cmp(&a.0).then(a.1.cmp(&b.1));
+        if all.len() > limit {
+            all.select_nth_unstable_by(limit, by_size);
+            all.truncate(limit);
+        }
+        all.sort_unstable_by(by_size);
+        Ok((all.into_iter().map(|(_, o)| node(heap, o)).collect(), total))
+    }
+
     /// Leak suspects (uses the Finalizer report).
     pub fn suspects(&mut self) -> Result<SuspectsReport, HprofError> {
         self.finalizers()?;
@@ -442,6 +469,8 @@ impl Session {
                 let mut diagnostics = r.index.diagnostics.clone();
                 diagnostics.merge(&r.diagnostics);
                 let captures = r.captures.ok_or_else(|| internal("captures missing"))?;
+                // Announce the phase: its own reports come every 2^20 objects only.
+                tick("reachability", 0, 0);
                 Stage::Forwarded(Box::new(after_forward(
                     r.index,
                     fwd,
@@ -457,6 +486,7 @@ impl Session {
                 let r = pass.finish()?;
                 let (pre, rev) = r.sink.finish();
                 let rev = rev.ok_or_else(|| internal("the file changed between passes"))?;
+                tick("dominators", 0, 0);
                 let heap = during.finish(r.index, pre, rev, &mut tick);
                 self.histogram = Some(with_retained(&heap));
                 self.summary = Some(summary(&heap.index));

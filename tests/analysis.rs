@@ -433,3 +433,47 @@ fn gzip_dumps_answer_the_same_through_random_access() {
     };
     assert_eq!(report(gz), report(plain));
 }
+
+#[test]
+fn biggest_instances_of_a_class_are_every_instance_by_retained_size() {
+    let f = facts("timer_finalizer");
+    let stmt = f["statement_class"].as_str().expect("class");
+    let mut s = session("timer_finalizer.hprof");
+    let (top, total) = s.biggest_instances(stmt, 5).expect("instances");
+    assert_eq!(total, jvm_count("timer_finalizer", stmt));
+    assert_eq!(top.len(), 5);
+    assert!(top.iter().all(|n| n.class == stmt));
+    assert!(
+        top.windows(2)
+            .all(|w| w[0].retained_bytes >= w[1].retained_bytes)
+    );
+    // Every instance: their retained sizes add up to what the Finalizer report finds for
+    // the same objects as referents.
+    let (all, _) = s.biggest_instances(stmt, usize::MAX).expect("instances");
+    assert_eq!(all.len() as u64, total);
+    let sum: u64 = all.iter().map(|n| n.retained_bytes).sum();
+    let r = s.finalizers().expect("report");
+    assert_eq!(sum, r.referents_by_class[0].retained_bytes);
+    assert_eq!(all[0].retained_bytes, top[0].retained_bytes);
+    assert!(
+        s.biggest_instances("no.such.Class", 5)
+            .expect("none")
+            .0
+            .is_empty()
+    );
+}
+
+#[test]
+fn progress_names_each_computation_between_passes() {
+    let p = fixture("timer_finalizer.hprof");
+    let mut s = Session::new(Options::default());
+    let seen = std::rc::Rc::new(std::cell::RefCell::new(Vec::<String>::new()));
+    let log = seen.clone();
+    s.set_progress(Box::new(move |p| {
+        log.borrow_mut().push(p.phase.to_string())
+    }));
+    run_in_memory(&mut s, &read(&p), 1 << 20).expect("analysis");
+    let mut phases = seen.borrow().clone();
+    phases.dedup();
+    assert_eq!(phases, ["reachability", "dominators"]);
+}

@@ -13,20 +13,58 @@ import { toCsv, download, exportName } from './export.js';
 import { ProgressView } from './views/progress.js';
 import { overviewView } from './views/overview.js';
 import { HistogramView } from './views/histogram.js';
+import { dominatorsView } from './views/dominators.js';
+import { finalizersView } from './views/finalizers.js';
+import { suspectsView } from './views/suspects.js';
+import { threadsView } from './views/threads.js';
+import { pathsView } from './views/paths.js';
+import { inspectorView } from './views/inspector.js';
 
 /**
- * The views. `queries` are fetched when an analysis completes; their results make up the
- * report (and its JSON export). `objects`: the view needs the per-object index (references,
- * dominators, paths); without such a view the session stops after the histogram pass, as
- * the CLI's `summary` and `histogram` do. A new analysis adds a request type in
- * protocol.js, its handler in worker.js, and an entry here.
+ * The views, in tab order. `full`: needs the full analysis (hidden when it was refused).
+ * `params`: the view takes arguments from the URL (`#inspect?object=0x…`), and one element
+ * is kept per argument so Back shows it again at once. A view gets the report, its
+ * arguments, `load` (queries it makes itself, e.g. on expanding a tree) and `onExport`.
+ * A new analysis adds a request type in protocol.js, its handler in worker.js, an entry
+ * here, and (if the report should hold it) an entry in REPORT.
  */
 const VIEWS = [
-  { id: 'overview', title: 'Overview', queries: [Request.SUMMARY], objects: false, create: (report, ctx) => overviewView({ report, ...ctx }) },
-  { id: 'histogram', title: 'Histogram', queries: [Request.HISTOGRAM], objects: false, create: (report, ctx) => new HistogramView({ histogram: report.histogram, ...ctx }).el },
+  { id: 'overview', title: 'Overview', create: (c) => overviewView(c) },
+  { id: 'histogram', title: 'Histogram', create: (c) => new HistogramView({ ...c, histogram: c.report.histogram, reachableBytes: c.report.dominators?.reachable_bytes }).el },
+  { id: 'dominators', title: 'Dominator tree', full: true, create: (c) => dominatorsView({ ...c, dominators: c.report.dominators, children: c.load.children }) },
+  { id: 'suspects', title: 'Leak suspects', full: true, create: (c) => suspectsView({ ...c, report: c.report.suspects }) },
+  { id: 'finalizers', title: 'Finalizers', full: true, create: (c) => finalizersView({ ...c, report: c.report.finalizers }) },
+  { id: 'threads', title: 'Threads', full: true, create: (c) => threadsView({ ...c, threads: c.report.threads }) },
+  { id: 'paths', title: 'Paths to GC roots', full: true, params: true, create: (c) => pathsView(c) },
+  { id: 'inspect', title: 'Object', full: true, params: true, create: (c) => inspectorView(c) },
 ];
-const QUERIES = [...new Set(VIEWS.flatMap((v) => v.queries))];
-const SESSION_OPTIONS = { histogramOnly: !VIEWS.some((v) => v.objects) };
+
+/**
+ * The report: what is fetched once the passes are done (its JSON export holds them all,
+ * under these keys). `full`: needs the full analysis. `label`: shown while it is computed.
+ */
+const REPORT = [
+  { key: 'summary', request: Request.SUMMARY, label: 'Summary' },
+  { key: 'histogram', request: Request.HISTOGRAM, label: 'Histogram' },
+  { key: 'dominators', request: Request.DOMINATORS, payload: { limit: 100 }, full: true, label: 'Dominator tree' },
+  { key: 'references', request: Request.REFERENCES, full: true, label: 'Reference statistics' },
+  { key: 'finalizers', request: Request.FINALIZERS, full: true, label: 'Finalizer analysis' },
+  { key: 'suspects', request: Request.SUSPECTS, full: true, label: 'Leak suspects' },
+  { key: 'threads', request: Request.THREADS, full: true, label: 'Threads' },
+];
+
+/** Parameterized view elements kept for Back/Forward. */
+const KEPT_PARAM_VIEWS = 30;
+
+/**
+ * Session options: the full analysis. `?memory-limit-mib=N` in the page's URL lowers the
+ * memory the analysis may plan for (default: the module's limit, 3.5 GiB), for machines
+ * that cannot give a tab that much; above it the page keeps the histogram only.
+ */
+function sessionOptions() {
+  const mib = Number(new URLSearchParams(location.search).get('memory-limit-mib'));
+  return Number.isFinite(mib) && mib > 0 ? { memoryLimit: mib * 1048576 } : {};
+}
 
 const SAMPLE = { url: 'samples/timer_finalizer.hprof', name: 'timer_finalizer.hprof' };
 
@@ -38,6 +76,7 @@ const ui = {
   busy: $('#busy'),
   report: $('#report'),
   tabs: $('#tabs'),
+  notice: $('#notice'),
   view: $('#view'),
   fileInfo: $('#file-info'),
   exportJson: $('#export-json'),
@@ -48,7 +87,8 @@ const state = {
   client: null, // the worker of the current file
   spare: null, // a worker compiled in advance for the next file
   report: null,
-  views: new Map(), // view id → element, built on first show
+  views: new Map(), // view key (`histogram`, `inspect?object=0x1f`) → element
+  lastKey: new Map(), // view id → the key last shown (where its tab leads back to)
 };
 
 const progress = new ProgressView({ onCancel: cancel });
@@ -88,6 +128,7 @@ async function analyze(file) {
   state.client = client;
   state.report = null;
   state.views.clear();
+  state.lastKey.clear();
   progress.start(file.name, file.size);
   show('busy');
   setStatus('reading');
@@ -103,13 +144,19 @@ async function analyze(file) {
   };
   try {
     const { version } = await client.ready;
-    const opened = await client.request(Request.OPEN, { file, options: SESSION_OPTIONS });
+    const opened = await client.request(Request.OPEN, { file, options: sessionOptions() });
     const report = {
       heapscope: version,
       file: { name: file.name, size: file.size },
-      analysis: { passes: opened.passes, millis: Math.round(opened.millis) },
+      analysis: {
+        passes: opened.passes, millis: Math.round(opened.millis), full: opened.full, refused: opened.refused, plan: opened.plan,
+      },
     };
-    for (const q of QUERIES) report[q] = await client.request(q);
+    const parts = REPORT.filter((q) => opened.full || !q.full);
+    for (const [i, q] of parts.entries()) {
+      if (state.client === client) progress.update({ phase: 'report', done: i, total: parts.length, pass: 0, passes: opened.passes, detail: q.label });
+      report[q.key] = await client.request(q.request, q.payload);
+    }
     if (state.client !== client) return;
     state.report = report;
     showReport();
@@ -148,31 +195,70 @@ async function loadSample() {
   }
 }
 
-function viewFromHash() {
-  const id = decodeURIComponent(location.hash.slice(1));
-  return VIEWS.find((v) => v.id === id) ?? VIEWS[0];
+/** The view the URL names, its arguments, and the key its element is kept under. */
+function route() {
+  const raw = location.hash.slice(1);
+  const q = raw.indexOf('?');
+  const id = decodeURIComponent(q < 0 ? raw : raw.slice(0, q));
+  const params = new URLSearchParams(q < 0 ? '' : raw.slice(q + 1));
+  const view = VIEWS.find((v) => v.id === id && available(v));
+  if (!view) return { view: VIEWS[0], params: new URLSearchParams(), key: VIEWS[0].id };
+  const args = params.toString();
+  return { view, params, key: view.params && args ? `${view.id}?${args}` : view.id };
 }
+
+const available = (v) => !v.full || Boolean(state.report?.analysis.full);
 
 function showReport() {
   const r = state.report;
   if (!VIEWS.some((v) => `#${v.id}` === location.hash)) history.replaceState(null, '', `#${VIEWS[0].id}`);
+  replace(ui.tabs, VIEWS.filter(available).map((v) => h('a', { href: `#${v.id}`, text: v.title, data: { view: v.id } })));
   replace(ui.fileInfo,
     h('span', { class: 'file-name', text: r.file.name, title: r.file.name }),
     h('span', { class: 'muted', text: ` · ${fmt.bytes(r.file.size)} · ${fmt.duration(r.analysis.millis)}` }));
+  ui.notice.hidden = !r.analysis.refused;
+  if (r.analysis.refused) {
+    replace(ui.notice,
+      h('strong', { text: 'Histogram only: ' }),
+      h('span', { data: { testid: 'refused' }, text: r.analysis.refused }));
+  }
   show('report');
   renderView();
 }
 
+/** Queries a view makes itself; they go to the current file's worker. */
+function loaders() {
+  const ask = (type, payload) => (state.client ? state.client.request(type, payload) : Promise.reject(new Error('the analysis worker is gone: open the file again')));
+  return {
+    children: (parent, limit) => ask(Request.DOMINATORS, parent ? { parent, limit } : { limit }),
+    instances: (name, limit) => ask(Request.INSTANCES, { class: name, limit }),
+    paths: (q) => ask(Request.PATHS, q),
+    inspect: (object) => ask(Request.INSPECT, { object }),
+  };
+}
+
 function renderView() {
   if (!state.report) return;
-  const view = viewFromHash();
+  const { view, params, key } = route();
+  state.lastKey.set(view.id, key);
   for (const a of ui.tabs.querySelectorAll('a')) {
+    const last = state.lastKey.get(a.dataset.view);
+    a.href = `#${last ?? a.dataset.view}`;
     if (a.dataset.view === view.id) a.setAttribute('aria-current', 'page');
     else a.removeAttribute('aria-current');
   }
-  if (!state.views.has(view.id)) state.views.set(view.id, view.create(state.report, { onExport: exportTable }));
-  replace(ui.view, state.views.get(view.id));
-  document.title = `${view.title} · ${state.report.file.name} · Heapscope`;
+  let el = state.views.get(key);
+  if (!el) {
+    el = view.create({ report: state.report, params, load: loaders(), onExport: exportTable });
+    state.views.set(key, el);
+    const kept = [...state.views.keys()].filter((k) => k.includes('?'));
+    if (kept.length > KEPT_PARAM_VIEWS) state.views.delete(kept[0]);
+  }
+  replace(ui.view, el);
+  ui.view.scrollTop = 0;
+  document.querySelector('main').scrollTop = 0;
+  const arg = params.get('object') ?? params.get('class');
+  document.title = `${view.title}${arg ? ` ${arg}` : ''} · ${state.report.file.name} · Heapscope`;
 }
 
 function exportTable(name, columns, rows) {
@@ -185,7 +271,6 @@ function exportReport() {
 }
 
 // Wiring.
-replace(ui.tabs, VIEWS.map((v) => h('a', { href: `#${v.id}`, text: v.title, data: { view: v.id } })));
 window.addEventListener('hashchange', renderView);
 ui.input.addEventListener('change', () => {
   const f = ui.input.files[0];

@@ -13,7 +13,7 @@
 // a view in views/ registered in app.js.
 
 /** Bumped when a message shape changes incompatibly. */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 /** Request types (page → worker). */
 export const Request = Object.freeze({
@@ -25,6 +25,23 @@ export const Request = Object.freeze({
   SUMMARY: 'summary',
   /** payload: none → {@link Histogram}. */
   HISTOGRAM: 'histogram',
+  // The queries below need the full analysis (not refused, not histogram-only).
+  /** payload: {parent?: string (object ID; absent: the GC roots' side), limit?: number} → {@link Dominators}. */
+  DOMINATORS: 'dominators',
+  /** payload: {class: string, limit?: number} → {@link Instances}: the class's biggest instances. */
+  INSTANCES: 'instances',
+  /** payload: none → {@link FinalizerReport}. */
+  FINALIZERS: 'finalizers',
+  /** payload: {object?: string, class?: string, includeWeak?: boolean} → {@link PathTree}. */
+  PATHS: 'paths',
+  /** payload: {object: string, maxItems?: number} → {@link ObjectView}. */
+  INSPECT: 'inspect',
+  /** payload: none → {@link SuspectsReport}. */
+  SUSPECTS: 'suspects',
+  /** payload: {maxLocals?: number} → {@link ThreadView}[]. */
+  THREADS: 'threads',
+  /** payload: none → {@link RefKindStats}[]. */
+  REFERENCES: 'references',
 });
 
 /** Event types (worker → page, no id). */
@@ -43,8 +60,12 @@ export const ErrorCode = Object.freeze({
   BAD_DUMP: 'bad_dump',
   /** The browser could not read the file (moved, permissions). */
   READ_FAILED: 'read_failed',
-  /** The query needs an analysis that is not complete. */
+  /** The query needs an analysis that is not complete (or was not asked for). */
   NOT_READY: 'not_ready',
+  /** The full analysis was refused (predicted memory above the limit); message says why. */
+  REFUSED: 'refused',
+  /** No object with the given ID in this dump. */
+  NOT_FOUND: 'not_found',
 });
 
 /** Bytes read per File.slice: large enough to amortize calls, small enough for any tab. */
@@ -59,16 +80,24 @@ export const CHUNK_BYTES = 16 * 1024 * 1024;
  *
  * @typedef {object} OpenPayload
  * @property {Blob} file            the dropped File (or a Blob fetched for the sample)
- * @property {object} [options]     session options: {histogramOnly?: boolean}
+ * @property {object} [options]     session options: {histogramOnly?: boolean, memoryLimit?: number
+ *                                  (bytes; default the module's MEMORY_LIMIT, 3.5 GiB)}
  *
  * @typedef {object} OpenResult
  * @property {number} size          bytes of the file
  * @property {number} passes        passes read
  * @property {number} millis        time from open to complete
+ * @property {?Plan} plan           what the full analysis costs (known after pass 1)
+ * @property {?string} refused      why the full analysis was refused (only summary and
+ *                                  histogram exist then), or null
+ * @property {boolean} full         whether the full analysis ran (the queries below work)
+ *
+ * @typedef {{objects: number, references_bound: number, peak_bytes: number, limit_bytes: number}} Plan
  *
  * @typedef {object} ProgressEvent
  * @property {'progress'} type
- * @property {string} phase         pass name (`index`) or computation (`dominators`)
+ * @property {string} phase         pass name (`index`, `references`, `referrers`) or
+ *                                  computation between passes (`reachability`, `dominators`)
  * @property {number} done          bytes read in this pass, or the computation's units
  * @property {number} total         bytes of the file, or the computation's total (0: unknown)
  * @property {number} pass          1-based pass number
@@ -99,8 +128,28 @@ export const CHUNK_BYTES = 16 * 1024 * 1024;
  * @property {string} name          Java class name
  * @property {number} instances
  * @property {number} shallow_bytes
+ * @property {number} [retained_bytes] after the full analysis (`histogram --retained`)
  * @property {number} class         class index (the key of later per-class queries)
  * @property {?string} id           class object ID as hex ("0x…"), null if the dump has none
  *
  * @typedef {{classes: HistogramRow[], total_instances: number, total_shallow_bytes: number}} Histogram
+ *
+ * Object IDs are "0x…" hex strings (a JS number would round 64-bit addresses).
+ *
+ * @typedef {{object: string, class: string, shallow_bytes: number, retained_bytes: number,
+ *            value?: string}} ObjRef   class is `class Name` for class objects; value: string text
+ * @typedef {ObjRef & {children: DomNode[]}} DomNode   (children empty: ask for them)
+ * @typedef {{nodes: DomNode[], more: number, reachable_bytes: number, unreachable_objects: number,
+ *            unreachable_bytes: number}} Dominators
+ * @typedef {{nodes: DomNode[], total: number}} Instances
+ *
+ * The rest are exactly the CLI's `--json` output of the same command (README's table):
+ * @typedef {object} FinalizerReport   `heapscope finalizers --json`
+ * @typedef {object} PathTree          `heapscope path --json`: {targets, searched, found,
+ *   not_found, include_weak, roots: PathNode[], more_roots?}; PathNode = ObjRef & {field?,
+ *   gc_roots?, held_by?, repeat, targets, children: PathNode[], more_children?}
+ * @typedef {object} ObjectView        `heapscope inspect --json`
+ * @typedef {object} SuspectsReport    `heapscope suspects --json`
+ * @typedef {object} ThreadView        an element of `heapscope threads --json`'s `threads`
+ * @typedef {object} RefKindStats      an element of `heapscope references --json`'s `references`
  */

@@ -1,12 +1,14 @@
 // The analysis worker: the only code that loads the WebAssembly module. One worker
-// analyses one file: it keeps the File (later analyses read slices of it at random),
-// streams it into a HeapSession once per pass the session asks for, and answers queries.
-// Message shapes: protocol.js. Nothing here logs: dump contents never reach the console.
+// analyses one file: it keeps the File, streams it into a HeapSession once per pass the
+// session asks for, lets the session read it at random afterwards (FileReaderSync, which
+// only workers have), and answers queries. Message shapes: protocol.js. Nothing here logs:
+// dump contents never reach the console.
 
 import init, {
   HeapSession,
   take_panic_message,
   failed_allocation_bytes,
+  default_memory_limit,
   version,
 } from './pkg/heapscope.js';
 import { PROTOCOL_VERSION, Request, Event, ErrorCode, CHUNK_BYTES } from './protocol.js';
@@ -37,6 +39,8 @@ loaded.catch(() => {}); // requests await it and see the failure; `fatal` was po
 let file = null; // the File being analysed, kept for random-access reads
 let session = null;
 let complete = false;
+let full = false; // the full analysis ran (dominators, paths, ... are available)
+let refused = null; // why it did not, when the session refused it
 let crashed = false;
 let current = { pass: 0, passes: 0 };
 
@@ -45,7 +49,49 @@ const handlers = {
   [Request.OPEN]: open,
   [Request.SUMMARY]: () => query((s) => s.summary()),
   [Request.HISTOGRAM]: () => query((s) => s.histogram()),
+  [Request.DOMINATORS]: (p) => {
+    const parent = p?.parent === undefined || p?.parent === null ? undefined : objectId(p.parent);
+    return fullQuery((s) => s.dominator_children(parent, limit(p?.limit, 100)));
+  },
+  [Request.INSTANCES]: (p) => fullQuery((s) => s.biggest_instances(text(p?.class, 'class'), limit(p?.limit, 50))),
+  [Request.FINALIZERS]: () => fullQuery((s) => s.finalizers()),
+  [Request.PATHS]: (p) => {
+    const weak = p?.includeWeak === true;
+    if (p?.object !== undefined) {
+      const id = objectId(p.object);
+      return fullQuery((s) => s.paths_to_object(id, weak));
+    }
+    const name = text(p?.class, 'class');
+    return fullQuery((s) => s.paths_to_class(name, weak));
+  },
+  [Request.INSPECT]: (p) => {
+    const id = objectId(p?.object);
+    return fullQuery((s) => s.inspect(id, limit(p?.maxItems, 100)));
+  },
+  [Request.SUSPECTS]: () => fullQuery((s) => s.suspects()),
+  [Request.THREADS]: (p) => fullQuery((s) => s.threads(limit(p?.maxLocals, 20))),
+  [Request.REFERENCES]: () => fullQuery((s) => s.reference_stats()),
 };
+
+/** A count limit from a payload: a positive integer up to 100 000, or `fallback`. */
+function limit(v, fallback) {
+  if (v === undefined || v === null) return fallback;
+  if (!Number.isInteger(v) || v < 1 || v > 100_000) throw new RequestError(ErrorCode.INVALID_REQUEST, 'a limit must be an integer from 1 to 100000');
+  return v;
+}
+
+function text(v, what) {
+  if (typeof v !== 'string' || v.length === 0 || v.length > 4096) throw new RequestError(ErrorCode.INVALID_REQUEST, `${what} must be a non-empty string`);
+  return v;
+}
+
+/** An object ID as the protocol carries it: "0x" and 1 to 16 hex digits. */
+function objectId(v) {
+  if (typeof v !== 'string' || !/^0x[0-9a-f]{1,16}$/i.test(v)) {
+    throw new RequestError(ErrorCode.INVALID_REQUEST, 'an object ID is "0x" followed by hex digits');
+  }
+  return v.toLowerCase();
+}
 
 self.onmessage = async (event) => {
   const msg = event.data;
@@ -80,7 +126,7 @@ function call(fn, code = ErrorCode.INVALID_REQUEST) {
       crash(crashMessage(e));
       throw new Crash(e.message);
     }
-    throw new RequestError(code, e.message);
+    throw new RequestError(e && e.name === 'NotFound' ? ErrorCode.NOT_FOUND : code, e.message);
   }
 }
 
@@ -129,6 +175,48 @@ function onComputeProgress(phase, done, total) {
   }
 }
 
+// Random access for the queries: the session asks for a few bytes at a time (record
+// headers, one object's fields) near each other, so reads go through a small cache of
+// aligned blocks; each miss is one synchronous File.slice read.
+const BLOCK_BYTES = 512 * 1024;
+const CACHED_BLOCKS = 64;
+const blocks = new Map(); // block number → Uint8Array, least recently used first
+let reader = null;
+
+function block(n) {
+  let b = blocks.get(n);
+  if (b) {
+    blocks.delete(n);
+  } else {
+    reader ??= new FileReaderSync();
+    const start = n * BLOCK_BYTES;
+    b = new Uint8Array(reader.readAsArrayBuffer(file.slice(start, Math.min(start + BLOCK_BYTES, file.size))));
+    if (blocks.size >= CACHED_BLOCKS) blocks.delete(blocks.keys().next().value);
+  }
+  blocks.set(n, b);
+  return b;
+}
+
+/** `read(offset, length)` for HeapSession.set_source: the file's bytes there (fewer at the end). */
+function readAt(offset, length) {
+  const end = Math.min(offset + length, file.size);
+  if (end <= offset) return new Uint8Array(0);
+  const first = Math.floor(offset / BLOCK_BYTES);
+  if (Math.floor((end - 1) / BLOCK_BYTES) === first) {
+    return block(first).subarray(offset - first * BLOCK_BYTES, end - first * BLOCK_BYTES);
+  }
+  const out = new Uint8Array(end - offset);
+  for (let at = offset; at < end; ) {
+    const n = Math.floor(at / BLOCK_BYTES);
+    const b = block(n);
+    const part = b.subarray(at - n * BLOCK_BYTES, Math.min(b.length, end - n * BLOCK_BYTES));
+    if (part.length === 0) break;
+    out.set(part, at - offset);
+    at += part.length;
+  }
+  return out;
+}
+
 /** Reads bytes [start, start + CHUNK_BYTES) of the file. */
 function readChunk(blob, start) {
   const p = blob.slice(start, Math.min(start + CHUNK_BYTES, blob.size)).arrayBuffer();
@@ -143,6 +231,7 @@ async function open(payload) {
   const started = performance.now();
   file = blob;
   session = call(() => new HeapSession(payload.options, onComputeProgress));
+  session.set_source(readAt, file.size);
   const size = file.size;
   for (;;) {
     const pass = call(() => session.begin_pass());
@@ -168,10 +257,22 @@ async function open(payload) {
     call(() => session.end_pass(), ErrorCode.BAD_DUMP);
   }
   complete = true;
-  return { size, passes: current.passes, millis: performance.now() - started };
+  refused = session.refused() ?? null;
+  const plan = session.plan();
+  full = !refused && !(payload.options && payload.options.histogramOnly);
+  if (plan) plan.limit_bytes = payload.options?.memoryLimit ?? default_memory_limit();
+  // Passes read (fewer than announced when the session stopped after the histogram).
+  return { size, passes: current.pass, millis: performance.now() - started, plan, refused, full };
 }
 
 function query(fn) {
   if (!complete) throw new RequestError(ErrorCode.NOT_READY, 'no complete analysis yet: open a file first');
   return call(() => fn(session));
+}
+
+/** A query that needs the full analysis. */
+function fullQuery(fn) {
+  if (complete && refused) throw new RequestError(ErrorCode.REFUSED, refused);
+  if (complete && !full) throw new RequestError(ErrorCode.NOT_READY, 'this file was analysed for its histogram only');
+  return query(fn);
 }

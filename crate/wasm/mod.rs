@@ -13,12 +13,20 @@
 
 mod dto;
 
+use crate::analysis::paths::PathOptions;
+use crate::format::{ByteSource, ErrorKind, HprofError};
 use crate::session::{Options, Session};
 use serde::Serialize;
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use wasm_bindgen::prelude::*;
+
+/// Predicted peak memory above which the session refuses the full analysis (keeping the
+/// histogram) instead of running out of memory halfway: a wasm32 module addresses at most
+/// 4 GiB, and the module's code, stack, the allocator's fragmentation and the query
+/// results need the rest. 3.5 GiB.
+pub const MEMORY_LIMIT: u64 = 7 << 29;
 
 /// The last panic message, kept for [`take_panic_message`].
 static PANIC_MESSAGE: Mutex<Option<String>> = Mutex::new(None);
@@ -93,6 +101,12 @@ pub fn failed_allocation_bytes() -> f64 {
     FAILED_ALLOCATION.load(Ordering::Relaxed) as f64
 }
 
+/// The default [`MEMORY_LIMIT`] in bytes, for the page's memory line.
+#[wasm_bindgen]
+pub fn default_memory_limit() -> f64 {
+    MEMORY_LIMIT as f64
+}
+
 /// The crate version, for reports.
 #[wasm_bindgen]
 pub fn version() -> String {
@@ -114,8 +128,9 @@ pub struct HeapSession {
 
 #[wasm_bindgen]
 impl HeapSession {
-    /// `options`: `{ histogramOnly?: boolean }` or undefined. `on_progress(phase, done,
-    /// total)` is called during the computations between passes.
+    /// `options`: `{ histogramOnly?: boolean, memoryLimit?: number }` or undefined
+    /// (`memoryLimit` in bytes, default [`MEMORY_LIMIT`]). `on_progress(phase, done, total)`
+    /// is called during the computations between passes.
     #[wasm_bindgen(constructor)]
     pub fn new(
         options: JsValue,
@@ -129,7 +144,7 @@ impl HeapSession {
         };
         let mut inner = Session::new(Options {
             histogram_only: o.histogram_only,
-            ..Options::default()
+            memory_limit: Some(o.memory_limit.map_or(MEMORY_LIMIT, |m| m as u64)),
         });
         if let Some(f) = on_progress {
             inner.set_progress(Box::new(move |p| {
@@ -142,6 +157,16 @@ impl HeapSession {
             }));
         }
         Ok(HeapSession { inner })
+    }
+
+    /// Gives the session random access to the file (required by the queries after the
+    /// histogram): `read(offset, length)` returns the file's bytes there as a `Uint8Array`
+    /// (fewer only at the end), `len` is the file's size. Gzip is handled by the session.
+    pub fn set_source(&mut self, read: js_sys::Function, len: f64) {
+        self.inner.set_source(Box::new(JsSource {
+            read,
+            len: len as u64,
+        }));
     }
 
     /// Starts the next pass: `{ name, number, of }`, or null when the analysis is complete.
@@ -171,15 +196,183 @@ impl HeapSession {
         to_js(self.inner.summary().ok_or_else(not_ready)?)
     }
 
-    /// The class histogram, largest first.
+    /// The class histogram, largest first (with `retained_bytes` after the full analysis).
     pub fn histogram(&self) -> Result<JsValue, JsError> {
         let (Some(h), Some(index)) = (self.inner.histogram(), self.inner.index()) else {
             return Err(not_ready());
         };
         to_js(&dto::HistogramDto::new(h, index))
     }
+
+    /// What the full analysis costs (`{objects, references_bound, peak_bytes}`), or null
+    /// before pass 1 ends.
+    pub fn plan(&self) -> Result<JsValue, JsError> {
+        match self.inner.plan() {
+            Some(p) => to_js(&p),
+            None => Ok(JsValue::NULL),
+        }
+    }
+
+    /// Why the full analysis was refused (too little memory), or undefined.
+    pub fn refused(&self) -> Option<String> {
+        self.inner.refused().map(str::to_string)
+    }
+
+    /// The dominator tree's children of `parent` (`"0x…"`; undefined: the GC roots' side),
+    /// largest retained first: `{nodes, more, reachable_bytes, unreachable_objects,
+    /// unreachable_bytes}`.
+    pub fn dominator_children(
+        &self,
+        parent: Option<String>,
+        limit: u32,
+    ) -> Result<JsValue, JsValue> {
+        let parent = parent.as_deref().map(|p| self.object(p)).transpose()?;
+        let heap = self.inner.heap().ok_or_else(not_ready)?;
+        let (nodes, more) = self
+            .inner
+            .dominator_children(parent, limit as usize)
+            .map_err(query_error)?;
+        Ok(to_js(&dto::DominatorsDto {
+            nodes,
+            more,
+            reachable_bytes: heap.reachable_bytes(),
+            unreachable_objects: heap.unreachable.0,
+            unreachable_bytes: heap.unreachable.1,
+        })?)
+    }
+
+    /// The instances of the classes named `name`, largest retained first: `{nodes, total}`.
+    pub fn biggest_instances(&self, name: &str, limit: u32) -> Result<JsValue, JsError> {
+        let (nodes, total) = self
+            .inner
+            .biggest_instances(name, limit as usize)
+            .map_err(query_error)?;
+        to_js(&dto::InstancesDto { nodes, total })
+    }
+
+    /// The Finalizer report (`heapscope finalizers --json`).
+    pub fn finalizers(&mut self) -> Result<JsValue, JsError> {
+        to_js(self.inner.finalizers().map_err(query_error)?)
+    }
+
+    /// Merged shortest paths from GC roots to the object `id` (`heapscope path --object`).
+    pub fn paths_to_object(&mut self, id: &str, include_weak: bool) -> Result<JsValue, JsValue> {
+        let id = self.object(id)?;
+        let tree = self
+            .inner
+            .paths_to_object(id, &path_options(include_weak))
+            .map_err(query_error)?;
+        Ok(to_js(&tree)?)
+    }
+
+    /// Merged shortest paths from GC roots to every instance of the classes named `name`
+    /// (`heapscope path --class`).
+    pub fn paths_to_class(&mut self, name: &str, include_weak: bool) -> Result<JsValue, JsError> {
+        let tree = self
+            .inner
+            .paths_to_class(name, &path_options(include_weak))
+            .map_err(query_error)?;
+        to_js(&tree)
+    }
+
+    /// One object (`heapscope inspect --json`), with at most `max_items` elements and
+    /// referrers.
+    pub fn inspect(&mut self, id: &str, max_items: u32) -> Result<JsValue, JsValue> {
+        let id = self.object(id)?;
+        let view = self.inner.inspect(id, max_items).map_err(query_error)?;
+        Ok(to_js(&view)?)
+    }
+
+    /// Leak suspects (`heapscope suspects --json`).
+    pub fn suspects(&mut self) -> Result<JsValue, JsError> {
+        to_js(&self.inner.suspects().map_err(query_error)?)
+    }
+
+    /// Threads with stacks and at most `max_locals` locals per frame (the `threads` array
+    /// of `heapscope threads --json`).
+    pub fn threads(&mut self, max_locals: u32) -> Result<JsValue, JsError> {
+        to_js(
+            &self
+                .inner
+                .threads(max_locals as usize)
+                .map_err(query_error)?,
+        )
+    }
+
+    /// Reference statistics by kind (the `references` array of `heapscope references
+    /// --json`).
+    pub fn reference_stats(&self) -> Result<JsValue, JsError> {
+        to_js(&self.inner.reference_stats().map_err(query_error)?)
+    }
+
+    /// The object with this `"0x…"` ID, or an error named `NotFound`.
+    fn object(&self, id: &str) -> Result<u64, JsValue> {
+        let heap = self.inner.heap().ok_or_else(not_ready)?;
+        let n = dto::parse_hex_id(id)
+            .ok_or_else(|| JsError::new(&format!("not an object ID: {id:.40} (use 0x… hex)")))?;
+        if heap.object_by_id(n).is_none() {
+            let e = js_sys::Error::new(&format!(
+                "no object with ID {} in this dump",
+                dto::hex_id(n)
+            ));
+            e.set_name("NotFound");
+            return Err(e.into());
+        }
+        Ok(n)
+    }
+}
+
+fn path_options(include_weak: bool) -> PathOptions {
+    PathOptions {
+        include_weak,
+        ..PathOptions::default()
+    }
+}
+
+fn query_error(e: HprofError) -> JsError {
+    JsError::new(&e.to_string())
 }
 
 fn not_ready() -> JsError {
     JsError::new("the analysis is not complete: every pass must be read first")
+}
+
+/// The file, read through the worker's `read(offset, length) -> Uint8Array` (a
+/// `FileReaderSync` read of `File.slice`).
+struct JsSource {
+    read: js_sys::Function,
+    len: u64,
+}
+
+impl ByteSource for JsSource {
+    fn len(&self) -> u64 {
+        self.len
+    }
+
+    fn read_at(&mut self, offset: u64, buf: &mut [u8]) -> Result<usize, HprofError> {
+        let want = (buf.len() as u64).min(self.len.saturating_sub(offset)) as usize;
+        if want == 0 {
+            return Ok(0);
+        }
+        let io = |detail: String| HprofError::new(offset, ErrorKind::Io { detail });
+        let got = self
+            .read
+            .call2(
+                &JsValue::NULL,
+                &JsValue::from_f64(offset as f64),
+                &JsValue::from_f64(want as f64),
+            )
+            .map_err(|e| {
+                io(e.dyn_ref::<js_sys::Error>().map_or_else(
+                    || "the file could not be read".to_string(),
+                    |e| String::from(e.message()),
+                ))
+            })?;
+        let bytes = got
+            .dyn_into::<js_sys::Uint8Array>()
+            .map_err(|_| io("the page's reader returned no bytes".to_string()))?;
+        let n = (bytes.length() as usize).min(want);
+        bytes.subarray(0, n as u32).copy_to(&mut buf[..n]);
+        Ok(n)
+    }
 }

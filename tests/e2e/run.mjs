@@ -84,7 +84,13 @@ async function serve() {
 function cli(...args) {
   return execFileSync(cliPath, args, { encoding: 'utf8', maxBuffer: 1 << 28 });
 }
-const cliJson = (cmd, file) => JSON.parse(cli(cmd, file, '--json'));
+const cliJson = (cmd, file, ...more) => JSON.parse(cli(cmd, file, '--json', '--quiet', ...more));
+
+/** Histogram rows with retained sizes, as comparable strings (several classes may share a name). */
+const retainedRows = (classes) => classes.map((r) => `${r.name}\t${r.instances}\t${r.shallow_bytes}\t${r.retained_bytes}`).sort();
+
+/** The CLI's paths tree without the fields a page node does not show as data. */
+const pathRoots = (t) => t.roots.map((n) => ({ object: n.object, class: n.class, targets: n.targets }));
 
 /** JVM class names (`[Ljava.lang.String;`) in Java form, as tests/common/mod.rs. */
 function jvmName(n) {
@@ -108,6 +114,16 @@ function jvmHistogram(file) {
     out.set(name, [c + Number(parts[0]), b + Number(parts[1])]);
   }
   return out;
+}
+
+/**
+ * The page's summary against the CLI's `summary --json`: equal, except that the page ran
+ * the full analysis, whose later passes may add diagnostics (dangling references …) to
+ * those of pass 1.
+ */
+function assertSummary(page, cli, what) {
+  assert.deepEqual({ ...page, diagnostics: [] }, { ...cli, diagnostics: [] }, `${what}: summary, page vs CLI`);
+  for (const d of cli.diagnostics) assert.deepEqual(page.diagnostics.find((x) => x.key === d.key), d, `${what}: diagnostic ${d.key}`);
 }
 
 /** Our rows by name (several classes of one name summed). */
@@ -212,6 +228,40 @@ async function showView(page, id) {
   await frames(page);
 }
 
+/** Goes to a view by its URL hash (as a link would) and waits until it has loaded. */
+async function openHash(page, hash) {
+  await page.evaluate((hh) => { location.hash = hh; }, hash);
+  return viewLoaded(page, hash);
+}
+
+/** Waits until the view the URL names is shown and done loading; fails on its error. */
+async function viewLoaded(page, hash) {
+  await page.waitForFunction((hh) => {
+    const v = document.querySelector('#view > *');
+    return location.hash === hh && v && v.dataset.state !== 'loading' && !v.querySelector('[data-state=loading]');
+  }, hash, { timeout: TIMEOUT });
+  const err = await page.$eval('#view', (v) => v.querySelector('[data-testid=view-error]')?.textContent ?? null);
+  assert.equal(err, null, `${hash}: the view shows an error`);
+  await frames(page);
+}
+
+/** The dominator tree's rows at `depth` as the page shows them (exact values). */
+function domRows(page, depth) {
+  return page.$$eval(`[data-testid=dominator-tree] tbody tr[data-depth="${depth}"]`, (trs) => trs.map((tr) => ({
+    object: tr.dataset.object,
+    class: tr.querySelector('[data-col=class]').dataset.value,
+    shallow_bytes: Number(tr.querySelector('[data-col=shallow]').dataset.value),
+    retained_bytes: Number(tr.querySelector('[data-col=retained]').dataset.value),
+  })));
+}
+const domFields = (nodes) => nodes.map(({ object, class: c, shallow_bytes, retained_bytes }) => ({ object, class: c, shallow_bytes, retained_bytes }));
+
+/** The inspector's fields as the page shows them: name → value text. */
+function inspectorFields(page, table = 'inspector-fields') {
+  return page.$$eval(`[data-testid=${table}] tbody tr`, (trs) => trs.map((tr) => [tr.dataset.name, tr.querySelector('[data-col=value] a.obj')?.dataset.object ?? tr.querySelector('[data-col=value]').textContent]));
+}
+const cliFields = (fields) => fields.map((f) => [f.name, f.value]);
+
 /** Brings a class's rows into the DOM with the filter box; sums rows of that exact name. */
 async function classRow(page, name) {
   await showView(page, 'histogram');
@@ -226,6 +276,18 @@ async function classRow(page, name) {
   await frames(page);
   if (rows.length === 0) return null;
   return rows.reduce(([c, b], r) => [c + r.instances, b + r.shallow], [0, 0]);
+}
+
+/** The histogram's retained cell(s) of a class, summed (exact bytes from data-value). */
+async function retainedCell(page, name) {
+  await showView(page, 'histogram');
+  await page.fill('[data-testid=histogram-filter]', name);
+  await frames(page);
+  const sel = `[data-testid=histogram] [data-class="${name.replace(/["\\]/g, '\\$&')}"] [data-col=retained]`;
+  const v = await page.$$eval(sel, (cs) => cs.reduce((n, c) => n + Number(c.dataset.value), 0));
+  await page.fill('[data-testid=histogram-filter]', '');
+  await frames(page);
+  return v;
 }
 
 async function download(page, selector) {
@@ -261,7 +323,7 @@ function watch(page, log) {
   page.on('worker', (w) => log.workers.push(w.url()));
 }
 
-async function newPage(browser, origin, log) {
+async function newPage(browser, origin, log, query = '') {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
   await context.addInitScript(() => {
     window.__csp = [];
@@ -269,7 +331,7 @@ async function newPage(browser, origin, log) {
   });
   const page = await context.newPage();
   watch(page, log);
-  await page.goto(`${origin}/`);
+  await page.goto(`${origin}/${query}`);
   await page.waitForFunction((sel) => document.querySelector(sel)?.dataset.state === 'idle', STATUS);
   return page;
 }
@@ -349,8 +411,18 @@ async function main() {
         await dropReady(page, full);
         const report = await exportedReport(page);
         assert.equal(report.file.name, file);
-        assert.deepEqual(report.summary, cliJson('summary', full), 'summary: page vs CLI');
+        assertSummary(report.summary, cliJson('summary', full), file);
         assert.deepEqual(stripRows(report.histogram), stripRows(cliJson('histogram', full)), 'histogram: page vs CLI');
+        // The full analysis: retained sizes per class, and every other part of the report,
+        // exactly as the CLI's --json gives them.
+        assert.deepEqual(retainedRows(report.histogram.classes), retainedRows(cliJson('histogram', full, '--retained').classes), 'retained: page vs CLI');
+        assert.deepEqual(report.finalizers, cliJson('finalizers', full), 'finalizers: page vs CLI');
+        assert.deepEqual(report.suspects, cliJson('suspects', full), 'suspects: page vs CLI');
+        assert.deepEqual(report.threads, cliJson('threads', full).threads, 'threads: page vs CLI');
+        assert.deepEqual(report.references, cliJson('references', full).references, 'references: page vs CLI');
+        const dom = cliJson('dominators', full, '--top', '5', '--depth', '1');
+        await showView(page, 'dominators');
+        assert.deepEqual((await domRows(page, 0)).slice(0, 5), domFields(dom.roots), 'dominator tree: top rows vs CLI');
         const jvm = jvmHistogram(path.join(fixtures, `${name}.histo.txt`));
         const c = compareWithJvm(byName(report.histogram.classes), jvm);
         assert.deepEqual(c.mismatches, []);
@@ -366,9 +438,12 @@ async function main() {
           ...largest.filter(([n, [c]]) => n.endsWith('[]') && ours.get(n)?.[0] === c).slice(0, 3).map(([n]) => n)]);
         named.delete(undefined);
         let compared = 0;
+        const retainedOf = new Map();
+        for (const r of report.histogram.classes) retainedOf.set(r.name, (retainedOf.get(r.name) ?? 0) + r.retained_bytes);
         for (const cls of named) {
           const row = await classRow(page, cls);
           assert.deepEqual(row, ours.get(cls) ?? null, `${cls}: page row vs exported report`);
+          if (row) assert.equal(await retainedCell(page, cls), retainedOf.get(cls), `${cls}: retained cell`);
           if (row && checkClassAgainstJvm(cls, row, jvm)) compared += 1;
         }
         assert.ok(compared >= 7, `only ${compared} named classes comparable with the JVM`);
@@ -401,9 +476,20 @@ async function main() {
         await dropReady(page, full);
         const report = await exportedReport(page);
         const h = cliJson('histogram', full);
-        assert.deepEqual(report.summary, cliJson('summary', full));
+        assertSummary(report.summary, cliJson('summary', full), file);
         assert.deepEqual(stripRows(report.histogram), stripRows(h));
         assert.equal(report.histogram.total_shallow_bytes, h.total_shallow_bytes);
+        assert.deepEqual(retainedRows(report.histogram.classes), retainedRows(cliJson('histogram', full, '--retained').classes));
+        // Field values re-read from the file (through the gzip snapshots for .gz): the
+        // Finalizer report, thread names, and one object in the inspector.
+        assert.deepEqual(report.finalizers, cliJson('finalizers', full));
+        assert.deepEqual(report.threads, cliJson('threads', full).threads);
+        const obj = cliJson('dominators', full, '--top', '1', '--depth', '1').roots[0].object;
+        const view = cliJson('inspect', full, obj);
+        await openHash(page, `#inspect?object=${obj}`);
+        const table = view.kind === 'class' ? 'inspector-statics' : 'inspector-fields';
+        assert.deepEqual(await inspectorFields(page, table), cliFields(view.kind === 'class' ? view.statics : view.fields), `${obj}: fields`);
+        assert.ok(view.statics.length + view.fields.length > 0, `${obj} has fields to compare`);
         const top = byName(h.classes);
         for (const r of h.classes.slice(0, 5)) assert.deepEqual(await classRow(page, r.name), top.get(r.name), r.name);
         // Virtualized: a few dozen row nodes, not one per class; the last rows are reached
@@ -422,7 +508,7 @@ async function main() {
       assert.ok(fs.statSync(padded).size > 16 << 20);
       await dropReady(page, padded);
       const report = await exportedReport(page);
-      assert.deepEqual(report.summary, cliJson('summary', padded));
+      assertSummary(report.summary, cliJson('summary', padded), 'padded');
       assert.deepEqual(stripRows(report.histogram), stripRows(cliJson('histogram', path.join(fixtures, 'timer_finalizer.hprof'))));
       assert.deepEqual(await classRow(page, 'Fixtures$PgStatement'), [2150, 51600]);
       await showView(page, 'overview');
@@ -436,17 +522,186 @@ async function main() {
       await screenshot(page, '05-overview-diagnostics', 1500);
     });
 
+    const timerDump = path.join(fixtures, 'timer_finalizer.hprof');
+    const staticMapDump = path.join(fixtures, 'static_map_finalizer.hprof');
+
+    await test('Finalizers view: the JVM\'s Finalizer count, the Timer holder as a chain, the Timer diagnosis', async () => {
+      const facts = JSON.parse(fs.readFileSync(path.join(fixtures, 'timer_finalizer.facts.json'), 'utf8'));
+      const jvmFinalizers = jvmHistogram(path.join(fixtures, 'timer_finalizer.histo.txt')).get('java.lang.ref.Finalizer')[0];
+      assert.equal(jvmFinalizers, 2150);
+      await dropReady(page, timerDump);
+      await showView(page, 'finalizers');
+      assert.equal(Number(await page.getAttribute('[data-testid=finalizer-count]', 'data-value')), jvmFinalizers);
+      const holder = await page.textContent('[data-testid=finalizer-holders] > li:first-child');
+      for (const part of ['java.util.TimerThread', "'PostgreSQL-JDBC-SharedTimer-1'", 'java.util.TaskQueue.queue', 'CancelTask.stmt']) {
+        assert.ok(holder.includes(part), `the first holder names ${part}: ${holder}`);
+      }
+      // The chain: each step's class, the field it refers onward with, then the referents.
+      const cliHolder = cliJson('finalizers', timerDump).holders[0];
+      const chain = await page.$$eval('[data-testid=finalizer-holders] > li:first-child .chain :is(.step-class, .edge-field)', (els) => els.map((e) => e.textContent));
+      assert.deepEqual(chain, [...cliHolder.path.flatMap((st) => [st.class, st.field]), `${facts.statement_class} ×2,000`]);
+      const timers = await page.$$eval('[data-testid=timer-diagnosis]', (els) => els.map((e) => ({ tasks: Number(e.dataset.tasks), cancelled: Number(e.dataset.cancelled), text: e.textContent })));
+      assert.equal(timers.length, 1);
+      assert.equal(timers[0].tasks, facts.timer_tasks);
+      assert.equal(timers[0].cancelled, facts.cancelled_tasks);
+      assert.ok(timers[0].text.includes('2,000 cancelled of 2,001 tasks'), timers[0].text);
+      assert.ok(timers[0].text.includes(facts.head_task_class) && timers[0].text.includes('Timer.purge()'), timers[0].text);
+      await screenshot(page, '10-finalizers-timer', 1500);
+    });
+
+    await test('Finalizers view: the static-map holder, the queue and the blocked finalizer thread; no Timer', async () => {
+      const facts = JSON.parse(fs.readFileSync(path.join(fixtures, 'static_map_finalizer.facts.json'), 'utf8'));
+      await dropReady(page, staticMapDump);
+      await showView(page, 'finalizers');
+      const holder = await page.textContent('[data-testid=finalizer-holders] > li:first-child');
+      assert.ok(holder.includes(facts.holder_class) && holder.includes(facts.holder_field), holder);
+      assert.equal(await page.$$eval('[data-testid=timer-diagnosis]', (els) => els.length), 0);
+      assert.equal(Number(await page.getAttribute('[data-testid=finalizer-queued]', 'data-value')), facts.queued);
+      assert.ok((await page.textContent('.view-finalizers')).includes(`at ${facts.queued_class}.finalize`), 'the finalizer thread\'s stack is shown');
+      await screenshot(page, '11-finalizers-static-map', 1400);
+    });
+
+    await test('histogram row → class paths (the CLI\'s counts) and biggest instances → inspector; Back and Forward', async () => {
+      const cls = 'Fixtures$PgStatement';
+      await dropReady(page, timerDump);
+      await showView(page, 'histogram');
+      await page.fill('[data-testid=histogram-filter]', cls);
+      await frames(page);
+      await page.click(`[data-testid=histogram] [data-class="${cls}"] [data-col=instances]`);
+      const classHash = `#paths?class=${encodeURIComponent(cls)}`;
+      await viewLoaded(page, classHash);
+      const t = cliJson('path', timerDump, '--class', cls);
+      const summary = await page.$eval('[data-testid=paths-summary]', (e) => ({ ...e.dataset }));
+      assert.deepEqual([summary.targets, summary.searched, summary.found, summary.notFound].map(Number), [t.targets, t.searched, t.found, t.not_found]);
+      const roots = await page.$$eval('[data-testid=path-node][data-depth="0"]', (ns) => ns.map((n) => ({ object: n.dataset.object, class: n.dataset.class, targets: Number(n.dataset.targets) })));
+      assert.deepEqual(roots, pathRoots(t));
+      const heldBy = await page.textContent('[data-testid=path-node][data-depth="0"] .held-by');
+      assert.equal(heldBy, `in ${t.roots[0].held_by}`);
+      // Biggest instances: every statement counted, the largest first (the suspect's).
+      const biggest = cliJson('suspects', timerDump).suspects.find((x) => x.class === cls).object;
+      const first = await page.$eval('[data-testid=instances] tbody tr', (tr) => ({ object: tr.querySelector('a.obj').dataset.object, retained: Number(tr.querySelector('[data-col=retained]').dataset.value) }));
+      assert.equal(first.retained, biggest.retained_bytes);
+      assert.match(await page.textContent('.instances h2'), /of 2,150\)/);
+      await screenshot(page, '14-paths-class', 1300);
+      // A path node's object opens the inspector (a task, two steps below the GC root).
+      const node = await page.$('[data-testid=path-node][data-depth="2"] a.obj');
+      const id = await node.getAttribute('data-object');
+      await node.click();
+      await viewLoaded(page, `#inspect?object=${id}`);
+      const view = cliJson('inspect', timerDump, id);
+      assert.deepEqual(await inspectorFields(page), cliFields(view.fields));
+      assert.ok(view.fields.length > 0);
+      const referrers = await page.$$eval('[data-testid=inspector-referrers] tbody tr', (trs) => trs.map((tr) => [tr.querySelector('a.obj').dataset.object, tr.querySelector('[data-col=field]').textContent]));
+      assert.deepEqual(referrers, view.referrers.map((r) => [r.object.object, r.field]));
+      await screenshot(page, '15-inspector');
+      // Through a referrer to another object, then Back and Forward through all of it.
+      await page.click('[data-testid=inspector-referrers] tbody tr a.obj');
+      await viewLoaded(page, `#inspect?object=${view.referrers[0].object.object}`);
+      await page.goBack();
+      await viewLoaded(page, `#inspect?object=${id}`);
+      assert.deepEqual(await inspectorFields(page), cliFields(view.fields));
+      await page.goBack();
+      await viewLoaded(page, classHash);
+      assert.equal(await page.$$eval('[data-testid=path-node][data-depth="0"]', (ns) => ns.length), t.roots.length);
+      await page.goBack();
+      await page.waitForFunction(() => location.hash === '#histogram' && document.querySelector('[data-testid=histogram]'));
+      await page.goForward();
+      await viewLoaded(page, classHash);
+      await page.goForward();
+      await viewLoaded(page, `#inspect?object=${id}`);
+      // Include weak references: the page asks again, as `path --include-weak` does.
+      await openHash(page, classHash);
+      await page.check('[data-testid=paths-weak]');
+      await viewLoaded(page, `${classHash}&weak=1`);
+      const weak = cliJson('path', timerDump, '--class', cls, '--include-weak');
+      const weakRoots = await page.$$eval('[data-testid=path-node][data-depth="0"]', (ns) => ns.map((n) => ({ object: n.dataset.object, class: n.dataset.class, targets: Number(n.dataset.targets) })));
+      assert.deepEqual(weakRoots, pathRoots(weak));
+    });
+
+    await test('dominator tree: the CLI\'s top rows, a row expanded, the treemap opens the inspector', async () => {
+      await dropReady(page, timerDump);
+      await showView(page, 'dominators');
+      const dom = cliJson('dominators', timerDump, '--top', '5', '--depth', '2');
+      assert.deepEqual((await domRows(page, 0)).slice(0, 5), domFields(dom.roots));
+      const parent = dom.roots.find((r) => r.children.length > 0);
+      await page.click(`[data-testid=dominator-tree] tr[data-object="${parent.object}"] [data-action=expand]`);
+      await page.waitForSelector('[data-testid=dominator-tree] tr[data-depth="1"]');
+      assert.deepEqual((await domRows(page, 1)).slice(0, 5), domFields(parent.children));
+      const boxes = await page.$$eval('[data-testid=treemap] a.tm-box', (bs) => bs.map((b) => b.dataset.object));
+      assert.ok(boxes.includes(dom.roots[0].object), 'the largest object has a box');
+      await screenshot(page, '09-dominators', 1300);
+      await page.click(`[data-testid=treemap] a.tm-box.depth-1[data-object="${dom.roots[0].object}"]`, { position: { x: 8, y: 6 } });
+      await viewLoaded(page, `#inspect?object=${dom.roots[0].object}`);
+      assert.equal(await page.getAttribute('[data-testid=inspector]', 'data-object'), dom.roots[0].object);
+      await page.goBack();
+      await page.waitForFunction(() => location.hash === '#dominators');
+      assert.equal(await page.$$eval('[data-testid=dominator-tree] tr[data-depth="1"]', (r) => r.length) > 0, true, 'the expanded row stays expanded');
+    });
+
+    await test('leak suspects, threads and the overview\'s findings, references, reachability and memory', async () => {
+      await dropReady(page, timerDump);
+      const sus = cliJson('suspects', timerDump);
+      await showView(page, 'suspects');
+      const shown = await page.$$eval('[data-testid=suspect]', (els) => els.map((e) => ({ kind: e.dataset.kind, retained: Number(e.dataset.retained), text: e.querySelector('.prose').textContent })));
+      assert.deepEqual(shown, sus.suspects.map((x) => ({ kind: x.kind, retained: x.retained_bytes, text: x.description.replaceAll('`', '') })));
+      await screenshot(page, '12-suspects');
+      await showView(page, 'threads');
+      const names = await page.$$eval('[data-testid=thread]', (els) => els.map((e) => e.dataset.name));
+      assert.deepEqual(names, cliJson('threads', timerDump).threads.map((t) => t.name));
+      await screenshot(page, '13-threads');
+      await showView(page, 'overview');
+      const finding = await page.textContent('[data-testid=overview-findings] [data-finding=suspect]');
+      const firstSentence = sus.suspects[0].description.replaceAll('`', '').split(/(?<=\.)\s+(?=[A-Z0-9'])/)[0];
+      assert.ok(finding.startsWith(firstSentence), `${finding} vs ${firstSentence}`);
+      const fin = await page.textContent('[data-testid=overview-findings] [data-finding=finalizer]');
+      assert.ok(fin.startsWith(cliJson('finalizers', timerDump).holders[0].summary.replaceAll('`', '')), fin);
+      const refs = await page.$$eval('[data-testid=reference-stats] tbody tr', (trs) => trs.map((tr) => [tr.querySelector('[data-col=kind]').textContent, Number(tr.querySelector('[data-col=references]').dataset.value)]));
+      assert.deepEqual(refs, cliJson('references', timerDump).references.map((k) => [k.kind, k.references]));
+      const fig = await overviewFigures(page);
+      const dom = cliJson('dominators', timerDump, '--top', '1', '--depth', '1');
+      assert.equal(fig['unreachable-objects'], dom.unreachable_objects);
+      assert.equal(fig['reachable-bytes'], dom.reachable_bytes);
+      assert.match(await page.textContent('[data-testid=overview-plan]'), /^30,317 objects and up to [\d,]+ references: about [\d.]+ MiB at the peak of the full analysis, within the 3\.5 GiB this page allows$/);
+      await screenshot(page, '02-overview-findings', 1600);
+    });
+
+    await test('a dump over the memory limit: the refusal is shown, the histogram still works', async () => {
+      const p = await newPage(browser, origin, log, '?memory-limit-mib=1');
+      await dropReady(p, timerDump);
+      const notice = await p.textContent('#notice');
+      assert.ok(await p.isVisible('#notice'));
+      assert.match(notice, /^Histogram only: this dump has 30317 objects and up to \d+ references: the full analysis would need about \d+ MiB, more than the 1 MiB available here\./);
+      assert.deepEqual(await p.$$eval('#tabs a', (as) => as.map((a) => a.dataset.view)), ['overview', 'histogram']);
+      const report = await exportedReport(p);
+      assert.deepEqual(stripRows(report.histogram), stripRows(cliJson('histogram', timerDump)));
+      assert.equal(report.finalizers, undefined);
+      assert.deepEqual(await classRow(p, 'Fixtures$PgStatement'), [2150, 51600]);
+      assert.equal(await p.$$eval('[data-testid=histogram] [data-col=retained]', (c) => c.length), 0, 'no retained column');
+      await screenshot(p, '16-refused');
+      await p.context().close();
+    });
+
     await test('CSV exports: the histogram (every class) and the GC roots', async () => {
       await dropReady(page, path.join(fixtures, 'timer_finalizer.hprof'));
       await showView(page, 'histogram');
       const { name, text } = await download(page, '[data-testid=export-histogram]');
       assert.equal(name, 'timer_finalizer-histogram.csv');
       const lines = text.trimEnd().split('\r\n');
-      assert.equal(lines[0], 'class,instances,shallow_bytes');
-      const h = cliJson('histogram', path.join(fixtures, 'timer_finalizer.hprof'));
+      assert.equal(lines[0], 'class,instances,shallow_bytes,retained_bytes');
+      const h = cliJson('histogram', path.join(fixtures, 'timer_finalizer.hprof'), '--retained');
       assert.equal(lines.length - 1, h.classes.length);
-      assert.equal(lines[1], `${h.classes[0].name},${h.classes[0].instances},${h.classes[0].shallow_bytes}`);
-      assert.ok(lines.includes('Fixtures$PgStatement,2150,51600'));
+      assert.deepEqual(lines.slice(1).sort(), h.classes.map((c) => `${c.name},${c.instances},${c.shallow_bytes},${c.retained_bytes}`).sort());
+      const stmt = h.classes.find((c) => c.name === 'Fixtures$PgStatement');
+      assert.ok(lines.includes(`Fixtures$PgStatement,2150,51600,${stmt.retained_bytes}`));
+      // Tables of the other views export the same way.
+      await showView(page, 'finalizers');
+      const holders = await download(page, '[data-testid=export-finalizer-holders]');
+      assert.equal(holders.name, 'timer_finalizer-finalizer-holders.csv');
+      const f = cliJson('finalizers', path.join(fixtures, 'timer_finalizer.hprof'));
+      assert.equal(holders.text.trimEnd().split('\r\n').length, f.holders.length + 1);
+      await showView(page, 'dominators');
+      const dom = await download(page, '[data-testid=export-dominators]');
+      assert.match(dom.text.split('\r\n')[0], /^depth,object,class,shallow_bytes,retained_bytes,percent_of_heap$/);
       await showView(page, 'overview');
       const roots = await download(page, '[data-testid=export-gc-roots]');
       const s = cliJson('summary', path.join(fixtures, 'timer_finalizer.hprof'));
@@ -531,10 +786,43 @@ async function main() {
         w.postMessage({ id: 3, type: 'open', payload: { file: 'not a file' } });
         await done;
         w.terminate();
-        return got.sort((a, b) => (a.id ?? 0) - (b.id ?? 0));
+        // A session whose full analysis is refused, and queries with bad or unknown IDs.
+        const worker = () => {
+          const wk = new Worker('worker.js', { type: 'module' });
+          const waiting = new Map();
+          wk.onmessage = (e) => waiting.get(e.data.id)?.(e.data);
+          let next = 10;
+          const ask = (type, payload) => new Promise((resolve) => {
+            const id = next++;
+            waiting.set(id, resolve);
+            wk.postMessage({ id, type, payload });
+          });
+          return { ask, stop: () => wk.terminate() };
+        };
+        const file = new File([await (await fetch('samples/timer_finalizer.hprof')).blob()], 'x.hprof');
+        const a = worker();
+        const refused = [await a.ask('open', { file, options: { memoryLimit: 1 << 20 } }), await a.ask('dominators', {}), await a.ask('histogram')];
+        a.stop();
+        const b = worker();
+        const ok = [await b.ask('open', { file }), await b.ask('inspect', { object: 'fc03c2e0' }), await b.ask('inspect', { object: '0x1' }),
+          await b.ask('paths', { class: 'no.such.Class' })];
+        b.stop();
+        return { first: got.sort((a, b) => (a.id ?? 0) - (b.id ?? 0)), refused, ok };
       });
-      assert.deepEqual(replies.map((r) => [r.id, r.ok, r.error?.code]), [
+      assert.deepEqual(replies.first.map((r) => [r.id, r.ok, r.error?.code]), [
         [null, false, 'invalid_request'], [1, false, 'invalid_request'], [2, false, 'not_ready'], [3, false, 'invalid_request']]);
+      const [opened, dominators, histogram] = replies.refused;
+      assert.equal(opened.ok, true);
+      assert.equal(opened.result.full, false);
+      assert.equal(opened.result.passes, 1);
+      assert.match(opened.result.refused, /more than the 1 MiB available here/);
+      assert.deepEqual([dominators.ok, dominators.error.code, dominators.error.message], [false, 'refused', opened.result.refused]);
+      assert.equal(histogram.ok, true);
+      const [full, badId, unknownId, noClass] = replies.ok;
+      assert.deepEqual([full.ok, full.result.full, full.result.passes], [true, true, 3]);
+      assert.deepEqual([badId.ok, badId.error.code], [false, 'invalid_request']);
+      assert.deepEqual([unknownId.ok, unknownId.error.code, unknownId.error.message], [false, 'not_found', 'no object with ID 0x1 in this dump']);
+      assert.deepEqual([noClass.ok, noClass.result.targets, noClass.result.roots], [true, 0, []]);
     });
 
     await test('the virtual table stays small in the DOM with 20 000 rows', async () => {
@@ -569,17 +857,21 @@ async function main() {
       figures.vtable = r;
     });
 
-    await test('timing: drop to ready in the page vs the CLI (largest fixture)', async () => {
-      const file = path.join(fixtures, 'timer_finalizer.hprof');
-      const page3 = [];
-      for (let i = 0; i < 3; i++) page3.push((await dropReady(page, file)).ms);
-      const cli3 = [];
-      for (let i = 0; i < 3; i++) {
-        const t0 = process.hrtime.bigint();
-        cli('histogram', file, '--json');
-        cli3.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    await test('timing: drop to ready (full analysis) in the page vs the CLI (largest fixture)', async () => {
+      // HEAPSCOPE_E2E_BIG=/path/to/big.hprof adds one run on a bigger dump (not in CI).
+      const files = [[timerDump, 3], ...(process.env.HEAPSCOPE_E2E_BIG ? [[process.env.HEAPSCOPE_E2E_BIG, 1]] : [])];
+      figures.timing = [];
+      for (const [file, runs] of files) {
+        const pageMs = [];
+        for (let i = 0; i < runs; i++) pageMs.push((await dropReady(page, file)).ms);
+        const cliMs = [];
+        for (let i = 0; i < runs; i++) {
+          const t0 = process.hrtime.bigint();
+          cli('histogram', file, '--retained', '--quiet');
+          cliMs.push(Number(process.hrtime.bigint() - t0) / 1e6);
+        }
+        figures.timing.push({ file: path.basename(file), bytes: fs.statSync(file).size, pageMs: median(pageMs), cliMs: median(cliMs), runs });
       }
-      figures.timing = { file: path.basename(file), bytes: fs.statSync(file).size, pageMs: median(page3), cliMs: median(cli3) };
     });
 
     await test('every request went to the site itself, for one of its static files', async () => {
@@ -610,10 +902,11 @@ async function main() {
     await page.context().close();
 
     await test('a WebAssembly trap (out of memory) reaches the page, and the next file works without a reload', async () => {
-      // V8's --wasm-max-mem-pages caps WebAssembly memory at 96 × 64 KiB = 6 MiB: the small
-      // corpus dump fits (it needs ~2 MiB), the 5.4 MB fixture cannot (its read alone is
-      // 5.2 MiB). The module really runs out of memory and traps; nothing is simulated.
-      const small = await chromium.launch({ executablePath: chromiumPath, headless: true, args: [...FLAGS, '--js-flags=--wasm-max-mem-pages=96'] });
+      // V8's --wasm-max-mem-pages caps WebAssembly memory at 128 × 64 KiB = 8 MiB: the full
+      // analysis of the small corpus dump fits (it needs ~6 MiB), the 5.4 MB fixture's
+      // cannot (its read alone is 5.2 MiB). The module really runs out of memory and traps;
+      // nothing is simulated.
+      const small = await chromium.launch({ executablePath: chromiumPath, headless: true, args: [...FLAGS, '--js-flags=--wasm-max-mem-pages=128'] });
       try {
         const log2 = { console: [], errors: [], requests: [], workers: [] };
         const p = await newPage(small, origin, log2);
@@ -639,18 +932,19 @@ async function main() {
         const { ProgressView } = await import('./views/progress.js');
         const v = new ProgressView({ onCancel: () => {} });
         v.start('dump.hprof', 40 << 20);
-        v.update({ type: 'progress', phase: 'index', done: 10 << 20, total: 40 << 20, pass: 1, passes: 2 });
+        v.update({ type: 'progress', phase: 'index', done: 10 << 20, total: 40 << 20, pass: 1, passes: 3 });
         return { phase: v.phase.textContent, pct: v.pct.textContent, bar: v.bar.value, detail: v.detail.textContent };
       });
-      assert.equal(shown.phase, 'Indexing objects — pass 1 of 2');
+      assert.equal(shown.phase, 'Indexing objects — pass 1 of 3');
       assert.equal(shown.pct, '25 %');
       assert.equal(shown.bar, 250);
       assert.match(shown.detail, /^10\.0 MiB of 40\.0 MiB/);
-      await p.evaluate(() => { window.__progress = []; });
+      await p.evaluate(() => { window.__progress = []; window.__phases = new Set(); });
       await p.evaluate(() => {
         new MutationObserver(() => {
           const pct = document.querySelector('[data-testid=progress-percent]')?.textContent;
           if (pct) window.__progress.push(pct);
+          window.__phases.add(document.querySelector('#busy .phase').textContent);
         }).observe(document.querySelector('#busy'), { subtree: true, childList: true, characterData: true });
       });
       await p.setInputFiles('#file-input', padded);
@@ -658,6 +952,12 @@ async function main() {
       assert.equal(await finalStatus(p), 'ready');
       const seen = await p.evaluate(() => window.__progress);
       assert.ok(seen.includes('100 %'), `progress seen: ${seen.join(', ')}`);
+      // Every pass, the computations between them, and the report's parts.
+      const phases = await p.evaluate(() => [...window.__phases]);
+      for (const ph of ['Indexing objects — pass 1 of 3', 'Reading references — pass 2 of 3', 'Finding reachable objects — pass 2 of 3',
+        'Reading referrers — pass 3 of 3', 'Computing dominators and retained sizes — pass 3 of 3', 'Preparing the report']) {
+        assert.ok(phases.includes(ph), `phase "${ph}" not among: ${phases.join(' | ')}`);
+      }
       await p.context().close();
     });
   } finally {
@@ -665,11 +965,12 @@ async function main() {
     server.close();
     fs.rmSync(tmp, { recursive: true, force: true });
   }
-  if (figures.timing) {
-    const t = figures.timing;
-    console.log(`timing: ${t.file} (${(t.bytes / 1048576).toFixed(1)} MiB): drop to ready ${t.pageMs.toFixed(0)} ms in the page, ` +
-      `${t.cliMs.toFixed(0)} ms for the CLI (median of 3)`);
+  for (const t of figures.timing ?? []) {
+    console.log(`timing: ${t.file} (${(t.bytes / 1048576).toFixed(1)} MiB): drop to ready (full analysis and report) ${t.pageMs.toFixed(0)} ms in the page, ` +
+      `${t.cliMs.toFixed(0)} ms for the CLI's histogram --retained${t.runs > 1 ? ` (median of ${t.runs})` : ''}`);
   }
+  const wasm = fs.statSync(path.join(webRoot, 'pkg/heapscope_bg.wasm')).size;
+  console.log(`wasm module: ${(wasm / 1024).toFixed(0)} KiB`);
   if (figures.vtable) {
     const v = figures.vtable;
     console.log(`virtual table, 20 000 rows: first render ${v.firstRender.toFixed(1)} ms, slowest scroll render ${v.maxFrame.toFixed(1)} ms, ${v.maxNodes} row nodes`);

@@ -1,14 +1,26 @@
 // The class histogram: every class with instances, filterable by a substring of its name
 // and sortable by any column. Rows: data-class="<java name>"; cells data-col + data-value.
+// A click on a row opens the class's paths from GC roots and its biggest instances.
 
 import { h } from './dom.js';
 import * as fmt from './format.js';
 import { VirtualTable } from './vtable.js';
+import { classHref } from './links.js';
 
 /** Columns of the histogram (a `retained` column joins when retained sizes exist). */
-function columns(totalBytes) {
+function columns(totalBytes, reachableBytes, withRetained) {
+  const retained = {
+    key: 'retained', csv: 'retained_bytes', title: 'Retained size', kind: 'bytes', width: '9rem', value: (r) => r.retained_bytes,
+    decorate: (el, _r, v) => {
+      el.title = `${fmt.count(v)} bytes, ${fmt.percent(v, reachableBytes)} of the reachable heap: what would be freed with every instance`;
+    },
+  };
   return [
-    { key: 'class', csv: 'class', title: 'Class', kind: 'text', width: 'minmax(14rem, 1fr)', cellClass: 'mono', value: (r) => r.name },
+    {
+      key: 'class', csv: 'class', title: 'Class', kind: 'text', width: 'minmax(14rem, 1fr)', cellClass: 'mono', value: (r) => r.name,
+      // With the full analysis, the name links to the class's paths and biggest instances.
+      decorate: withRetained ? (el, r) => el.replaceChildren(h('a', { href: classHref(r.name), text: r.name })) : undefined,
+    },
     { key: 'instances', csv: 'instances', title: 'Instances', kind: 'count', width: '9rem', value: (r) => r.instances },
     {
       key: 'shallow', csv: 'shallow_bytes', title: 'Shallow size', kind: 'bytes', width: '13rem', value: (r) => r.shallow_bytes,
@@ -22,20 +34,23 @@ function columns(totalBytes) {
         el.append(bar);
       },
     },
-  ];
+    withRetained && retained,
+  ].filter(Boolean);
 }
 
 export class HistogramView {
   /**
    * @param {object} o
    * @param {import('../protocol.js').Histogram} o.histogram
+   * @param {number} [o.reachableBytes]  the reachable heap (retained sizes are shares of it)
    * @param {(name: string, columns: any[], rows: any[]) => void} o.onExport
    */
-  constructor({ histogram, onExport }) {
+  constructor({ histogram, reachableBytes, onExport }) {
     this.all = histogram.classes;
     this.lower = this.all.map((r) => r.name.toLowerCase());
     this.totals = { classes: this.all.length, instances: histogram.total_instances, bytes: histogram.total_shallow_bytes };
-    this.columns = columns(histogram.total_shallow_bytes);
+    const withRetained = this.all.some((r) => r.retained_bytes !== undefined);
+    this.columns = columns(histogram.total_shallow_bytes, reachableBytes, withRetained);
     this.table = new VirtualTable({
       columns: this.columns,
       rowData: (r) => ({ class: r.name }),
@@ -43,6 +58,14 @@ export class HistogramView {
       testid: 'histogram',
       label: 'Class histogram',
     });
+    if (withRetained) {
+      // The whole row opens the class (the name is also a link, for the keyboard).
+      this.table.canvas.classList.add('clickable');
+      this.table.canvas.addEventListener('click', (e) => {
+        const row = e.target.closest('[data-class]');
+        if (row && !e.target.closest('a')) location.hash = classHref(row.dataset.class);
+      });
+    }
     this.filter = h('input', {
       type: 'search', class: 'filter', placeholder: 'Filter classes by name…', autocomplete: 'off', spellcheck: false,
       data: { testid: 'histogram-filter' }, attrs: { 'aria-label': 'Filter classes by a part of their name' },

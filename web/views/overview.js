@@ -1,24 +1,51 @@
-// Overview: what the dump is and what it holds (the `heapscope summary` report).
+// Overview: what the dump is and what it holds (the `heapscope summary` report), the top
+// findings (first leak suspect, the Finalizer finding), reachability, reference statistics
+// and what the analysis needed in memory.
 
 import { h } from './dom.js';
 import * as fmt from './format.js';
-import { tableSection } from './table.js';
+import { tableSection, tile as figure } from './table.js';
+import { firstSentence, href, prose } from './links.js';
 
-/** A headline figure; `value` is the exact number (data-value). */
-function tile(testid, label, text, value, note) {
-  return h('div', { class: 'tile', data: { testid: `overview-${testid}`, value: String(value) } },
-    h('div', { class: 'tile-label', text: label }),
-    h('div', { class: 'tile-value', text }),
-    note && h('div', { class: 'tile-note muted', text: note }));
-}
+/** A headline figure, hooked as `overview-<id>`. */
+const tile = (id, ...rest) => figure(`overview-${id}`, ...rest);
 
 /** A card of label/value pairs. */
 function facts(title, pairs) {
   return h('section', { class: 'card' }, h('h2', { text: title }),
-    h('dl', { class: 'facts' }, pairs.filter(Boolean).flatMap(([k, v, title]) => [h('dt', { text: k }), h('dd', { text: v, title })])));
+    h('dl', { class: 'facts' }, pairs.filter(Boolean).flatMap(([k, v, title]) => [h('dt', { text: k }), h('dd', { title }, v)])));
 }
 
 const yes = (b) => (b ? 'yes' : 'no');
+
+/** The two findings that matter first, one sentence each, with links to their views. */
+function findings(report) {
+  const items = [];
+  const first = report.suspects?.suspects[0];
+  if (report.suspects) {
+    items.push(first
+      ? h('li', { data: { finding: 'suspect' } }, prose(firstSentence(first.description), 'span'), ' ', h('a', { href: href('suspects'), text: 'Leak suspects →' }))
+      : h('li', { data: { finding: 'suspect' } }, `No leak suspect: nothing retains more than ${fmt.percent(report.suspects.threshold, 1)} of the reachable heap.`));
+  }
+  const f = report.finalizers;
+  if (f && f.finalizers > 0) {
+    const sentence = f.holders.length > 0 ? f.holders[0].summary : f.findings[0];
+    items.push(h('li', { data: { finding: 'finalizer' } }, prose(firstSentence(sentence), 'span'), ' ', h('a', { href: href('finalizers'), text: 'Finalizers →' })));
+  } else if (f) {
+    items.push(h('li', { data: { finding: 'finalizer' } }, 'No java.lang.ref.Finalizer objects: nothing waits for finalization.'));
+  }
+  if (items.length === 0) return null;
+  return h('section', { class: 'card findings' }, h('h2', { text: 'Findings' }), h('ul', { class: 'sentences', data: { testid: 'overview-findings' } }, items));
+}
+
+/** What the full analysis needed (or would have needed) in memory. */
+function memoryLine(analysis) {
+  const p = analysis.plan;
+  if (!p) return null;
+  const text = `${fmt.count(p.objects)} objects and up to ${fmt.count(p.references_bound)} references: about ${fmt.bytes(p.peak_bytes)} at the peak of the full analysis` +
+    (p.limit_bytes ? `, ${analysis.refused ? 'more than' : 'within'} the ${fmt.bytes(p.limit_bytes)} this page allows` : '');
+  return ['Memory', h('span', { data: { testid: 'overview-plan', peak: String(p.peak_bytes) }, text })];
+}
 
 /**
  * @param {object} o
@@ -32,12 +59,16 @@ export function overviewView({ report, onExport }) {
   const roots = Object.entries(s.gc_roots).map(([kind, count]) => ({ kind, count })).sort((a, b) => b.count - a.count);
   const rootTotal = roots.reduce((n, r) => n + r.count, 0);
   const m = s.size_model;
+  const dom = report.dominators;
 
   const tiles = h('div', { class: 'tiles' },
     tile('shallow-bytes', 'Heap size', fmt.bytes(s.shallow_bytes), s.shallow_bytes, `${fmt.count(s.shallow_bytes)} bytes, shallow`),
     tile('objects', 'Objects', fmt.count(s.objects), s.objects),
     tile('classes', 'Classes', fmt.count(s.classes), s.classes),
-    tile('gc-roots', 'GC roots', fmt.count(rootTotal), rootTotal));
+    tile('gc-roots', 'GC roots', fmt.count(rootTotal), rootTotal),
+    dom && tile('reachable-bytes', 'Reachable heap', fmt.bytes(dom.reachable_bytes), dom.reachable_bytes, `${fmt.percent(dom.reachable_bytes, s.shallow_bytes)} of the heap is reachable from GC roots`),
+    dom && tile('unreachable-objects', 'Unreachable objects', fmt.count(dom.unreachable_objects), dom.unreachable_objects,
+      `${fmt.bytes(dom.unreachable_bytes)}: garbage the next collection would free; left out of retained sizes`));
 
   const dump = facts('Dump', [
     ['File', report.file.name],
@@ -49,6 +80,7 @@ export function overviewView({ report, onExport }) {
     ['Strings', fmt.count(s.strings)],
     ['Stack traces', fmt.count(s.stack_traces)],
     ['Analysed in', `${fmt.duration(report.analysis.millis)} (${report.analysis.passes} pass${report.analysis.passes === 1 ? '' : 'es'} over the file)`],
+    memoryLine(report.analysis),
   ]);
 
   const heap = facts('Objects', [
@@ -94,7 +126,27 @@ export function overviewView({ report, onExport }) {
   });
   for (const td of diagnostics.querySelectorAll('td.severity')) td.dataset.severity = td.textContent;
 
-  return h('div', { class: 'view-overview' }, tiles,
+  const references = report.references && tableSection({
+    title: 'References by kind', name: 'reference-stats', onExport, rows: report.references,
+    empty: 'No java.lang.ref.Reference objects in this dump.',
+    columns: [
+      { key: 'kind', title: 'Kind', kind: 'text', value: (k) => k.kind },
+      { key: 'references', title: 'References', kind: 'count', value: (k) => k.references },
+      { key: 'referents', title: 'Referents', kind: 'count', value: (k) => k.referents },
+      { key: 'referents_shallow_bytes', title: 'Referents shallow', kind: 'bytes', value: (k) => k.referents_shallow_bytes },
+      { key: 'referents_retained_bytes', title: 'Referents retained', kind: 'bytes', value: (k) => k.referents_retained_bytes },
+      {
+        key: 'only_through_references', title: 'Only through references', kind: 'count', value: (k) => k.only_through_references,
+        decorate: (el, k) => {
+          el.textContent = `${fmt.count(k.only_through_references)} of ${fmt.count(k.checked)}`;
+          el.title = 'Referents checked, and those with no strong path from a GC root: they go when memory is short (soft), at the next collection (weak), or after cleanup (phantom, final)';
+        },
+      },
+    ],
+  });
+
+  return h('div', { class: 'view-overview' }, findings(report), tiles,
     h('div', { class: 'grid' }, dump, heap, model, rootTable),
+    references,
     diagnostics);
 }

@@ -1,9 +1,19 @@
 // The progress panel while a dump is read: phase, pass n of m, bar, percentage, bytes.
+// Passes read the file (`index`, `references`, `referrers`); between them the worker
+// computes (`reachability` after pass 2, `dominators` after pass 3); then the page asks
+// for the report's parts (`report`).
 
 import { h } from './dom.js';
 import * as fmt from './format.js';
 
-const PHASES = { index: 'Indexing objects' };
+const PHASES = {
+  index: 'Indexing objects',
+  references: 'Reading references',
+  reachability: 'Finding reachable objects',
+  referrers: 'Reading referrers',
+  dominators: 'Computing dominators and retained sizes',
+  report: 'Preparing the report',
+};
 
 export class ProgressView {
   /** @param {{onCancel: () => void}} o */
@@ -35,7 +45,7 @@ export class ProgressView {
   /** @param {import('../protocol.js').ProgressEvent} p */
   update(p) {
     const label = PHASES[p.phase] ?? p.phase.charAt(0).toUpperCase() + p.phase.slice(1);
-    this.phase.textContent = p.passes > 1 ? `${label} — pass ${p.pass} of ${p.passes}` : label;
+    this.phase.textContent = p.passes > 1 && p.pass > 0 ? `${label} — pass ${p.pass} of ${p.passes}` : label;
     if (p.total > 0) {
       const f = Math.min(1, p.done / p.total);
       this.bar.value = Math.round(f * 1000);
@@ -46,8 +56,10 @@ export class ProgressView {
     }
     const secs = (performance.now() - this.started) / 1000;
     // Passes count the file's bytes; computations between passes count their own units.
-    this.detail.textContent = p.total > 0 && p.total === this.size
-      ? `${fmt.bytes(p.done)} of ${fmt.bytes(p.total)} · ${secs.toFixed(1)} s`
-      : `${secs.toFixed(1)} s`;
+    this.detail.textContent = p.detail
+      ? `${p.detail} · ${secs.toFixed(1)} s`
+      : p.total > 0 && p.total === this.size
+        ? `${fmt.bytes(p.done)} of ${fmt.bytes(p.total)} · ${secs.toFixed(1)} s`
+        : `${secs.toFixed(1)} s`;
   }
 }

@@ -1,4 +1,5 @@
-// A small table (GC roots, diagnostics): a real <table> with a CSV export button.
+// Small building blocks of the views: a table with a CSV export button (GC roots,
+// diagnostics, …) and a headline figure (tile).
 
 import { h } from './dom.js';
 import { fill, numeric } from './cells.js';
@@ -29,4 +30,12 @@ export function tableSection({ title, name, columns, rows, onExport, empty }) {
       return td;
     })))));
   return h('section', { class: 'card' }, head, h('div', { class: 'table-wrap' }, table));
+}
+
+/** A headline figure: `value` is the exact number (data-value), `testid` its hook. */
+export function tile(testid, label, text, value, note) {
+  return h('div', { class: 'tile', data: { testid, value: String(value) } },
+    h('div', { class: 'tile-label', text: label }),
+    h('div', { class: 'tile-value', text }),
+    note && h('div', { class: 'tile-note muted', text: note }));
 }
