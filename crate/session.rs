@@ -28,8 +28,10 @@ use crate::analysis::threads::{ThreadView, threads};
 use crate::format::gzip::{Checkpoint, GzipRandomReader};
 use crate::format::{ByteSource, Decoder, ErrorKind, HprofError};
 use crate::model::captures::Captures;
+use crate::model::diagnostics::Diagnostics;
 use crate::model::graph::{ForwardSink, RefPass};
 use crate::model::index::{Index, Indexer};
+use crate::model::roots::{RootSet, resolve as resolve_roots};
 
 /// What the caller wants computed.
 #[derive(Clone, Copy, Debug, Default)]
@@ -97,7 +99,7 @@ enum Stage {
     /// Pass 1 done; the references pass comes next (unless histogram-only).
     Indexed(Box<Index>),
     /// Streaming pass 2 (references → forward graph).
-    References(Box<(Decoder, RefPass<ForwardSink>)>),
+    References(Box<(Decoder, RefPass<ForwardSink>, RootSet)>),
     /// Pass 2 done: reachable objects numbered, reverse graph sized.
     Forwarded(Box<AfterForward>),
     /// Streaming pass 3 (references → reverse graph).
@@ -351,9 +353,18 @@ impl Session {
                     index.header.id_size,
                 );
                 let n = index.objects.as_ref().map_or(0, |o| o.len());
-                match RefPass::new(*index, ForwardSink::new(n), Some(captures)) {
+                let mut diags = Diagnostics::default();
+                let roots = resolve_roots(&index, &mut diags);
+                let mut index = *index;
+                index.diagnostics.merge(&diags);
+                match RefPass::new(
+                    index,
+                    roots.locals.clone(),
+                    ForwardSink::new(n),
+                    Some(captures),
+                ) {
                     Ok(pass) => (
-                        Stage::References(Box::new((Decoder::new(false), pass))),
+                        Stage::References(Box::new((Decoder::new(false), pass, roots))),
                         Some(("references", 2)),
                     ),
                     Err(index) => (Stage::HistogramDone(index), None),
@@ -361,7 +372,8 @@ impl Session {
             }
             Stage::Forwarded(after) => {
                 let (sink, index, during) = after.into_reverse();
-                match RefPass::new(index, sink, None) {
+                let locals = during.roots.locals.clone();
+                match RefPass::new(index, locals, sink, None) {
                     Ok(pass) => (
                         Stage::Reverse(Box::new((Decoder::new(false), pass, during))),
                         Some(("referrers", 3)),
@@ -383,7 +395,7 @@ impl Session {
                 d.push(bytes, v)
             }
             Stage::References(b) => {
-                let (d, v) = &mut **b;
+                let (d, v, _) = &mut **b;
                 d.push(bytes, v)
             }
             Stage::Reverse(b) => {
@@ -455,7 +467,7 @@ impl Session {
                 }
             }
             Stage::References(b) => {
-                let (mut d, mut pass) = *b;
+                let (mut d, mut pass, roots) = *b;
                 d.finish(&mut pass)?;
                 let r = pass.finish()?;
                 let fwd = r.sink.finish().map_err(|_| {
@@ -477,6 +489,7 @@ impl Session {
                     captures,
                     r.edges,
                     diagnostics,
+                    roots,
                     &mut tick,
                 )?))
             }

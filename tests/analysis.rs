@@ -177,19 +177,29 @@ fn paths_name_fields_and_roots() {
         .paths_to_class(&stmt, &PathOptions::default())
         .expect("paths");
     assert_eq!(tree.found, 2150);
+    // As in MAT, the timer thread holds its frame locals, so the path starts at the
+    // thread (a GC root) rather than at the queue its frame holds.
     let top = &tree.roots[0];
-    assert_eq!(top.object.class, "java.util.TaskQueue");
-    assert_eq!(top.gc_roots, vec!["java_frame"]);
+    assert_eq!(top.object.class, "java.util.TimerThread");
+    assert!(
+        top.gc_roots.contains(&"thread_object"),
+        "{:?}",
+        top.gc_roots
+    );
     assert!(
         top.held_by
             .as_deref()
-            .is_some_and(|h| h
-                .starts_with("'PostgreSQL-JDBC-SharedTimer-1' at java.util.TimerThread.mainLoop")),
+            .is_some_and(|h| h.starts_with("'PostgreSQL-JDBC-SharedTimer-1'")),
         "{:?}",
         top.held_by
     );
     assert_eq!(top.targets, 2000);
-    let arr = &top.children[0];
+    let queue = &top.children[0];
+    assert_eq!(
+        (queue.object.class.as_str(), queue.field.as_deref()),
+        ("java.util.TaskQueue", Some("queue"))
+    );
+    let arr = &queue.children[0];
     assert_eq!(
         (arr.object.class.as_str(), arr.field.as_deref()),
         ("java.util.TimerTask[]", Some("queue"))

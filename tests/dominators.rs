@@ -15,18 +15,19 @@ fn analyze(bytes: &[u8]) -> Heap {
     s.into_heap().expect("ready")
 }
 
-/// The forward graph, built independently of the session.
-fn forward(bytes: &[u8]) -> Csr {
+/// The forward graph and the dominator roots, built independently of the session.
+fn forward(bytes: &[u8]) -> (Csr, Vec<u32>) {
     let index = index_bytes(bytes, true).expect("index");
     let n = index.objects.as_ref().expect("objects").len();
-    let Ok(mut pass) = RefPass::new(index, ForwardSink::new(n), None) else {
+    let roots = heapscope::model::roots::resolve(&index, &mut Default::default());
+    let Ok(mut pass) = RefPass::new(index, roots.locals, ForwardSink::new(n), None) else {
         panic!("no object table");
     };
     let mut d = heapscope::format::Decoder::new(false);
     d.push(bytes, &mut pass).expect("pass");
     d.finish(&mut pass).expect("pass");
     let r = pass.finish().expect("pass");
-    r.sink.finish().expect("small")
+    (r.sink.finish().expect("small"), roots.dominator_roots)
 }
 
 /// Bytes reachable from `roots` without going through `removed`.
@@ -59,13 +60,7 @@ fn reachable_bytes(
 
 fn check(name: &str, bytes: &[u8], samples: usize) {
     let heap = analyze(bytes);
-    let fwd = forward(bytes);
-    let roots: Vec<u32> = heap
-        .roots
-        .iter()
-        .filter(|r| r.kind.is_strong())
-        .map(|r| r.object)
-        .collect();
+    let (fwd, roots) = forward(bytes);
     let size = |x: u32| heap.shallow(x);
     let all = reachable_bytes(&fwd, &roots, None, &size);
     assert_eq!(all, heap.reachable_bytes(), "{name}: reachable heap");

@@ -11,55 +11,18 @@ use super::dominators::{
     Dfs, NONE, Retained, ReverseSink, class_tops, dfs, distinct_roots, parent_first,
     retained_sizes, semi_nca,
 };
-use crate::format::heap_dump::roots::{GcRoot, RootKind};
 use crate::format::{ErrorKind, HprofError};
 use crate::model::captures::Captures;
 use crate::model::classes::ClassInfo;
 use crate::model::csr::Csr;
 use crate::model::diagnostics::Diagnostics;
+use crate::model::hash::IdHashMap;
 use crate::model::index::Index;
 use crate::model::objects::ObjectTable;
 use crate::model::refs::Resolver;
+use crate::model::roots::RootSet;
 
-/// A GC root resolved to an object.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Root {
-    /// The rooted object.
-    pub object: u32,
-    /// Its kind.
-    pub kind: RootKind,
-    /// Thread serial (0 if none).
-    pub thread_serial: u32,
-    /// Frame number / stack depth / trace serial (`u32::MAX` if none).
-    pub frame: u32,
-}
-
-/// Resolves the dump's GC roots; counts roots naming IDs outside the dump.
-pub fn resolve_roots(index: &Index, diags: &mut Diagnostics) -> Vec<Root> {
-    let Some(objects) = index.objects.as_ref() else {
-        return Vec::new();
-    };
-    let r = Resolver::new(objects, &index.classes);
-    let mut out = Vec::with_capacity(index.roots.len());
-    for g in &index.roots {
-        let GcRoot {
-            kind,
-            object_id,
-            thread_serial,
-            frame,
-        } = *g;
-        match r.resolve(object_id) {
-            Some(object) => out.push(Root {
-                object,
-                kind,
-                thread_serial,
-                frame,
-            }),
-            None => diags.bump("root_to_missing_object", None),
-        }
-    }
-    out
-}
+pub use crate::model::roots::Root;
 
 /// Dominator results.
 pub struct Dominance {
@@ -82,8 +45,10 @@ pub struct Dominance {
 pub struct Heap {
     /// Pass 1's index (with its object table).
     pub index: Index,
-    /// GC roots, resolved.
+    /// GC root records, resolved.
     pub roots: Vec<Root>,
+    /// Thread object → objects its frames hold (edges `<Java local>`, as in MAT).
+    pub locals: IdHashMap<u32, Vec<u32>>,
     /// Fields captured in the references pass.
     pub captures: Captures,
     /// Dominators, retained sizes, referrers.
@@ -104,7 +69,7 @@ pub struct AfterForward {
     /// The index.
     pub index: Index,
     /// Resolved roots.
-    pub roots: Vec<Root>,
+    pub roots: RootSet,
     /// Root objects, each once.
     pub root_objects: Vec<u32>,
     /// The DFS numbering.
@@ -135,20 +100,15 @@ pub fn after_forward(
     fwd: Csr,
     captures: Captures,
     references: u64,
-    mut diagnostics: Diagnostics,
+    diagnostics: Diagnostics,
+    roots: RootSet,
     tick: &mut dyn FnMut(&str, u64, u64),
 ) -> Result<AfterForward, HprofError> {
-    let roots = resolve_roots(&index, &mut diagnostics);
-    let strong: Vec<u32> = roots
-        .iter()
-        .filter(|r| r.kind.is_strong())
-        .map(|r| r.object)
-        .collect();
+    let strong = &roots.dominator_roots;
     let n = fwd.nodes() as u64;
-    let mut dfs =
-        dfs(&fwd, &strong, &mut |d| tick("reachability", d, n)).map_err(|_| too_many())?;
+    let mut dfs = dfs(&fwd, strong, &mut |d| tick("reachability", d, n)).map_err(|_| too_many())?;
     drop(fwd);
-    let root_objects = distinct_roots(&strong, &dfs);
+    let root_objects = distinct_roots(strong, &dfs);
     let ends = std::mem::take(&mut dfs.ends);
     Ok(AfterForward {
         index,
@@ -165,7 +125,7 @@ pub fn after_forward(
 /// State while the reverse pass streams: the index and `pre` are lent to the pass.
 pub struct DuringReverse {
     /// Resolved roots.
-    pub roots: Vec<Root>,
+    pub roots: RootSet,
     /// Preorder → object.
     pub vertex: Vec<u32>,
     /// DFS parents.
@@ -223,7 +183,7 @@ impl DuringReverse {
         tick: &mut dyn FnMut(&str, u64, u64),
     ) -> Heap {
         let DuringReverse {
-            roots,
+            roots: RootSet { roots, locals, .. },
             vertex,
             parent,
             captures,
@@ -279,6 +239,7 @@ impl DuringReverse {
         Heap {
             index,
             roots,
+            locals,
             captures,
             dom: Dominance {
                 pre,

@@ -129,8 +129,14 @@ fn field_name(heap: &Heap, declaring: u32, index: u16) -> String {
         .map_or_else(|| "?".into(), |f| heap.index.strings.get_or(f.name_id))
 }
 
+/// Slots of a thread's `<Java local>` references start here (after any field slot).
+pub const LOCAL_SLOTS: u32 = 1 << 31;
+
 /// Names slot `slot` of object `obj`.
 pub fn describe_slot(heap: &Heap, obj: u32, slot: u32) -> String {
+    if slot >= LOCAL_SLOTS {
+        return "<Java local>".into();
+    }
     let is_class = obj < heap.index.classes.object_count;
     let class = if is_class { obj } else { heap.class_of(obj) };
     match slot_name(&heap.index.classes, class, is_class, slot) {
@@ -181,6 +187,14 @@ pub fn outgoing(
                     out.push((slot, t));
                 }
             });
+            if let Some(locals) = heap.locals.get(&obj) {
+                out.extend(
+                    locals
+                        .iter()
+                        .enumerate()
+                        .map(|(k, &l)| (LOCAL_SLOTS + k as u32, l)),
+                );
+            }
         }
         Some(Record::ObjArray { elements, .. }) => {
             if let Some(c) = r.class_object(heap.class_of(obj)) {

@@ -7,6 +7,7 @@ use super::captures::Captures;
 use super::classes::ClassTable;
 use super::csr::{Csr, CsrBuilder, TooManyEdges};
 use super::diagnostics::Diagnostics;
+use super::hash::IdHashMap;
 use super::index::Index;
 use super::objects::ObjectTable;
 use super::refs::{Resolver, class_refs, instance_refs};
@@ -26,6 +27,8 @@ pub trait EdgeSink {
 /// The pass-2/3 visitor. It owns the index while the pass runs and returns it at the end.
 pub struct RefPass<S: EdgeSink> {
     index: Index,
+    /// Thread object → objects its frames hold, emitted after the thread's fields.
+    locals: IdHashMap<u32, Vec<u32>>,
     id_size: u8,
     next: u32,
     sink: S,
@@ -57,7 +60,12 @@ fn parts(index: &Index) -> Option<(&ObjectTable, &ClassTable)> {
 impl<S: EdgeSink> RefPass<S> {
     /// A pass over the dump indexed by `index`, which must have its object table (else the
     /// index is given back).
-    pub fn new(index: Index, sink: S, captures: Option<Captures>) -> Result<Self, Box<Index>> {
+    pub fn new(
+        index: Index,
+        locals: IdHashMap<u32, Vec<u32>>,
+        sink: S,
+        captures: Option<Captures>,
+    ) -> Result<Self, Box<Index>> {
         let Some((_, classes)) = parts(&index) else {
             return Err(Box::new(index));
         };
@@ -65,6 +73,7 @@ impl<S: EdgeSink> RefPass<S> {
         let mut pass = RefPass {
             id_size: index.header.id_size,
             index,
+            locals,
             next,
             sink,
             captures,
@@ -165,6 +174,13 @@ impl<S: EdgeSink> Visitor for RefPass<S> {
             None => {}
         });
         self.edges += edges;
+        // A thread's frame locals follow its fields (references `<Java local>`).
+        if let Some(locals) = self.locals.get(&obj) {
+            for &l in locals {
+                self.sink.edge(l);
+                self.edges += 1;
+            }
+        }
         if dangling > 0 {
             self.diagnostics
                 .add("dangling_reference", dangling, Some(offset));

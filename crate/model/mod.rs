@@ -16,6 +16,7 @@ pub mod names;
 pub mod objects;
 pub mod records;
 pub mod refs;
+pub mod roots;
 pub mod sizes;
 pub mod stacks;
 pub mod strings;
