@@ -314,6 +314,14 @@ pub fn semi_nca(rev: &Csr, tick: &mut dyn FnMut(u64)) -> Vec<u32> {
     let mut stack: Vec<u32> = Vec::new();
     for w in (1..n).rev() {
         let mut s = parent_of(rev, w as u32);
+        // A GC root (the super-root among its referrers: filled first, so last in the
+        // list) has semidominator 0 whatever else refers to it: skip the evaluation of,
+        // say, the millions of instances referring to a system class.
+        let (a, b) = rev.bounds(w as u32);
+        if s == 0 || (b > a && rev.entries.get(b - 1) == 0) {
+            semi[w] = 0;
+            continue;
+        }
         let last_linked = w as u32 + 1;
         rev.for_each(w as u32, |v| {
             let u = eval(v, last_linked, &mut ancestor, &mut label, &semi, &mut stack);
