@@ -120,3 +120,31 @@ fn bad_input_exits_non_zero_with_one_line() {
     assert!(err.starts_with("error: cannot open"), "{err}");
     std::fs::remove_dir_all(&dir).ok();
 }
+
+#[test]
+fn timings_are_json_lines_per_phase_on_stderr() {
+    let (code, out, err) = heapscope(&[
+        "histogram",
+        &path(fixture("timer_finalizer.hprof")),
+        "--json",
+        "--timings",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let _: serde_json::Value = serde_json::from_str(&out).expect("stdout stays the result");
+    let lines: Vec<serde_json::Value> = err
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON line"))
+        .collect();
+    let phases: Vec<&str> = lines
+        .iter()
+        .map(|v| v["phase"].as_str().expect("phase"))
+        .collect();
+    assert_eq!(phases, ["index", "histogram"]);
+    for v in &lines {
+        assert!(v["wall_ms"].as_f64().expect("wall_ms") >= 0.0);
+        if cfg!(target_os = "linux") {
+            // The dump alone is read through an 8 MiB buffer: the high-water mark is above.
+            assert!(v["peak_rss_bytes"].as_u64().expect("peak_rss_bytes") > 8 << 20);
+        }
+    }
+}

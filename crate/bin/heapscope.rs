@@ -14,6 +14,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::Instant;
 
 #[derive(Parser)]
 #[command(
@@ -29,6 +30,10 @@ struct Cli {
     /// No progress bar.
     #[arg(long, short, global = true)]
     quiet: bool,
+    /// One JSON line per phase on stderr: {"phase","wall_ms","peak_rss_bytes"} (the
+    /// process's memory high-water mark at the phase's end; null where unknown).
+    #[arg(long, global = true)]
+    timings: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -120,6 +125,48 @@ impl Progress {
     }
 }
 
+/// `--timings`: reports each phase's wall time and the memory high-water mark so far.
+struct Timings {
+    on: bool,
+    start: Instant,
+}
+
+impl Timings {
+    fn new(on: bool) -> Self {
+        Timings {
+            on,
+            start: Instant::now(),
+        }
+    }
+
+    /// Ends the current phase (started at the previous call) and starts the next.
+    fn phase(&mut self, name: &str) {
+        if self.on {
+            let wall_ms = (self.start.elapsed().as_secs_f64() * 1e4).round() / 10.0;
+            let peak = peak_rss_bytes().map_or("null".to_string(), |b| b.to_string());
+            eprintln!(
+                "{{\"phase\":{},\"wall_ms\":{wall_ms},\"peak_rss_bytes\":{peak}}}",
+                serde_json::Value::from(name)
+            );
+        }
+        self.start = Instant::now();
+    }
+}
+
+/// The process's resident-set high-water mark (Linux `VmHWM`), if known.
+fn peak_rss_bytes() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let kib = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))?
+        .trim()
+        .strip_suffix("kB")?
+        .trim()
+        .parse::<u64>()
+        .ok()?;
+    Some(kib * 1024)
+}
+
 /// Streams `path` through a pass, with progress.
 fn stream_file<V: Visitor>(
     path: &Path,
@@ -196,10 +243,13 @@ fn print_histogram(h: &Histogram, top: Option<usize>) {
 }
 
 fn run(cli: Cli) -> Result<(), Failure> {
+    let mut timings = Timings::new(cli.timings);
     match cli.command {
         Command::Summary { file, json } => {
             let index = index_file(&file, cli.quiet, false)?;
+            timings.phase("index");
             let s = summary(&index);
+            timings.phase("summary");
             if json {
                 return print_json(&s);
             }
@@ -254,7 +304,9 @@ fn run(cli: Cli) -> Result<(), Failure> {
         }
         Command::Histogram { file, json, top } => {
             let index = index_file(&file, cli.quiet, false)?;
+            timings.phase("index");
             let mut h = histogram(&index);
+            timings.phase("histogram");
             if json {
                 if let Some(n) = top {
                     h.classes.truncate(n);
