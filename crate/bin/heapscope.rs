@@ -3,6 +3,8 @@
 //! Only results go to stdout; progress (on a terminal) and errors go to stderr. Bad input
 //! exits with status 1 and one line naming what was being read and its byte offset.
 
+mod hugepages;
+
 use clap::{Parser, Subcommand};
 use comfy_table::{Cell, CellAlignment, ContentArrangement, Table, presets};
 use heapscope::analysis::dominators_report::{DomNode, dominator_tree};
@@ -20,6 +22,9 @@ use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
+
+#[global_allocator]
+static ALLOCATOR: hugepages::HugePages = hugepages::HugePages;
 
 /// Prints to stdout; a closed pipe (`heapscope … | head`) ends the program quietly.
 macro_rules! out {
