@@ -17,7 +17,7 @@
 //!    its immediate dominator.
 //!
 //! Memory schedule, per object (`N`) and per reference (`E`), with the object table
-//! (class, size, ID map: ~11 B) alive throughout. The peak of every phase is known from `N`
+//! (class, size, ID map: 6–9 B, counted as 11 below) alive throughout. The peak of every phase is known from `N`
 //! and `E` before it starts (see `session::predict_peak`):
 //!
 //! | phase | alive | bytes |
