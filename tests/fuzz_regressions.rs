@@ -28,7 +28,10 @@ static LOCK: Mutex<()> = Mutex::new(());
 
 /// Regression inputs and the outcome each gives now (`Outcome::describe`). Every file of
 /// `tests/fuzz_regressions/` must be listed here and in its README.
-const EXPECTED: &[(&str, &str)] = &[];
+const EXPECTED: &[(&str, &str)] = &[(
+    "not-hprof-sliced.bin",
+    "error: not an HPROF heap dump at offset 0: unrecognized binary data (first bytes: 01 00 00)",
+)];
 
 #[test]
 fn fuzz_regressions_replay_cleanly() {
