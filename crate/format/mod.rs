@@ -146,7 +146,7 @@ impl Decoder {
         if let Some(gz) = &self.gz {
             gz.finish()?;
         }
-        self.parser.finish().map_err(|mut e| {
+        self.parser.finish(v).map_err(|mut e| {
             e.decompressed = self.gz.is_some();
             e
         })

@@ -91,6 +91,12 @@ pub const KINDS: &[(&str, Severity, &str)] = &[
         "A CLASS_DUMP appeared after instances of that class; the dump is still usable.",
     ),
     (
+        "trailing_data",
+        Severity::Warning,
+        "The file goes on after its complete heap dump with bytes that are not whole records \
+         (or HEAP_DUMP_END has a body); they were ignored. The heap dump itself is complete.",
+    ),
+    (
         "no_heap_dump",
         Severity::Warning,
         "The file has no heap dump records (it may be a CPU or allocation profile).",

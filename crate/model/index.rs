@@ -392,6 +392,10 @@ impl Visitor for Indexer {
         let _ = len;
     }
 
+    fn trailing_data(&mut self, offset: u64, _len: u64) {
+        self.diagnostics.bump("trailing_data", Some(offset));
+    }
+
     fn gc_root(&mut self, r: &GcRoot) {
         self.stats.roots += 1;
         self.roots.push(*r);
