@@ -76,6 +76,12 @@ pub const KINDS: &[(&str, Severity, &str)] = &[
         "A class is its own (indirect) superclass; the cycle was cut.",
     ),
     (
+        "class_hierarchy_too_deep",
+        Severity::Error,
+        "A class has more than 64 superclasses; its chain was cut there, so fields inherited \
+         from beyond the cut are unknown.",
+    ),
+    (
         "missing_super_class",
         Severity::Warning,
         "A class names a superclass that has no CLASS_DUMP; its inherited fields are unknown.",

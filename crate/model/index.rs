@@ -34,6 +34,12 @@ use crate::format::{HprofError, Visitor};
 /// A file position every `CHECKPOINT_EVERY` non-class objects, to re-read objects later.
 pub const CHECKPOINT_EVERY: u32 = 64;
 
+/// The longest superclass chain kept: a class with more superclasses has its superclass
+/// link cut (`class_hierarchy_too_deep`). Real hierarchies stay below 20; the limit keeps
+/// per-class data that covers the whole hierarchy (`ClassInfo::ref_offsets`) and every
+/// walk up a hierarchy linear in the size of the dump.
+pub const MAX_HIERARCHY_DEPTH: usize = 64;
+
 /// Maximum address-gap samples kept for array-size evidence.
 const MAX_ARRAY_SAMPLES: usize = 1 << 16;
 
@@ -278,7 +284,7 @@ impl Indexer {
                 let mut steps = 0;
                 while let Some(i) = cur {
                     steps += 1;
-                    if steps > self.classes.len() {
+                    if steps > self.classes.len().min(MAX_HIERARCHY_DEPTH + 1) {
                         break;
                     }
                     let Some(ci) = self.classes.get(i as usize) else {
@@ -659,6 +665,7 @@ impl Indexer {
             }
         }
         let topo = topological_order(&mut classes, &mut self.diagnostics);
+        limit_depth(&mut classes, &topo, &mut self.diagnostics);
 
         // Dump-format layout of instances: data length and reference offsets.
         for &i in &topo {
@@ -881,6 +888,31 @@ fn topological_order(classes: &mut [ClassInfo], diags: &mut Diagnostics) -> Vec<
         }
     }
     out
+}
+
+/// Cuts the superclass link of classes deeper than [`MAX_HIERARCHY_DEPTH`]; `topo` lists
+/// superclasses before their subclasses.
+fn limit_depth(classes: &mut [ClassInfo], topo: &[u32], diags: &mut Diagnostics) {
+    let mut depth = vec![0usize; classes.len()];
+    for &i in topo {
+        let Some(c) = classes.get_mut(i as usize) else {
+            continue;
+        };
+        let d = c
+            .super_index
+            .and_then(|s| depth.get(s as usize))
+            .map_or(0, |d| d + 1);
+        let d = if d > MAX_HIERARCHY_DEPTH {
+            c.super_index = None;
+            diags.bump("class_hierarchy_too_deep", Some(c.dump_offset));
+            0
+        } else {
+            d
+        };
+        if let Some(x) = depth.get_mut(i as usize) {
+            *x = d;
+        }
+    }
 }
 
 /// Fields HotSpot adds to some JDK classes and never writes to dumps
