@@ -54,6 +54,12 @@ pub const KINDS: &[(&str, Severity, &str)] = &[
         "A class has no LOAD_CLASS record or its name string is missing; it is shown by ID.",
     ),
     (
+        "missing_field_name",
+        Severity::Warning,
+        "Fields whose name string is missing are shown by ID; analyses that look a field up \
+         by name (such as a Finalizer's referent) do not find them.",
+    ),
+    (
         "dangling_reference",
         Severity::Info,
         "References to IDs that are not objects of this dump were dropped (common in dumps \

@@ -545,10 +545,17 @@ impl Indexer {
             match name {
                 Some(n) => c.name = java_class_name(&n),
                 None => {
-                    self.diagnostics.bump("missing_class_name", None);
+                    self.diagnostics
+                        .bump("missing_class_name", c.dumped.then_some(c.dump_offset));
                     c.name = format!("<class 0x{:x}>", c.id);
                 }
             }
+            let unnamed = (c.fields.iter().map(|f| f.name_id))
+                .chain(c.statics.iter().map(|f| f.name_id))
+                .filter(|&id| self.strings.get(id).is_none())
+                .count();
+            self.diagnostics
+                .add("missing_field_name", unnamed as u64, Some(c.dump_offset));
             if let Some(lc) = self.load_classes.get(&c.id) {
                 c.serial = lc.serial;
             }
@@ -817,6 +824,14 @@ impl Indexer {
             let idmap = IdMap::build(ids, object_count);
             self.diagnostics
                 .add("duplicate_object_id", idmap.duplicates(), None);
+            let missing = self
+                .roots
+                .iter()
+                .filter(|r| r.object_id != 0)
+                .filter(|r| idmap.get(r.object_id).is_none() && !by_id.contains_key(&r.object_id))
+                .count();
+            self.diagnostics
+                .add("root_to_missing_object", missing as u64, None);
             let mut class_of: Vec<u32> = vec![jlc; object_count as usize];
             class_of.append(&mut self.class_of);
             Some(ObjectTable {
