@@ -10,8 +10,10 @@
 //!    [`counting_alloc::measure`] for the memory bound and [`parse::run`] for pass 1;
 //! 2. add `fuzz_targets/analysis.rs` (three lines, as `parse.rs`) and a `[[bin]]` entry
 //!    in `Cargo.toml`;
-//! 3. add the module to `tests/fuzz_regressions.rs` and a directory of regression inputs,
-//!    and seeds to `fuzz/seeds.sh` if the target wants others than `parse`'s.
+//! 3. in `tests/fuzz_regressions.rs`, include the module with `#[path]` and replay its
+//!    regression inputs (name them `NAME-*.bin` there and dispatch on the prefix); its
+//!    seeds are built there too (`seeds()`, written by `fuzz/run.sh NAME`: the `parse`
+//!    seeds, which are valid dumps, suit a target that starts from pass 1).
 
 pub mod counting_alloc;
 pub mod parse;
