@@ -2,7 +2,7 @@
 //! offset and message) or a counted diagnostic, never a panic, a hang or an allocation
 //! sized by a length field. Every input also goes through the `parse` fuzz target's check
 //! (`fuzz/src/parse.rs`): bounded memory (a counting allocator refuses anything past
-//! 64 B per input byte + 32 MiB), and the same outcome whole, in two slices and byte by
+//! 128 B per input byte + 32 MiB), and the same outcome whole, in two slices and byte by
 //! byte.
 
 #[path = "../fuzz/src/counting_alloc.rs"]
@@ -338,7 +338,7 @@ fn a_hierarchy_deeper_than_64_classes_is_cut_and_stays_linear() {
     // 3000 classes, each the superclass of the next, each with 16 reference fields:
     // inherited reference offsets for the whole chain would be 3000² × 8 × 4 B = 288 MB;
     // cut every 65 classes they stay under 12 MB (and `analyze` bounds the heap at
-    // 64 B per input byte + 32 MiB).
+    // 128 B per input byte + 32 MiB).
     let n = 3000u64;
     let mut w = HprofWriter::new(4);
     w.utf8(1, "f");
@@ -776,4 +776,21 @@ fn elf(e_type: u16) -> Vec<u8> {
     b.extend_from_slice(&1u32.to_le_bytes());
     b.resize(64, 0);
     b
+}
+
+#[test]
+fn every_object_of_its_own_missing_class() {
+    // The most pass 1 keeps per input byte: each 17-byte INSTANCE_DUMP names a class that
+    // has no CLASS_DUMP, so each makes a placeholder class (`analyze` holds the heap to
+    // 128 B per input byte + 32 MiB).
+    let n = 200_000u64;
+    let mut w = HprofWriter::new(4);
+    for i in 0..n {
+        w.instance(0x10_0000 + i * 16, 0x1000_0000 + i * 8, &[]);
+    }
+    let b = w.heap_dump_end().finish();
+    let (s, h) = parsed(&b);
+    assert_eq!(diag(&s, "missing_class_dump"), n);
+    assert_eq!(s.instances, n);
+    assert_eq!(h.classes.len() as u64, n);
 }
