@@ -66,7 +66,8 @@ pub trait Visitor {
     /// HEAP_DUMP_END.
     fn heap_dump_end(&mut self) {}
     /// `len` bytes from `offset`, after a complete heap dump, that are not whole records:
-    /// the body of a HEAP_DUMP_END, or a record the file ends inside. They are ignored.
+    /// the body of a HEAP_DUMP_END, or a record with an unknown tag that the file ends
+    /// inside. They are ignored.
     fn trailing_data(&mut self, offset: u64, len: u64) {}
     /// A GC root.
     fn gc_root(&mut self, r: &GcRoot) {}
