@@ -29,10 +29,16 @@ static LOCK: Mutex<()> = Mutex::new(());
 /// Regression inputs and the outcome each gives now (`Outcome::describe`). Every file of
 /// `tests/fuzz_regressions/` must be listed here and in its README; its name starts with
 /// the fuzz target that found it (`parse-`).
-const EXPECTED: &[(&str, &str)] = &[(
-    "parse-not-hprof-sliced.bin",
-    "error: not an HPROF heap dump at offset 0: unrecognized binary data (first bytes: 01 00 00)",
-)];
+const EXPECTED: &[(&str, &str)] = &[
+    (
+        "parse-class-dump-past-segment.bin",
+        "error: CLASS_DUMP at offset 85 runs past the end of its heap-dump segment",
+    ),
+    (
+        "parse-not-hprof-sliced.bin",
+        "error: not an HPROF heap dump at offset 0: unrecognized binary data (first bytes: 01 00 00)",
+    ),
+];
 
 #[test]
 fn fuzz_regressions_replay_cleanly() {

@@ -656,24 +656,27 @@ impl StreamParser {
                         v.array_end();
                     }
                 }
-                SubTag::HPROF_GC_CLASS_DUMP => match parse_class_dump(ids)(&b[1..]) {
-                    Ok((r, cd)) => {
-                        let total = b.len() - r.len();
-                        if total as u64 > seg_left {
-                            return Err(overrun("CLASS_DUMP"));
+                SubTag::HPROF_GC_CLASS_DUMP => {
+                    // Parsed within the segment: bytes beyond it (present or not, depending
+                    // on how the input was sliced) must not decide the outcome.
+                    let in_segment = b
+                        .get(1..usize::try_from(seg_left).unwrap_or(usize::MAX))
+                        .unwrap_or(&b[1..]);
+                    match parse_class_dump(ids)(in_segment) {
+                        Ok((r, cd)) => {
+                            v.class_dump(off, &cd);
+                            at += 1 + in_segment.len() - r.len();
                         }
-                        v.class_dump(off, &cd);
-                        at += total;
-                    }
-                    Err(nom::Err::Incomplete(_)) => {
-                        if b.len() as u64 >= seg_left {
-                            return Err(overrun("CLASS_DUMP"));
+                        Err(nom::Err::Incomplete(_)) => {
+                            if b.len() as u64 >= seg_left {
+                                return Err(overrun("CLASS_DUMP"));
+                            }
+                            self.stalled = "CLASS_DUMP";
+                            break;
                         }
-                        self.stalled = "CLASS_DUMP";
-                        break;
+                        Err(e) => return Err(perr(off, "CLASS_DUMP", e)),
                     }
-                    Err(e) => return Err(perr(off, "CLASS_DUMP", e)),
-                },
+                }
                 SubTag::HPROF_HEAP_DUMP_INFO => {
                     let total = 1 + 4 + idz;
                     if total as u64 > seg_left {
