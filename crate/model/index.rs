@@ -140,6 +140,13 @@ pub struct Indexer {
     /// mirrors as CLASS_DUMPs before all other objects, so the object stream skips them).
     mirrors: Vec<(u64, u32)>,
     mirror_cursor: usize,
+    /// Mirrors below this one have had their gap recorded, by `mirror_steps` steps in all.
+    /// When the object stream goes back in address order (HotSpot: once or twice per dump)
+    /// the mirrors after it are walked again, up to a budget linear in the dump; past it,
+    /// mirrors already walked are skipped, so that a stream alternating low and high IDs
+    /// does not walk every mirror between them for each object.
+    mirrors_walked: usize,
+    mirror_steps: u64,
     mirrors_ready: bool,
     /// Address gap after each class object (its size bound).
     mirror_gaps: Vec<u32>,
@@ -175,6 +182,8 @@ impl Indexer {
             prev: None,
             mirrors: Vec::new(),
             mirror_cursor: 0,
+            mirrors_walked: 0,
+            mirror_steps: 0,
             mirrors_ready: false,
             mirror_gaps: Vec::new(),
             ids: Vec::new(),
@@ -231,7 +240,18 @@ impl Indexer {
             self.mirror_cursor = self.mirrors.partition_point(|m| m.0 <= from);
         }
         let mut next = to;
-        let mut k = self.mirror_cursor;
+        if let Some(&(cid, _)) = self.mirrors.get(self.mirror_cursor)
+            && cid < to
+        {
+            next = cid;
+        }
+        let budget = 4 * n as u64 + self.nonclass;
+        let start = if self.mirror_steps <= budget {
+            self.mirror_cursor
+        } else {
+            self.mirror_cursor.max(self.mirrors_walked)
+        };
+        let mut k = start;
         while k < n {
             let Some(&(cid, ci)) = self.mirrors.get(k) else {
                 break;
@@ -239,16 +259,19 @@ impl Indexer {
             if cid >= to {
                 break;
             }
-            if next == to {
-                next = cid;
-            }
             let after = self.mirrors.get(k + 1).map_or(to, |m| m.0.min(to));
             if let Some(g) = self.mirror_gaps.get_mut(ci as usize) {
                 *g = u32::try_from(after - cid).unwrap_or(u32::MAX);
             }
             k += 1;
         }
-        self.mirror_cursor = k;
+        self.mirror_steps += (k - start) as u64;
+        self.mirrors_walked = self.mirrors_walked.max(k);
+        self.mirror_cursor = if k > start || start == self.mirror_cursor {
+            k
+        } else {
+            self.mirrors.partition_point(|m| m.0 < to)
+        };
         next
     }
 
