@@ -78,6 +78,22 @@ pub struct ObjectTable {
 }
 
 impl ObjectTable {
+    /// A table without objects.
+    pub fn empty() -> Self {
+        ObjectTable {
+            class_of: Vec::new(),
+            sizes: Sizes::new(Vec::new(), Vec::new()),
+            ids: IdMap::build(Vec::new(), 0),
+            class_objects: 0,
+        }
+    }
+
+    /// A shared empty table.
+    pub fn empty_static() -> &'static ObjectTable {
+        static EMPTY: std::sync::OnceLock<ObjectTable> = std::sync::OnceLock::new();
+        EMPTY.get_or_init(ObjectTable::empty)
+    }
+
     /// Number of objects.
     pub fn len(&self) -> usize {
         self.class_of.len()
