@@ -847,14 +847,6 @@ impl Indexer {
             let idmap = IdMap::build(ids, object_count);
             self.diagnostics
                 .add("duplicate_object_id", idmap.duplicates(), None);
-            let missing = self
-                .roots
-                .iter()
-                .filter(|r| r.object_id != 0)
-                .filter(|r| idmap.get(r.object_id).is_none() && !by_id.contains_key(&r.object_id))
-                .count();
-            self.diagnostics
-                .add("root_to_missing_object", missing as u64, None);
             let mut class_of: Vec<u32> = vec![jlc; object_count as usize];
             class_of.append(&mut self.class_of);
             Some(ObjectTable {
