@@ -11,12 +11,14 @@ mod counting_alloc;
 #[path = "../fuzz/src/parse.rs"]
 mod parse;
 
-use heapscope::analysis::histogram::histogram;
+use heapscope::analysis::histogram::{Histogram, histogram};
+use heapscope::analysis::paths::PathOptions;
 use heapscope::analysis::summary::{Summary, summary};
 use heapscope::format::tags::{BasicType, SubTag, Tag};
 use heapscope::format::writer::HprofWriter;
 use heapscope::format::{ErrorKind, HprofError};
 use heapscope::load::index_bytes;
+use heapscope::session::{Options, Session, run_in_memory};
 use std::sync::Mutex;
 
 /// The measured runs use one global allocator counter: one test at a time.
@@ -56,9 +58,28 @@ fn error(bytes: &[u8], kind: ErrorKind, offset: u64, message: &str) {
     assert_eq!(e.to_string(), message);
 }
 
-/// The summary `bytes` give (they must parse).
-fn parsed(bytes: &[u8]) -> (Summary, heapscope::analysis::histogram::Histogram) {
-    analyze(bytes).unwrap_or_else(|e| panic!("rejected: {e}"))
+/// The summary and histogram `bytes` give (they must parse). Beyond pass 1, the full
+/// analysis runs too (references, dominators) with its queries (Finalizers, suspects,
+/// threads, paths, reference statistics), which must not fail on what pass 1 accepted;
+/// the summary returned is the full analysis's, with its diagnostics.
+fn parsed(bytes: &[u8]) -> (Summary, Histogram) {
+    let (pass1, h) = analyze(bytes).unwrap_or_else(|e| panic!("rejected: {e}"));
+    let mut session = Session::new(Options::default());
+    session.set_source(Box::new(bytes.to_vec()));
+    run_in_memory(&mut session, bytes, 4096).expect("full analysis");
+    session.finalizers().expect("finalizers");
+    session.suspects().expect("suspects");
+    session.threads(16).expect("threads");
+    session.reference_stats().expect("reference statistics");
+    session
+        .paths_to_class("java.lang.Object", &PathOptions::default())
+        .expect("paths");
+    let full = session.summary().expect("summary").clone();
+    assert_eq!(
+        (full.objects, full.shallow_bytes),
+        (pass1.objects, pass1.shallow_bytes)
+    );
+    (full, h)
 }
 
 /// Count of diagnostic `key` in a summary (0 if absent).
@@ -403,9 +424,9 @@ fn references_to_ids_that_are_not_in_the_dump() {
         .heap_dump_end()
         .finish();
     let (s, _) = parsed(&b);
-    // Roots are resolved in pass 1; dangling fields and elements are the reference pass's
-    // to count (`dangling_reference`), and must not disturb pass 1.
+    // Two roots; the field, the static and one array element.
     assert_eq!(diag(&s, "root_to_missing_object"), 2);
+    assert_eq!(diag(&s, "dangling_reference"), 3);
     assert_eq!(s.objects, 5);
 }
 
