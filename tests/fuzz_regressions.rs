@@ -1,4 +1,4 @@
-//! The fuzz targets' checks, run by `cargo test`:
+//! The fuzz targets' checks (`parse`, `analysis`), run by `cargo test`:
 //! - every input the fuzzer found a bug with (`tests/fuzz_regressions/`) is replayed through
 //!   the same check as the fuzz target (`fuzz/src/parse.rs`, included below), and must now
 //!   give the outcome recorded for it in `EXPECTED`;
@@ -9,6 +9,8 @@
 //! The check includes the fuzz target's counting allocator: the measured runs are
 //! serialized by `LOCK` so that the two tests' allocations do not mix.
 
+#[path = "../fuzz/src/analysis.rs"]
+mod analysis;
 #[path = "../fuzz/src/counting_alloc.rs"]
 mod counting_alloc;
 #[path = "../fuzz/src/parse.rs"]
@@ -28,7 +30,7 @@ static LOCK: Mutex<()> = Mutex::new(());
 
 /// Regression inputs and the outcome each gives now (`Outcome::describe`). Every file of
 /// `tests/fuzz_regressions/` must be listed here and in its README; its name starts with
-/// the fuzz target that found it (`parse-`).
+/// the fuzz target that found it (`parse-`, `analysis-`).
 const EXPECTED: &[(&str, &str)] = &[
     (
         "parse-class-dump-past-segment.bin",
@@ -61,17 +63,21 @@ fn fuzz_regressions_replay_cleanly() {
         let data = read(&dir.join(file));
         let got = match file.split('-').next() {
             Some("parse") => parse::check(&data).describe(),
-            _ => panic!("{file}: the name does not start with a fuzz target (`parse-`)"),
+            Some("analysis") => analysis::check(&data),
+            _ => panic!("{file}: the name does not start with a fuzz target"),
         };
         assert_eq!(&got, expected, "{file}");
     }
 }
 
-/// Boundaries found by a pass over a dump: top-level records and heap objects.
+/// Boundaries found by a pass over a dump: top-level records and heap objects (with the
+/// IDs of the non-class ones).
 #[derive(Default)]
 struct Offsets {
     records: Vec<(Tag, u64, u32)>,
     objects: Vec<u64>,
+    ids: Vec<(u64, u64)>,
+    id_size: u8,
 }
 
 impl Visitor for Offsets {
@@ -81,15 +87,21 @@ impl Visitor for Offsets {
     fn class_dump(&mut self, offset: u64, _: &ClassDump) {
         self.objects.push(offset);
     }
-    fn instance(&mut self, offset: u64, _: &Instance<'_>) {
-        self.objects.push(offset);
+    fn header(&mut self, h: &heapscope::format::Header) {
+        self.id_size = h.id_size;
     }
-    fn obj_array(&mut self, offset: u64, _: &ObjArrayHeader) -> bool {
+    fn instance(&mut self, offset: u64, r: &Instance<'_>) {
         self.objects.push(offset);
+        self.ids.push((offset, r.id));
+    }
+    fn obj_array(&mut self, offset: u64, r: &ObjArrayHeader) -> bool {
+        self.objects.push(offset);
+        self.ids.push((offset, r.id));
         false
     }
-    fn prim_array(&mut self, offset: u64, _: &PrimArrayHeader) -> bool {
+    fn prim_array(&mut self, offset: u64, r: &PrimArrayHeader) -> bool {
         self.objects.push(offset);
+        self.ids.push((offset, r.id));
         false
     }
 }
@@ -97,7 +109,8 @@ impl Visitor for Offsets {
 /// A small valid dump cut out of a real one: its header, its first non-heap records (up
 /// to `records` bytes), and, in one HEAP_DUMP_SEGMENT, the sub-records of its first segment
 /// in the byte ranges `windows` (relative to the segment body, moved to object
-/// boundaries), then HEAP_DUMP_END.
+/// boundaries), a ROOT_UNKNOWN for every 8th object kept (so that the full analysis has
+/// a graph to work on), then HEAP_DUMP_END.
 fn piece(bytes: &[u8], records: usize, windows: &[(f64, usize)]) -> Vec<u8> {
     let mut o = Offsets::default();
     let mut p = heapscope::format::StreamParser::new();
@@ -134,6 +147,10 @@ fn piece(bytes: &[u8], records: usize, windows: &[(f64, usize)]) -> Vec<u8> {
         };
         let b = at(a + size as u64);
         body.extend_from_slice(&bytes[a as usize..b as usize]);
+        for &(_, id) in o.ids.iter().filter(|x| x.0 >= a && x.0 < b).step_by(8) {
+            body.push(SubTag::HPROF_GC_ROOT_UNKNOWN.0);
+            body.extend_from_slice(&id.to_be_bytes()[8 - usize::from(o.id_size)..]);
+        }
     }
     out.push(Tag::HPROF_HEAP_DUMP_SEGMENT.0);
     out.extend_from_slice(&0u32.to_be_bytes());
@@ -285,13 +302,16 @@ fn fuzz_seeds_pass_the_parse_check() {
     let seeds = seeds();
     for (name, data) in &seeds {
         let outcome = parse::check(data).describe();
-        eprintln!("{name}: {} bytes: {outcome}", data.len());
+        let full = analysis::check(data);
+        eprintln!("{name}: {} bytes: {outcome}; {full}", data.len());
         // The prefixes are cut short; every other seed is a valid dump.
-        assert_eq!(
-            outcome.starts_with("ok"),
-            !name.ends_with("-prefix"),
-            "{name}: {outcome}"
-        );
+        for o in [&outcome, &full] {
+            assert_eq!(
+                o.starts_with("ok"),
+                !name.ends_with("-prefix"),
+                "{name}: {o}"
+            );
+        }
     }
     if let Some(dir) = std::env::var_os("HEAPSCOPE_FUZZ_SEEDS") {
         let dir = std::path::PathBuf::from(dir);

@@ -5,15 +5,19 @@
 //! `tests/fuzz_regressions.rs` (in the main crate, run by `cargo test`) includes the same
 //! modules with `#[path]` and replays every saved crash input through them.
 //!
-//! Adding a target (for example `analysis`, over dominators, paths and finalizers):
-//! 1. write `src/analysis.rs` with `pub fn check(data: &[u8]) -> Outcome`, using
+//! Targets: `parse` (the decoder, pass 1, histogram, summary) and `analysis` (the full
+//! session and its queries, on what pass 1 accepts).
+//!
+//! Adding a target `NAME`:
+//! 1. write `src/NAME.rs` with `pub fn check(data: &[u8]) -> …`, using
 //!    [`counting_alloc::measure`] for the memory bound and [`parse::run`] for pass 1;
-//! 2. add `fuzz_targets/analysis.rs` (three lines, as `parse.rs`) and a `[[bin]]` entry
+//! 2. add `fuzz_targets/NAME.rs` (three lines, as `parse.rs`) and a `[[bin]]` entry
 //!    in `Cargo.toml`;
 //! 3. in `tests/fuzz_regressions.rs`, include the module with `#[path]` and replay its
 //!    regression inputs (name them `NAME-*.bin` there and dispatch on the prefix); its
 //!    seeds are built there too (`seeds()`, written by `fuzz/run.sh NAME`: the `parse`
 //!    seeds, which are valid dumps, suit a target that starts from pass 1).
 
+pub mod analysis;
 pub mod counting_alloc;
 pub mod parse;
