@@ -33,31 +33,29 @@ fn shrink(n: usize) {
     LIVE.fetch_sub(n, Relaxed);
 }
 
+/// Counts `size` bytes, then allocates with `f`; undoes the count if either fails.
+fn counted(size: usize, f: impl FnOnce() -> *mut u8) -> *mut u8 {
+    if !grow(size) {
+        return std::ptr::null_mut();
+    }
+    let p = f();
+    if p.is_null() {
+        shrink(size);
+    }
+    p
+}
+
 // SAFETY: every method forwards to `System` with the caller's arguments; the counters
 // only observe sizes.
 unsafe impl GlobalAlloc for CountingAlloc {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        if !grow(layout.size()) {
-            return std::ptr::null_mut();
-        }
         // SAFETY: forwarded as is.
-        let p = unsafe { System.alloc(layout) };
-        if p.is_null() {
-            shrink(layout.size());
-        }
-        p
+        counted(layout.size(), || unsafe { System.alloc(layout) })
     }
 
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        if !grow(layout.size()) {
-            return std::ptr::null_mut();
-        }
         // SAFETY: forwarded as is.
-        let p = unsafe { System.alloc_zeroed(layout) };
-        if p.is_null() {
-            shrink(layout.size());
-        }
-        p
+        counted(layout.size(), || unsafe { System.alloc_zeroed(layout) })
     }
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
@@ -68,14 +66,11 @@ unsafe impl GlobalAlloc for CountingAlloc {
 
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
         // While moving, old and new blocks may both be live: count the new one first.
-        if !grow(new_size) {
-            return std::ptr::null_mut();
-        }
         // SAFETY: forwarded as is.
-        let p = unsafe { System.realloc(ptr, layout, new_size) };
-        if p.is_null() {
-            shrink(new_size);
-        } else {
+        let p = counted(new_size, || unsafe {
+            System.realloc(ptr, layout, new_size)
+        });
+        if !p.is_null() {
             shrink(layout.size());
         }
         p
