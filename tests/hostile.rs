@@ -839,3 +839,49 @@ fn objects_alternating_between_low_and_high_ids() {
     assert_eq!((s.objects, s.instances), (m + n, n));
     assert_eq!(h.total_instances, m + n);
 }
+
+#[test]
+fn a_jdk8_string_whose_offset_plus_count_overflows() {
+    // Found by the analysis fuzz target (in a mutated hprof-32.bin): `offset + count` of a
+    // JDK ≤ 8 String overflowed u32 in the inspector: a panic in debug builds, an empty
+    // text in release ones. The text runs from `offset` to the end of its char[].
+    let mut w = HprofWriter::new(4);
+    w.utf8(1, "java/lang/Object")
+        .utf8(2, "java/lang/String")
+        .utf8(3, "value")
+        .utf8(4, "offset")
+        .utf8(5, "count")
+        .load_class(1, 0x100, 1)
+        .load_class(2, 0x110, 2)
+        .class_dump(0x100, 0, 0, 0, &[], &[])
+        .class_dump(
+            0x110,
+            0x100,
+            0,
+            12,
+            &[],
+            &[
+                (3, BasicType::OBJECT),
+                (4, BasicType::INT),
+                (5, BasicType::INT),
+            ],
+        );
+    let text: Vec<u8> = "hello".encode_utf16().flat_map(u16::to_be_bytes).collect();
+    let data = w.fields(&[
+        (BasicType::OBJECT, 0x2000),
+        (BasicType::INT, 1),
+        (BasicType::INT, u64::from(u32::MAX)),
+    ]);
+    let b = w
+        .prim_array(0x2000, BasicType::CHAR, 5, &text)
+        .instance(0x1000, 0x110, &data)
+        .root_simple(SubTag::HPROF_GC_ROOT_UNKNOWN, 0x1000)
+        .heap_dump_end()
+        .finish();
+    parsed(&b);
+    let mut session = Session::new(Options::default());
+    session.set_source(Box::new(b.clone()));
+    run_in_memory(&mut session, &b, 4096).expect("analysis");
+    let view = session.inspect(0x1000, 16).expect("inspect");
+    assert_eq!(view.this.value.as_deref(), Some("ello…"));
+}
