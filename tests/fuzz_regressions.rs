@@ -1,19 +1,19 @@
 //! The fuzz targets' checks (`parse`, `analysis`), run by `cargo test`:
 //! - every input the fuzzer found a bug with (`tests/fuzz_regressions/`) is replayed through
-//!   the same check as the fuzz target (`fuzz/src/parse.rs`, included below), and must now
+//!   the same check as the fuzz target (`tests/fuzz/src/parse.rs`, included below), and must now
 //!   give the outcome recorded for it in `EXPECTED`;
 //! - the fuzzer's seed inputs (tiny dumps built with `HprofWriter`, pieces of the fixtures,
 //!   a corpus dump) pass the check too. With `HEAPSCOPE_FUZZ_SEEDS=DIR` set, this test also
-//!   writes them to DIR: `fuzz/run.sh` builds its seed corpus that way.
+//!   writes them to DIR: `tests/fuzz/run.sh` builds its seed corpus that way.
 //!
 //! The check includes the fuzz target's counting allocator: the measured runs are
 //! serialized by `LOCK` so that the two tests' allocations do not mix.
 
-#[path = "../fuzz/src/analysis.rs"]
+#[path = "fuzz/src/analysis.rs"]
 mod analysis;
-#[path = "../fuzz/src/counting_alloc.rs"]
+#[path = "fuzz/src/counting_alloc.rs"]
 mod counting_alloc;
-#[path = "../fuzz/src/parse.rs"]
+#[path = "fuzz/src/parse.rs"]
 mod parse;
 
 mod common;

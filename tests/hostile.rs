@@ -1,14 +1,14 @@
 //! Hostile and broken inputs, built with `HprofWriter`: each gives a clean error (kind,
 //! offset and message) or a counted diagnostic, never a panic, a hang or an allocation
 //! sized by a length field. Every input also goes through the `parse` fuzz target's check
-//! (`fuzz/src/parse.rs`): bounded memory (a counting allocator refuses anything past
+//! (`tests/fuzz/src/parse.rs`): bounded memory (a counting allocator refuses anything past
 //! 128 B per input byte + 32 MiB), and the same outcome whole, in two slices and byte by
 //! byte.
 
-#[path = "../fuzz/src/counting_alloc.rs"]
+#[path = "fuzz/src/counting_alloc.rs"]
 mod counting_alloc;
 #[allow(dead_code)]
-#[path = "../fuzz/src/parse.rs"]
+#[path = "fuzz/src/parse.rs"]
 mod parse;
 
 use heapscope::analysis::histogram::{Histogram, histogram};

@@ -15,7 +15,7 @@
 //!    in `Cargo.toml`;
 //! 3. in `tests/fuzz_regressions.rs`, include the module with `#[path]` and replay its
 //!    regression inputs (name them `NAME-*.bin` there and dispatch on the prefix); its
-//!    seeds are built there too (`seeds()`, written by `fuzz/run.sh NAME`: the `parse`
+//!    seeds are built there too (`seeds()`, written by `tests/fuzz/run.sh NAME`: the `parse`
 //!    seeds, which are valid dumps, suit a target that starts from pass 1).
 
 pub mod analysis;
