@@ -192,6 +192,9 @@ pub struct ReverseSink {
     current: u32,
     filled: u64,
     shift: u32,
+    /// Pairs a bucket holds before it is written: at most [`BUCKET_CAPACITY`], fewer for a
+    /// small graph (the buffers then take at most ~8 bytes per reference, not 8 MiB).
+    capacity: usize,
     buffers: Vec<Vec<(u32, u32)>>,
 }
 
@@ -214,6 +217,7 @@ impl ReverseSink {
             current: NONE,
             filled: 0,
             shift,
+            capacity: (total as usize / BUCKETS).clamp(16, BUCKET_CAPACITY),
             buffers: (0..=BUCKETS).map(|_| Vec::new()).collect(),
         };
         for &r in roots {
@@ -286,10 +290,10 @@ impl EdgeSink for ReverseSink {
             let full = match self.buffers.get_mut(b) {
                 Some(buf) => {
                     if buf.capacity() == 0 {
-                        buf.reserve_exact(BUCKET_CAPACITY);
+                        buf.reserve_exact(self.capacity);
                     }
                     buf.push((pd, self.current));
-                    buf.len() >= BUCKET_CAPACITY
+                    buf.len() >= self.capacity
                 }
                 None => false,
             };

@@ -8,6 +8,8 @@
 /// Entries per chunk.
 const CHUNK_BITS: u32 = 20;
 const CHUNK: usize = 1 << CHUNK_BITS;
+/// Size of the first chunk of an appended array (it doubles up to [`CHUNK`]).
+const FIRST_CHUNK: usize = 1024;
 
 /// The list holds more entries than u32 offsets can address.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -42,17 +44,25 @@ impl Chunked {
     /// (whatever was there): for a caller that writes every value before reading any.
     /// Memory the system hands out fresh must be zeroed by the kernel page by page, which
     /// costs as much as a pass over it; reusing the chunks avoids that.
-    pub fn recycle(mut self, len: u64) -> Self {
-        let want = usize::try_from(len.div_ceil(CHUNK as u64)).unwrap_or(usize::MAX);
-        self.chunks.truncate(want);
-        // Only the last chunk of `zeroed` may be short; keep full-size chunks only.
-        self.chunks.retain(|c| c.len() == CHUNK);
-        while self.chunks.len() < want {
-            self.chunks.push(vec![0u32; CHUNK].into_boxed_slice());
+    pub fn recycle(self, len: u64) -> Self {
+        let mut spare = self.chunks;
+        // Largest first, so that each chunk wanted takes the largest one left.
+        spare.sort_unstable_by_key(|c| std::cmp::Reverse(c.len()));
+        let mut spare = spare.into_iter().peekable();
+        let mut chunks = Vec::new();
+        let mut left = len;
+        while left > 0 {
+            let n = (left.min(CHUNK as u64)) as usize;
+            // Chunk k holds values [k·CHUNK, k·CHUNK + n): an old one serves if it is long
+            // enough, but never one much longer (a 4 MiB chunk for 10 values).
+            match spare.next_if(|c| c.len() >= n && c.len() <= n.saturating_mul(2).max(1024)) {
+                Some(c) => chunks.push(c),
+                None => chunks.push(vec![0u32; n].into_boxed_slice()),
+            }
+            left -= n as u64;
         }
-        self.chunks.shrink_to_fit();
-        self.len = len;
-        self
+        drop(spare);
+        Chunked { chunks, len }
     }
 
     /// Whether every value is below `bound`.
@@ -65,14 +75,21 @@ impl Chunked {
     /// Appends a value.
     #[inline]
     pub fn push(&mut self, v: u32) {
+        let c = (self.len >> CHUNK_BITS) as usize;
         let i = (self.len as usize) & (CHUNK - 1);
-        if i == 0 {
-            // Chunks are allocated full-size and filled in order.
-            self.chunks.push(vec![0u32; CHUNK].into_boxed_slice());
-        }
-        if let Some(c) = self.chunks.last_mut()
-            && let Some(slot) = c.get_mut(i)
+        if c == self.chunks.len() {
+            // Later chunks are allocated full-size; the first grows by doubling (up to one
+            // chunk) so that a small graph does not take 4 MiB.
+            let n = if c == 0 { FIRST_CHUNK } else { CHUNK };
+            self.chunks.push(vec![0u32; n].into_boxed_slice());
+        } else if let Some(last) = self.chunks.last_mut()
+            && i == last.len()
         {
+            let mut grown = vec![0u32; (i * 2).min(CHUNK)];
+            grown[..i].copy_from_slice(last);
+            *last = grown.into_boxed_slice();
+        }
+        if let Some(slot) = self.chunks.last_mut().and_then(|c| c.get_mut(i)) {
             *slot = v;
         }
         self.len += 1;
