@@ -59,6 +59,8 @@ impl Keys {
     }
 }
 
+use super::rank::RankBits;
+
 /// The ID map of non-class objects.
 pub struct IdMap {
     base: u64,
@@ -80,7 +82,7 @@ enum Repr {
     /// A bit per possible key. `by_position` holds `order`'s pieces sorted by position
     /// (for `id_of`; empty for `Order::Identity`).
     Bits {
-        lines: Vec<Line>,
+        bits: RankBits,
         by_position: Vec<(u32, u32)>,
     },
 }
@@ -99,17 +101,6 @@ fn position(order: &Order, rank: usize) -> usize {
         }
         Order::Dense(v) => v.get(rank).map_or(usize::MAX, |&p| p as usize),
     }
-}
-
-/// Bits per [`Line`].
-const LINE_BITS: u64 = 448;
-
-/// 64 bytes: the number of set bits in all earlier lines, then 448 bits.
-#[derive(Clone, Copy, Default)]
-#[repr(C, align(64))]
-struct Line {
-    before: u64,
-    words: [u64; 7],
 }
 
 impl IdMap {
@@ -164,10 +155,9 @@ impl IdMap {
             first_index,
             duplicates: 0,
         };
-        let lines = span / LINE_BITS + 1;
         let key_bytes = n as u64 * if span <= u64::from(u32::MAX) { 4 } else { 8 } + n as u64;
-        if !matches!(map.order, Order::Dense(_)) && lines.saturating_mul(64) < key_bytes {
-            if let Some(repr) = map.bits(&ids, lines) {
+        if !matches!(map.order, Order::Dense(_)) && RankBits::bytes_for(span + 1) < key_bytes {
+            if let Some(repr) = map.bits(&ids, span + 1) {
                 map.repr = repr;
                 return map;
             }
@@ -189,28 +179,14 @@ impl IdMap {
 
     /// The bitmap representation, or `None` if an ID occurs twice (ranks would no longer
     /// be positions; the keys count the duplicates).
-    fn bits(&self, ids: &[u64], lines: u64) -> Option<Repr> {
-        let mut bits = vec![Line::default(); usize::try_from(lines).ok()?];
+    fn bits(&self, ids: &[u64], keys: u64) -> Option<Repr> {
+        let mut bits = RankBits::zeroed(keys)?;
         for &id in ids {
-            let k = (id - self.base) >> self.shift;
-            let line = bits.get_mut((k / LINE_BITS) as usize)?;
-            let off = k % LINE_BITS;
-            let word = line.words.get_mut((off / 64) as usize)?;
-            let bit = 1u64 << (off % 64);
-            if *word & bit != 0 {
+            if !bits.set((id - self.base) >> self.shift) {
                 return None;
             }
-            *word |= bit;
         }
-        let mut before = 0u64;
-        for line in &mut bits {
-            line.before = before;
-            before += line
-                .words
-                .iter()
-                .map(|w| u64::from(w.count_ones()))
-                .sum::<u64>();
-        }
+        bits.finish();
         let by_position = match &self.order {
             Order::Pieces(p) => {
                 let mut v: Vec<(u32, u32)> = p.iter().map(|&(r, pos)| (pos, r)).collect();
@@ -219,10 +195,7 @@ impl IdMap {
             }
             _ => Vec::new(),
         };
-        Some(Repr::Bits {
-            lines: bits,
-            by_position,
-        })
+        Some(Repr::Bits { bits, by_position })
     }
 
     #[inline(always)]
@@ -280,18 +253,8 @@ impl IdMap {
         }
         let k = rel >> self.shift;
         match &self.repr {
-            Repr::Bits { lines, .. } => {
-                let line = lines.get(usize::try_from(k / LINE_BITS).ok()?)?;
-                let off = (k % LINE_BITS) as usize;
-                let (w, b) = (off / 64, off % 64);
-                let word = *line.words.get(w)?;
-                if (word >> b) & 1 == 0 {
-                    return None;
-                }
-                let mut rank = line.before + u64::from((word & ((1u64 << b) - 1)).count_ones());
-                for x in line.words.iter().take(w) {
-                    rank += u64::from(x.count_ones());
-                }
+            Repr::Bits { bits, .. } => {
+                let rank = bits.rank(k)?;
                 Some(self.first_index + self.pos_of_rank(rank as usize) as u32)
             }
             Repr::Keys {
@@ -336,8 +299,8 @@ impl IdMap {
         }
         let key = match &self.repr {
             Repr::Keys { keys, .. } => keys.get(pos),
-            Repr::Bits { lines, by_position } => {
-                // Position → rank through the pieces, then the rank-th set bit.
+            Repr::Bits { bits, by_position } => {
+                // Position → rank through the pieces, then the rank-th member.
                 let rank = match by_position.partition_point(|&(p, _)| p as usize <= pos) {
                     0 => pos as u64,
                     i => {
@@ -345,27 +308,7 @@ impl IdMap {
                         u64::from(r0) + (pos - p0 as usize) as u64
                     }
                 };
-                let l = lines
-                    .partition_point(|line| line.before <= rank)
-                    .checked_sub(1)?;
-                let line = lines.get(l)?;
-                let mut left = rank - line.before;
-                let mut found = None;
-                for (w, &word) in line.words.iter().enumerate() {
-                    let c = u64::from(word.count_ones());
-                    if left < c {
-                        let mut x = word;
-                        for _ in 0..left {
-                            x &= x - 1;
-                        }
-                        found = Some(
-                            l as u64 * LINE_BITS + w as u64 * 64 + u64::from(x.trailing_zeros()),
-                        );
-                        break;
-                    }
-                    left -= c;
-                }
-                found?
+                bits.select(rank)?
             }
         };
         Some(self.base + (key << self.shift))
@@ -407,7 +350,7 @@ impl IdMap {
     pub fn heap_bytes(&self) -> usize {
         let repr = match &self.repr {
             Repr::Keys { keys, dir, .. } => keys.bytes() + dir.capacity() * 4,
-            Repr::Bits { lines, by_position } => lines.capacity() * 64 + by_position.capacity() * 8,
+            Repr::Bits { bits, by_position } => bits.heap_bytes() + by_position.capacity() * 8,
         };
         repr + match &self.order {
             Order::Identity => 0,

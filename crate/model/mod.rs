@@ -14,6 +14,7 @@ pub mod idmap;
 pub mod index;
 pub mod names;
 pub mod objects;
+pub mod rank;
 pub mod records;
 pub mod refs;
 pub mod roots;
