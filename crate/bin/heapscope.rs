@@ -4,6 +4,7 @@
 //! exits with status 1 and one line naming what was being read and its byte offset.
 
 mod hugepages;
+mod reader;
 
 use clap::{Parser, Subcommand};
 use comfy_table::{Cell, CellAlignment, ContentArrangement, Table, presets};
@@ -17,8 +18,9 @@ use heapscope::load::Pass;
 use heapscope::model::index::{Index, Indexer};
 use heapscope::session::{Options, Session};
 use indicatif::{ProgressBar, ProgressStyle};
+use reader::Chunks;
 use std::cell::RefCell;
-use std::io::{IsTerminal, Read, Write};
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
@@ -307,20 +309,16 @@ fn stream_file<V: Visitor>(
     quiet: bool,
     phase: &str,
 ) -> Result<(V, heapscope::format::Decoder), Failure> {
-    let mut file = std::fs::File::open(path)
+    let file = std::fs::File::open(path)
         .map_err(|e| Failure::Io(format!("cannot open {}: {e}", path.display())))?;
     let total = file.metadata().map(|m| m.len()).unwrap_or(0);
     let progress = Progress::new(quiet, total, phase);
     let mut pass = Pass::new(visitor, false);
-    let mut buf = vec![0u8; 8 << 20];
-    loop {
-        let n = file
-            .read(&mut buf)
-            .map_err(|e| Failure::Io(format!("cannot read {}: {e}", path.display())))?;
-        if n == 0 {
-            break;
-        }
-        pass.push(&buf[..n])?;
+    let mut chunks = Chunks::new(file);
+    while let Some(buf) = chunks.next_chunk() {
+        let buf = buf.map_err(|e| Failure::Io(format!("cannot read {}: {e}", path.display())))?;
+        pass.push(&buf)?;
+        chunks.recycle(buf);
         progress.set(pass.consumed());
     }
     let r = pass.finish();
@@ -356,7 +354,6 @@ fn analyze_file(path: &Path, quiet: bool) -> Result<Session, Failure> {
             );
         }
     }));
-    let mut buf = vec![0u8; 8 << 20];
     while let Some(pass) = session.begin_pass() {
         Timings::enter(pass.name);
         let progress = Progress::new(
@@ -364,20 +361,19 @@ fn analyze_file(path: &Path, quiet: bool) -> Result<Session, Failure> {
             total,
             &format!("{} {}/{}", pass.name, pass.number, pass.of),
         );
-        let mut file = open()?;
+        let mut chunks = Chunks::new(open()?);
         let mut done = 0u64;
-        loop {
-            let n = file
-                .read(&mut buf)
-                .map_err(|e| Failure::Io(format!("cannot read {}: {e}", path.display())))?;
-            if n == 0 {
-                break;
-            }
-            session.push(&buf[..n])?;
-            done += n as u64;
+        while let Some(buf) = chunks.next_chunk() {
+            let buf =
+                buf.map_err(|e| Failure::Io(format!("cannot read {}: {e}", path.display())))?;
+            session.push(&buf)?;
+            done += buf.len() as u64;
+            chunks.recycle(buf);
             progress.set(done);
         }
         progress.done();
+        // The read buffers go before the computations that follow a pass (its peak).
+        drop(chunks);
         session.end_pass()?;
         if show {
             eprint!("\r{:>30}\r", "");
