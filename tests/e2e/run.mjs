@@ -583,8 +583,8 @@ async function main() {
       assert.equal(first.retained, biggest.retained_bytes);
       assert.match(await page.textContent('.instances h2'), /of 2,150\)/);
       await screenshot(page, '14-paths-class', 1300);
-      // A path node's object opens the inspector (a task, two steps below the GC root).
-      const node = await page.$('[data-testid=path-node][data-depth="2"] a.obj');
+      // A path node's object opens the inspector (a task: the thread, its queue, the array, the task).
+      const node = await page.$('[data-testid=path-node][data-depth="3"] a.obj');
       const id = await node.getAttribute('data-object');
       await node.click();
       await viewLoaded(page, `#inspect?object=${id}`);
