@@ -200,3 +200,80 @@ fn analysis_commands_keep_their_json_contracts() {
     assert_eq!(code, 1);
     assert!(err.contains("no object with this ID"), "{err}");
 }
+
+#[test]
+fn timings_are_json_lines_per_phase_on_stderr() {
+    let (code, out, err) = heapscope(&[
+        "histogram",
+        &path(fixture("timer_finalizer.hprof")),
+        "--json",
+        "--timings",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let _: serde_json::Value = serde_json::from_str(&out).expect("stdout stays the result");
+    let lines: Vec<serde_json::Value> = err
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON line"))
+        .collect();
+    let phases: Vec<&str> = lines
+        .iter()
+        .map(|v| v["phase"].as_str().expect("phase"))
+        .collect();
+    assert_eq!(phases, ["index", "histogram"]);
+    for v in &lines {
+        assert!(v["wall_ms"].as_f64().expect("wall_ms") >= 0.0);
+        if cfg!(target_os = "linux") {
+            // The dump alone is read through an 8 MiB buffer: the high-water mark is above.
+            assert!(v["peak_rss_bytes"].as_u64().expect("peak_rss_bytes") > 8 << 20);
+        }
+    }
+}
+
+/// Phases reported by `--timings` (JSON lines on stderr; stdout stays the result).
+fn timing_phases(err: &str) -> Vec<String> {
+    err.lines()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).expect("a JSON line");
+            assert!(v["wall_ms"].as_f64().expect("wall_ms") >= 0.0);
+            v["phase"].as_str().expect("phase").to_string()
+        })
+        .collect()
+}
+
+#[test]
+fn analyze_is_the_full_report_in_one_run() {
+    let timer = path(fixture("timer_finalizer.hprof"));
+    let (code, out, err) = heapscope(&["analyze", &timer, "--json", "--timings", "--top", "5"]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(v["summary"]["objects"], 30317);
+    assert_eq!(v["graph"]["objects"], 30317);
+    // Recorded from this fixture (387 objects nothing reaches); the parts add up.
+    assert_eq!(v["graph"]["reachable_objects"], 29930);
+    assert_eq!(v["graph"]["unreachable_objects"], 387);
+    assert_eq!(v["finalizers"]["finalizers"], 2150);
+    assert_eq!(v["finalizers"]["timers"][0]["cancelled_tasks"], 2000);
+    assert!(
+        v["suspects"]["suspects"][0]["description"]
+            .as_str()
+            .is_some_and(|d| d.contains("java.util.TimerThread"))
+    );
+    assert_eq!(v["top_retained_classes"].as_array().map(Vec::len), Some(5));
+    assert_eq!(v["top_retained_classes"][1]["name"], "Fixtures$PgStatement");
+    assert_eq!(v["dominators"][0]["class"], "java.util.TaskQueue");
+    assert_eq!(
+        timing_phases(&err),
+        [
+            "index",
+            "references",
+            "reachability",
+            "referrers",
+            "dominators",
+            "retained sizes",
+            "finalizers",
+            "suspects",
+            "reference stats",
+            "report"
+        ]
+    );
+}

@@ -205,6 +205,7 @@ impl DuringReverse {
                 .and_then(|&x| objects.class_of.get(x as usize))
                 .unwrap_or(u32::MAX)
         };
+        tick("retained sizes", 0, 0);
         let tops = class_tops(&idom, class_of, index.classes.len());
         let retained = retained_sizes(&idom, &vertex, |x| objects.sizes.get(x));
         let mut class_retained = vec![0u64; index.classes.len()];

@@ -3,6 +3,8 @@
 //! Only results go to stdout; progress (on a terminal) and errors go to stderr. Bad input
 //! exits with status 1 and one line naming what was being read and its byte offset.
 
+mod hugepages;
+
 use clap::{Parser, Subcommand};
 use comfy_table::{Cell, CellAlignment, ContentArrangement, Table, presets};
 use heapscope::analysis::dominators_report::{DomNode, dominator_tree};
@@ -15,9 +17,14 @@ use heapscope::load::Pass;
 use heapscope::model::index::{Index, Indexer};
 use heapscope::session::{Options, Session};
 use indicatif::{ProgressBar, ProgressStyle};
+use std::cell::RefCell;
 use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::Instant;
+
+#[global_allocator]
+static ALLOCATOR: hugepages::HugePages = hugepages::HugePages;
 
 /// Prints to stdout; a closed pipe (`heapscope … | head`) ends the program quietly.
 macro_rules! out {
@@ -45,12 +52,28 @@ struct Cli {
     /// No progress bar.
     #[arg(long, short, global = true)]
     quiet: bool,
+    /// One JSON line per phase on stderr: {"phase","wall_ms","peak_rss_bytes"} (the
+    /// process's memory high-water mark at the phase's end; null where unknown).
+    #[arg(long, global = true)]
+    timings: bool,
     #[command(subcommand)]
     command: Command,
 }
 
 #[derive(Subcommand)]
 enum Command {
+    /// The full report in one run: summary, graph, leak suspects, Finalizer analysis,
+    /// references by kind, top retained classes and the top of the dominator tree.
+    Analyze {
+        /// The heap dump (.hprof or .hprof.gz).
+        file: PathBuf,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+        /// Classes and dominator-tree entries shown.
+        #[arg(long, default_value_t = 20)]
+        top: usize,
+    },
     /// What the dump is: format, id size, object and class counts, heap size, GC roots.
     Summary {
         /// The heap dump (.hprof or .hprof.gz).
@@ -213,6 +236,70 @@ impl Progress {
     }
 }
 
+/// `--timings`: each phase's wall time and the memory high-water mark at its end, as one
+/// JSON line on stderr when the next phase starts (or at [`Timings::finish`]).
+struct Timings {
+    on: bool,
+    current: Option<(String, Instant)>,
+}
+
+thread_local! {
+    static TIMINGS: RefCell<Timings> = const { RefCell::new(Timings { on: false, current: None }) };
+}
+
+impl Timings {
+    /// Turns the reports on.
+    fn enable() {
+        TIMINGS.with(|t| t.borrow_mut().on = true);
+    }
+
+    /// Ends the current phase, if any, and starts `name` (nothing if it is already current).
+    fn enter(name: &str) {
+        TIMINGS.with(|t| {
+            let mut t = t.borrow_mut();
+            if !t.on || t.current.as_ref().is_some_and(|(c, _)| c == name) {
+                return;
+            }
+            t.report();
+            t.current = Some((name.to_string(), Instant::now()));
+        });
+    }
+
+    /// Ends the current phase.
+    fn finish() {
+        TIMINGS.with(|t| {
+            let mut t = t.borrow_mut();
+            t.report();
+            t.current = None;
+        });
+    }
+
+    fn report(&self) {
+        if let Some((name, start)) = &self.current {
+            let wall_ms = (start.elapsed().as_secs_f64() * 1e4).round() / 10.0;
+            let peak = peak_rss_bytes().map_or("null".to_string(), |b| b.to_string());
+            eprintln!(
+                "{{\"phase\":{},\"wall_ms\":{wall_ms},\"peak_rss_bytes\":{peak}}}",
+                serde_json::Value::from(name.as_str())
+            );
+        }
+    }
+}
+
+/// The process's resident-set high-water mark (Linux `VmHWM`), if known.
+fn peak_rss_bytes() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let kib = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))?
+        .trim()
+        .strip_suffix("kB")?
+        .trim()
+        .parse::<u64>()
+        .ok()?;
+    Some(kib * 1024)
+}
+
 /// Streams `path` through a pass, with progress.
 fn stream_file<V: Visitor>(
     path: &Path,
@@ -242,6 +329,7 @@ fn stream_file<V: Visitor>(
 }
 
 fn index_file(path: &Path, quiet: bool, per_object: bool) -> Result<Index, Failure> {
+    Timings::enter("index");
     let (ix, _) = stream_file(path, Indexer::new(per_object), quiet, "indexing")?;
     Ok(ix.finish()?)
 }
@@ -258,17 +346,19 @@ fn analyze_file(path: &Path, quiet: bool) -> Result<Session, Failure> {
         .map_err(|e| Failure::Io(format!("cannot open {}: {e}", path.display())))?;
     session.set_source(Box::new(src));
     let show = !quiet && std::io::stderr().is_terminal();
-    if show {
-        session.set_progress(Box::new(|p| {
+    session.set_progress(Box::new(move |p| {
+        Timings::enter(p.phase);
+        if show {
             eprint!(
                 "\r{:>12} {:>5.1}%",
                 p.phase,
                 100.0 * p.done as f64 / p.total.max(1) as f64
             );
-        }));
-    }
+        }
+    }));
     let mut buf = vec![0u8; 8 << 20];
     while let Some(pass) = session.begin_pass() {
+        Timings::enter(pass.name);
         let progress = Progress::new(
             quiet,
             total,
@@ -363,9 +453,97 @@ fn print_histogram(h: &Histogram, top: Option<usize>) {
 }
 
 fn run(cli: Cli) -> Result<(), Failure> {
+    if cli.timings {
+        Timings::enable();
+    }
+    let r = run_command(cli);
+    Timings::finish();
+    r
+}
+
+fn run_command(cli: Cli) -> Result<(), Failure> {
     match cli.command {
+        Command::Analyze { file, json, top } => {
+            let mut session = analyze_file(&file, cli.quiet)?;
+            Timings::enter("finalizers");
+            let finalizers = session.finalizers()?.clone();
+            Timings::enter("suspects");
+            let suspects = session.suspects()?;
+            Timings::enter("reference stats");
+            let references = session.reference_stats()?;
+            Timings::enter("report");
+            let heap = session
+                .heap()
+                .ok_or_else(|| Failure::Io("analysis incomplete".into()))?;
+            let mut classes = session
+                .histogram()
+                .cloned()
+                .unwrap_or_else(|| histogram_of(&session));
+            classes.classes.sort_by(|a, b| {
+                b.retained_bytes
+                    .cmp(&a.retained_bytes)
+                    .then(b.shallow_bytes.cmp(&a.shallow_bytes))
+                    .then(a.name.cmp(&b.name))
+            });
+            let dominators = dominator_tree(heap, top, 1);
+            let reachable_objects = heap.object_count() as u64 - heap.unreachable.0;
+            if json {
+                classes.classes.truncate(top);
+                return print_json(&AnalyzeReport {
+                    summary: session.summary(),
+                    graph: Graph {
+                        objects: heap.object_count() as u64,
+                        references: heap.references,
+                        gc_roots: heap.roots.len() as u64,
+                        reachable_objects,
+                        reachable_bytes: heap.reachable_bytes(),
+                        unreachable_objects: heap.unreachable.0,
+                        unreachable_bytes: heap.unreachable.1,
+                    },
+                    suspects: &suspects,
+                    finalizers: &finalizers,
+                    references: &references,
+                    top_retained_classes: &classes.classes,
+                    dominators: &dominators.roots,
+                });
+            }
+            out!(
+                "{}: {} objects ({} reachable, {}), {} references, {} GC roots",
+                file.display(),
+                grouped(heap.object_count() as u64),
+                grouped(reachable_objects),
+                human(heap.reachable_bytes()),
+                grouped(heap.references),
+                grouped(heap.roots.len() as u64)
+            );
+            if suspects.suspects.is_empty() {
+                out!(
+                    "No leak suspect: nothing retains more than {:.0} % of the heap.",
+                    100.0 * suspects.threshold
+                );
+            }
+            for (i, s) in suspects.suspects.iter().enumerate() {
+                out!("Suspect {}: {}", i + 1, s.description);
+            }
+            if finalizers.finalizers > 0 {
+                out!(
+                    "{} Finalizers retain {} ({:.1} % of the heap); {} queued for finalization.",
+                    grouped(finalizers.finalizers),
+                    human(finalizers.retained_bytes),
+                    100.0 * finalizers.heap_share,
+                    grouped(finalizers.queued)
+                );
+                for h in finalizers.holders.iter().take(3) {
+                    out!("  {}", h.summary);
+                }
+            }
+            out!("");
+            print_histogram(&classes, Some(top));
+            Ok(())
+        }
         Command::Summary { file, json } => {
             let index = index_file(&file, cli.quiet, false)?;
+            Timings::enter("summary");
             let s = summary(&index);
             if json {
                 return print_json(&s);
@@ -432,7 +610,9 @@ fn run(cli: Cli) -> Result<(), Failure> {
                     .cloned()
                     .unwrap_or_else(|| histogram_of(&session))
             } else {
-                histogram(&index_file(&file, cli.quiet, false)?)
+                let index = index_file(&file, cli.quiet, false)?;
+                Timings::enter("histogram");
+                histogram(&index)
             };
             if retained {
                 h.classes.sort_by(|a, b| {
@@ -453,6 +633,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
         }
         Command::Finalizers { file, json } => {
             let mut session = analyze_file(&file, cli.quiet)?;
+            Timings::enter("finalizers");
             let r = session.finalizers()?.clone();
             if json {
                 return print_json(&r);
@@ -547,6 +728,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             };
             let id = object.as_deref().map(parse_id).transpose()?;
             let mut session = analyze_file(&file, cli.quiet)?;
+            Timings::enter("paths");
             let tree = match (id, class) {
                 (Some(id), _) => session.paths_to_object(id, &opts)?,
                 (None, Some(c)) => session.paths_to_class(&c, &opts)?,
@@ -572,6 +754,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
         }
         Command::Suspects { file, json } => {
             let mut session = analyze_file(&file, cli.quiet)?;
+            Timings::enter("suspects");
             let r = session.suspects()?;
             if json {
                 return print_json(&r);
@@ -604,6 +787,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
         }
         Command::References { file, json } => {
             let session = analyze_file(&file, cli.quiet)?;
+            Timings::enter("references");
             let r = session.reference_stats()?;
             if json {
                 return print_json(&serde_json::json!({ "references": r }));
@@ -632,6 +816,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
         }
         Command::Threads { file, json } => {
             let mut session = analyze_file(&file, cli.quiet)?;
+            Timings::enter("threads");
             let threads = session.threads(20)?;
             if json {
                 return print_json(&serde_json::json!({ "threads": threads }));
@@ -661,6 +846,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
         Command::Inspect { file, object, json } => {
             let id = parse_id(&object)?;
             let mut session = analyze_file(&file, cli.quiet)?;
+            Timings::enter("inspect");
             let v = session.inspect(id, 100)?;
             if json {
                 return print_json(&v);
@@ -738,6 +924,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
             let heap = session
                 .heap()
                 .ok_or_else(|| Failure::Io("analysis incomplete".into()))?;
+            Timings::enter("dominator tree");
             let tree = dominator_tree(heap, top, depth);
             if json {
                 return print_json(&tree);
@@ -774,6 +961,31 @@ fn run(cli: Cli) -> Result<(), Failure> {
             Ok(())
         }
     }
+}
+
+/// `heapscope analyze --json`, keys in this order.
+#[derive(serde::Serialize)]
+struct AnalyzeReport<'a, S, F, R, C, D> {
+    summary: Option<&'a heapscope::analysis::summary::Summary>,
+    graph: Graph,
+    suspects: &'a S,
+    finalizers: &'a F,
+    references: &'a R,
+    top_retained_classes: &'a C,
+    dominators: &'a D,
+}
+
+/// The object graph the analysis built.
+#[derive(serde::Serialize)]
+struct Graph {
+    objects: u64,
+    /// Object-to-object references, including each object's reference to its class.
+    references: u64,
+    gc_roots: u64,
+    reachable_objects: u64,
+    reachable_bytes: u64,
+    unreachable_objects: u64,
+    unreachable_bytes: u64,
 }
 
 fn parse_id(s: &str) -> Result<u64, Failure> {
