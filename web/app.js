@@ -147,19 +147,32 @@ async function analyze(file) {
   setStatus('reading');
   let client = useWorker(takeWorker());
   try {
-    const { version } = await client.ready;
+    const { version, memory64 } = await client.ready;
     const { options, module } = openOptions();
-    let opened = await client.request(Request.OPEN, { file, options, module });
+    let opened = null;
     let switched = null;
-    if (opened.switchTo && state.client === client) {
-      // wasm32 refused the full analysis and wasm64 can run it: read the file again in a
-      // new worker (the old one's memory is freed with it).
-      switched = { from: opened.module, refused: opened.refused, millis: Math.round(opened.millis), memoryBytes: opened.memoryBytes };
-      progress.update({ phase: 'switch', done: 0, total: 0, pass: 0, passes: 0, detail: `${fmt.bytes(opened.plan.peak_bytes)} needed, more than 32-bit WebAssembly's ${fmt.bytes(opened.plan.limit_bytes)}; reading the file again` });
+    try {
+      opened = await client.request(Request.OPEN, { file, options, module });
+      if (opened.switchTo) {
+        switched = {
+          from: opened.module, out_of_memory: false, reason: opened.refused, millis: Math.round(opened.millis),
+          detail: `${fmt.bytes(opened.plan.peak_bytes)} needed, more than 32-bit WebAssembly's ${fmt.bytes(opened.plan.limit_bytes)}`,
+        };
+      }
+    } catch (e) {
+      // wasm32 ran out of memory before its plan could refuse (pass 1 of a dump of very
+      // many small objects): wasm64 may have the room.
+      if (!(e.fatal && e.outOfMemory && e.module === 'wasm32' && !module && memory64 && state.client === client)) throw e;
+      switched = { from: 'wasm32', out_of_memory: true, reason: e.message, millis: null, detail: '32-bit WebAssembly ran out of memory' };
+    }
+    if (state.client !== client) return;
+    if (switched) {
+      // Read the file again in a new worker (the old one's memory is freed with it).
+      progress.update({ phase: 'switch', done: 0, total: 0, pass: 0, passes: 0, detail: `${switched.detail}; reading the file again` });
       client.terminate();
       client = useWorker(new WorkerClient());
       await client.ready;
-      opened = await client.request(Request.OPEN, { file, options, module: opened.switchTo });
+      opened = await client.request(Request.OPEN, { file, options, module: 'wasm64' });
     }
     const report = {
       heapscope: version,

@@ -3,13 +3,14 @@
 //
 // Page → worker: a request  {id, type, payload}
 // Worker → page: its reply  {id, ok: true, result} | {id, ok: false, error: {code, message}}
-//                 events    {type: 'progress', ...Progress} | {type: 'fatal', message}
+//                 events    {type: 'progress', ...Progress} | {type: 'fatal', message, outOfMemory, module}
 //
 // One worker analyses one file: the page creates a worker, sends `open` with the File,
 // then queries. A worker runs one of two builds of the module, wasm32 or wasm64 (64-bit
 // memory, where the browser has it; see module-choice.js): when wasm32's plan refuses the
 // full analysis and wasm64's would not, `open` answers with `switchTo: 'wasm64'` and the
-// page opens the file again in a new worker with that module. After `fatal` (a WebAssembly trap: panic or out of memory) the worker is
+// page opens the file again in a new worker with that module; the page does the same when
+// wasm32 runs out of memory (`fatal` with `outOfMemory`) before its plan could refuse. After `fatal` (a WebAssembly trap: panic or out of memory) the worker is
 // unusable and the page replaces it; pending requests are abandoned.
 //
 // Adding an analysis: a request type here (+ its result typedef), a handler in worker.js,
@@ -53,7 +54,10 @@ export const Request = Object.freeze({
 export const Event = Object.freeze({
   /** {@link ProgressEvent} */
   PROGRESS: 'progress',
-  /** {type, message}: the worker crashed and must be replaced. */
+  /**
+   * {type, message, outOfMemory, module}: the worker crashed and must be replaced;
+   * `outOfMemory`: the module ran out of memory, `module`: which one (null: none loaded).
+   */
   FATAL: 'fatal',
 });
 

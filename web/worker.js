@@ -132,21 +132,29 @@ function call(fn, code = ErrorCode.INVALID_REQUEST) {
     return fn();
   } catch (e) {
     if (e instanceof WebAssembly.RuntimeError || e instanceof RangeError) {
-      crash(crashMessage(e));
+      crash(crashMessage(e), { outOfMemory: outOfMemory(), module: active?.name ?? null });
       throw new Crash(e.message);
     }
     throw new RequestError(e && e.name === 'NotFound' ? ErrorCode.NOT_FOUND : code, e.message);
   }
 }
 
+/** Bytes of the allocation that failed (0: none, or the module cannot say). */
+function failedAllocation() {
+  try {
+    return active ? active.bindings.failed_allocation_bytes() : 0;
+  } catch {
+    return 0; // the module is beyond asking
+  }
+}
+
+const outOfMemory = () => failedAllocation() > 0;
+
 /** What the module recorded before it trapped. */
 function crashMessage(e) {
-  let failed = 0;
   let panic = null;
   if (!active) return `the analysis module crashed (${e.name}: ${e.message})`;
-  try {
-    failed = active.bindings.failed_allocation_bytes();
-  } catch { /* the module is beyond asking */ }
+  const failed = failedAllocation();
   if (failed > 0) {
     return (
       `out of memory: ${mib(failed)} more were needed with ${mib(memoryBytes())} in use, and the browser gave no more ` +
@@ -177,10 +185,11 @@ function mib(n) {
   return `${(n / 1048576).toFixed(1)} MiB`;
 }
 
-function crash(message) {
+/** Ends this worker: `detail` is {outOfMemory, module} when the module trapped. */
+function crash(message, detail = { outOfMemory: false, module: null }) {
   if (crashed) return;
   crashed = true;
-  self.postMessage({ type: Event.FATAL, message });
+  self.postMessage({ type: Event.FATAL, message, ...detail });
 }
 
 function progress(phase, done, total) {

@@ -55,9 +55,10 @@ function moduleLine(analysis) {
   const name = MODULES[analysis.module] ?? analysis.module;
   const used = analysis.memory_bytes ? `, ${fmt.bytes(analysis.memory_bytes)} of memory used` : '';
   const sw = analysis.switched;
-  const why = sw
-    ? ` (after 32-bit WebAssembly read the file once and found the full analysis too large for its memory: ${fmt.duration(sw.millis)})`
-    : analysis.module_reason && analysis.module_reason !== 'the default' ? ` (${analysis.module_reason})` : '';
+  let why = '';
+  if (sw && sw.out_of_memory) why = ' (after 32-bit WebAssembly ran out of memory)';
+  else if (sw) why = ` (after 32-bit WebAssembly read the file once and found the full analysis too large for its memory: ${fmt.duration(sw.millis)})`;
+  else if (analysis.module_reason && analysis.module_reason !== 'the default') why = ` (${analysis.module_reason})`;
   return ['Analysed by', h('span', {
     data: { testid: 'overview-module', module: analysis.module, memoryBytes: String(analysis.memory_bytes ?? ''), switched: sw ? sw.from : '' },
     text: `${name}${used}${why}`,
