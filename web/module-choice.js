@@ -10,12 +10,13 @@
 //   the session's plan after pass 1 says so exactly (objects and references counted), and
 //   the page then starts a new worker with wasm64 and reads the file again. A new worker
 //   rather than a second module in the same one: a WebAssembly memory never shrinks, and
-//   the wasm32 module's (its pass-1 index, over a gigabyte for such a dump) would stay
+//   the wasm32 module's (2.8 GiB after pass 1 of the 8 GB benchmark dump) would stay
 //   allocated beside wasm64's for the whole session.
 // - wasm64 at once, without the wasm32 pass 1, when the file is so large that the plan
-//   would refuse wasm32 for almost any dump of its size (see `likelyBeyondWasm32`): that
-//   pass costs about a fifth of the analysis, and memory64's cost is small
-//   (tests/bench/BROWSER.md has both modules on the same dump).
+//   would refuse wasm32 for most dumps of its size (see `PEAK_PER_DUMP_BYTE`): that pass
+//   costs about a sixth of the analysis (tests/bench/BROWSER.md has both modules on the
+//   same dumps). A wasm32 that runs out of memory before its plan can refuse (pass 1 of a
+//   dump of very many small objects) makes the page switch as well.
 // - `?wasm=32` or `?wasm=64` in the page's address forces one (tests, or a browser whose
 //   memory64 misbehaves); a forced module never switches.
 
@@ -44,19 +45,22 @@ export const WASM32 = 'wasm32';
 export const WASM64 = 'wasm64';
 
 /**
- * Peak memory of the full analysis per byte of an uncompressed dump, as the up-front
- * estimate uses it. The peak is ~48 B per object + 4 B per reference, and a dump spends
- * ~25 B of record header per object plus 8 B per reference (64-bit IDs) and the values:
- * 0.6 is about what a dump of small objects needs (the benchmark dumps, 70 B per object,
- * need 0.76; dumps where large arrays hold most of the bytes need much less). Only a file
- * above limit / 0.6 goes to wasm64 unread: 5.8 GiB for wasm32's 3.5 GiB.
+ * The plan's peak (48 B per object + 4 B per reference + 64 MiB) per byte of an
+ * uncompressed dump, as the up-front estimate uses it. A dump spends at least 25 B per
+ * object (record header, 64-bit IDs) and 8 B per reference, plus the values. Measured
+ * (without the 64 MiB): 0.88 for the generated benchmark dumps (1 GB and 8 GB: 70 B of
+ * file and 3.7 references per object), 0.15 to 0.57 for the small JDK dumps of the tests
+ * (more of their bytes are arrays and class data). At 0.6 a file above limit / 0.6 (5.8 GiB
+ * for wasm32's 3.5 GiB) goes to wasm64 unread: most dumps that large are refused by wasm32,
+ * and for one that is not, wasm64 costs ~12 % more time (1 GB benchmark dump), about what
+ * reading pass 1 twice costs a switched one (~15 %).
  */
 export const PEAK_PER_DUMP_BYTE = 0.6;
 
 /**
- * A low estimate of how much a gzip dump inflates (jcmd's `-gz=1`, the fastest level,
- * compresses heap dumps 3 to 10 times): a low one, so that only files that surely exceed
- * wasm32 skip the exact plan of pass 1.
+ * A low estimate of how much a gzip dump inflates (measured: 3.1 for the benchmark dump at
+ * `gzip -1`, jcmd's `-gz=1`; 3.7 and 4.7 for the test dumps), so that only files that
+ * surely exceed wasm32 skip the exact plan of pass 1.
  */
 export const GZIP_RATIO = 3;
 
