@@ -46,6 +46,7 @@ const preloaded = load(WASM32);
 
 let active = null; // the module analysing the file: {name, bindings, exports}
 let file = null; // the File being analysed, kept for random-access reads
+let opening = false; // an `open` arrived (one per worker)
 let session = null;
 let complete = false;
 let full = false; // the full analysis ran (dominators, paths, ... are available)
@@ -273,7 +274,7 @@ function bytesOption(v, what) {
 }
 
 async function open(payload) {
-  if (session) throw new RequestError(ErrorCode.INVALID_REQUEST, 'this worker already has a file; use a new worker for another');
+  if (opening) throw new RequestError(ErrorCode.INVALID_REQUEST, 'this worker already has a file; use a new worker for another');
   const blob = payload && payload.file;
   if (!(blob instanceof Blob)) throw new RequestError(ErrorCode.INVALID_REQUEST, 'open needs {file: File}');
   const forced = payload.module ?? null;
@@ -286,6 +287,7 @@ async function open(payload) {
   const o = payload.options ?? {};
   const userLimit = bytesOption(o.memoryLimit, 'memoryLimit') ?? Infinity;
   const wasm32Limit = bytesOption(o.wasm32MemoryLimit, 'wasm32MemoryLimit') ?? Infinity;
+  opening = true;
   const started = performance.now();
   const defaults = (await preloaded).bindings.memory_limits();
   const limits = {

@@ -115,12 +115,6 @@ pub fn failed_allocation_bytes() -> f64 {
     FAILED_ALLOCATION.load(Ordering::Relaxed) as f64
 }
 
-/// The default [`MEMORY_LIMIT`] in bytes, for the page's memory line.
-#[wasm_bindgen]
-pub fn default_memory_limit() -> f64 {
-    MEMORY_LIMIT as f64
-}
-
 /// Both modules' default limits in bytes, `{wasm32, wasm64}`: the worker chooses between
 /// them (and decides whether switching to wasm64 would let a refused analysis run)
 /// whichever module it has loaded.
@@ -135,12 +129,6 @@ pub fn memory_limits() -> Result<JsValue, JsError> {
         wasm32: MEMORY_LIMIT_WASM32,
         wasm64: MEMORY_LIMIT_WASM64,
     })
-}
-
-/// Bits of this module's addresses: 32 (wasm32) or 64 (wasm64, memory64).
-#[wasm_bindgen]
-pub fn address_bits() -> u32 {
-    usize::BITS
 }
 
 /// The crate version, for reports.
