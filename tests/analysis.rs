@@ -485,5 +485,5 @@ fn progress_names_each_computation_between_passes() {
     run_in_memory(&mut s, &read(&p), 1 << 20).expect("analysis");
     let mut phases = seen.borrow().clone();
     phases.dedup();
-    assert_eq!(phases, ["reachability", "dominators"]);
+    assert_eq!(phases, ["reachability", "dominators", "retained sizes"]);
 }

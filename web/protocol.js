@@ -118,7 +118,8 @@ export const CHUNK_BYTES = 16 * 1024 * 1024;
  * @typedef {object} ProgressEvent
  * @property {'progress'} type
  * @property {string} phase         pass name (`index`, `references`, `referrers`) or
- *                                  computation between passes (`reachability`, `dominators`)
+ *                                  computation between passes (`reachability`, `dominators`,
+ *                                  `retained sizes`)
  * @property {number} done          bytes read in this pass, or the computation's units
  * @property {number} total         bytes of the file, or the computation's total (0: unknown)
  * @property {number} pass          1-based pass number

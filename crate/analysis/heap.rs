@@ -8,13 +8,13 @@
 //! A node's dominator-tree children are found by scanning `idom` (the top level is kept).
 
 use super::dominators::{
-    Dfs, NONE, Retained, ReverseSink, class_tops, dfs, distinct_roots, parent_first,
-    retained_sizes, semi_nca,
+    Dfs, NONE, Retained, ReverseSink, class_tops_in, dfs, distinct_roots, parent_first,
+    retained_sizes_in, semi_nca_in,
 };
 use crate::format::{ErrorKind, HprofError};
 use crate::model::captures::Captures;
 use crate::model::classes::ClassInfo;
-use crate::model::csr::Csr;
+use crate::model::csr::{Chunked, Csr};
 use crate::model::diagnostics::Diagnostics;
 use crate::model::hash::IdHashMap;
 use crate::model::index::Index;
@@ -76,6 +76,8 @@ pub struct AfterForward {
     pub dfs: Dfs,
     /// Running ends of the reverse lists.
     pub ends: Vec<u32>,
+    /// The forward graph's entries, reused for the reverse graph.
+    pub storage: Chunked,
     /// Captured fields.
     pub captures: Captures,
     /// References counted.
@@ -107,7 +109,10 @@ pub fn after_forward(
     let strong = &roots.dominator_roots;
     let n = fwd.nodes() as u64;
     let mut dfs = dfs(&fwd, strong, &mut |d| tick("reachability", d, n)).map_err(|_| too_many())?;
-    drop(fwd);
+    // The forward lists' memory becomes the reverse lists' (same size, give or take the
+    // references of unreachable objects and the roots).
+    let storage = fwd.entries;
+    drop(fwd.offsets);
     let root_objects = distinct_roots(strong, &dfs);
     let ends = std::mem::take(&mut dfs.ends);
     Ok(AfterForward {
@@ -116,6 +121,7 @@ pub fn after_forward(
         root_objects,
         dfs,
         ends,
+        storage,
         captures,
         references,
         diagnostics,
@@ -147,6 +153,7 @@ impl AfterForward {
             root_objects,
             dfs,
             ends,
+            storage,
             captures,
             references,
             diagnostics,
@@ -158,7 +165,7 @@ impl AfterForward {
             ..
         } = dfs;
         (
-            ReverseSink::new(pre, ends, &root_objects),
+            ReverseSink::new(pre, ends, &root_objects, storage),
             index,
             DuringReverse {
                 roots,
@@ -191,10 +198,9 @@ impl DuringReverse {
             diagnostics,
         } = self;
         parent_first(&mut referrers, &parent);
-        drop(parent);
-        drop(pre);
         let n = vertex.len() as u64;
-        let idom = semi_nca(&referrers, &mut |d| tick("dominators", d, n));
+        // Arrays whose job is done lend their memory to the next ones (see `refill`).
+        let (idom, spare) = semi_nca_in(&referrers, parent, pre, &mut |d| tick("dominators", d, n));
         let objects = index
             .objects
             .as_ref()
@@ -206,8 +212,8 @@ impl DuringReverse {
                 .unwrap_or(u32::MAX)
         };
         tick("retained sizes", 0, 0);
-        let tops = class_tops(&idom, class_of, index.classes.len());
-        let retained = retained_sizes(&idom, &vertex, |x| objects.sizes.get(x));
+        let (tops, [spare, mut pre]) = class_tops_in(&idom, class_of, index.classes.len(), spare);
+        let retained = retained_sizes_in(&idom, &vertex, |x| objects.sizes.get(x), spare);
         let mut class_retained = vec![0u64; index.classes.len()];
         for (w, bits) in tops.iter().enumerate() {
             let mut b = *bits;
@@ -220,7 +226,8 @@ impl DuringReverse {
             }
         }
         drop(tops);
-        let mut pre = vec![NONE; objects.len()];
+        pre.clear();
+        pre.resize(objects.len(), NONE);
         for (p, &x) in vertex.iter().enumerate().skip(1) {
             if let Some(slot) = pre.get_mut(x as usize) {
                 *slot = p as u32;

@@ -363,7 +363,7 @@ pub fn value_of(
                 .map(|p| u16::from_be_bytes([p[0], p[1]]))
                 .collect();
             let end = count
-                .map_or(units.len(), |c| (offset + c) as usize)
+                .map_or(units.len(), |c| offset.saturating_add(c) as usize)
                 .min(units.len());
             String::from_utf16_lossy(units.get(offset as usize..end).unwrap_or(&[]))
         }

@@ -38,6 +38,30 @@ impl Chunked {
         Chunked { chunks, len }
     }
 
+    /// This array's memory as an array of `len` values whose contents are unspecified
+    /// (whatever was there): for a caller that writes every value before reading any.
+    /// Memory the system hands out fresh must be zeroed by the kernel page by page, which
+    /// costs as much as a pass over it; reusing the chunks avoids that.
+    pub fn recycle(mut self, len: u64) -> Self {
+        let want = usize::try_from(len.div_ceil(CHUNK as u64)).unwrap_or(usize::MAX);
+        self.chunks.truncate(want);
+        // Only the last chunk of `zeroed` may be short; keep full-size chunks only.
+        self.chunks.retain(|c| c.len() == CHUNK);
+        while self.chunks.len() < want {
+            self.chunks.push(vec![0u32; CHUNK].into_boxed_slice());
+        }
+        self.chunks.shrink_to_fit();
+        self.len = len;
+        self
+    }
+
+    /// Whether every value is below `bound`.
+    pub fn all_below(&self, bound: u32) -> bool {
+        let mut ok = true;
+        self.for_range(0, self.len, |v| ok &= v < bound);
+        ok
+    }
+
     /// Appends a value.
     #[inline]
     pub fn push(&mut self, v: u32) {

@@ -29,6 +29,9 @@ pub struct RefPass<S: EdgeSink> {
     index: Index,
     /// Thread object → objects its frames hold, emitted after the thread's fields.
     locals: IdHashMap<u32, Vec<u32>>,
+    /// The threads of `locals`, descending: the last is the next one the pass meets
+    /// (objects come in index order), so most objects cost one comparison, not a lookup.
+    threads_ahead: Vec<u32>,
     id_size: u8,
     next: u32,
     sink: S,
@@ -70,10 +73,13 @@ impl<S: EdgeSink> RefPass<S> {
             return Err(Box::new(index));
         };
         let next = classes.object_count;
+        let mut threads_ahead: Vec<u32> = locals.keys().copied().collect();
+        threads_ahead.sort_unstable_by(|a, b| b.cmp(a));
         let mut pass = RefPass {
             id_size: index.header.id_size,
             index,
             locals,
+            threads_ahead,
             next,
             sink,
             captures,
@@ -175,7 +181,12 @@ impl<S: EdgeSink> Visitor for RefPass<S> {
         });
         self.edges += edges;
         // A thread's frame locals follow its fields (references `<Java local>`).
-        if let Some(locals) = self.locals.get(&obj) {
+        while self.threads_ahead.last().is_some_and(|&t| t < obj) {
+            self.threads_ahead.pop();
+        }
+        if self.threads_ahead.last() == Some(&obj)
+            && let Some(locals) = self.locals.get(&obj)
+        {
             for &l in locals {
                 self.sink.edge(l);
                 self.edges += 1;

@@ -4,7 +4,7 @@
 //! |---|---|
 //! | `class_of`: class index, u16 below 65 536 classes (u32 otherwise) | 2 (4) |
 //! | `sizes`: shallow size in 8-byte units, u16 (larger ones in a side table) | 2 |
-//! | `ids` ([`IdMap`]) | ~5 (9 for unsorted dumps) |
+//! | `ids` ([`IdMap`]): a bitmap over the address range, or keys | ~2 (bitmap, dense heaps); ~5 (keys); 9 (unsorted dumps) |
 //!
 //! Indices `0..class_objects` are the class objects; the rest are the other objects in
 //! file order.
