@@ -57,13 +57,28 @@ const REPORT = [
 const KEPT_PARAM_VIEWS = 30;
 
 /**
- * Session options: the full analysis. `?memory-limit-mib=N` in the page's URL lowers the
- * memory the analysis may plan for (default: the module's limit, 3.5 GiB), for machines
- * that cannot give a tab that much; above it the page keeps the histogram only.
+ * What the page's address asks of the analysis (the full analysis by default):
+ * - `?memory-limit-mib=N` lowers the memory the analysis may plan for, whichever module
+ *   runs (default: wasm32 3.5 GiB, wasm64 14 GiB), for machines that cannot give a tab that
+ *   much; above it the page keeps the histogram only.
+ * - `?wasm32-limit-mib=N` lowers wasm32's limit only: a dump above it switches to wasm64
+ *   (the tests use it to make a small dump switch).
+ * - `?wasm=32` or `?wasm=64` runs that module only (no switch); default: the worker
+ *   chooses (module-choice.js).
  */
-function sessionOptions() {
-  const mib = Number(new URLSearchParams(location.search).get('memory-limit-mib'));
-  return Number.isFinite(mib) && mib > 0 ? { memoryLimit: mib * 1048576 } : {};
+function openOptions() {
+  const q = new URLSearchParams(location.search);
+  const mib = (name) => {
+    const n = Number(q.get(name));
+    return q.has(name) && Number.isFinite(n) && n > 0 ? n * 1048576 : undefined;
+  };
+  const options = {};
+  const limit = mib('memory-limit-mib');
+  const limit32 = mib('wasm32-limit-mib');
+  if (limit) options.memoryLimit = limit;
+  if (limit32) options.wasm32MemoryLimit = limit32;
+  const wasm = q.get('wasm');
+  return { options, module: wasm === '32' || wasm === '64' ? `wasm${wasm}` : undefined };
 }
 
 const SAMPLE = { url: 'samples/timer_finalizer.hprof', name: 'timer_finalizer.hprof' };
@@ -124,32 +139,48 @@ function takeWorker() {
 /** Analyses `file` in a fresh worker; the previous file's worker is dropped. */
 async function analyze(file) {
   state.client?.terminate();
-  const client = takeWorker();
-  state.client = client;
   state.report = null;
   state.views.clear();
   state.lastKey.clear();
   progress.start(file.name, file.size);
   show('busy');
   setStatus('reading');
-  client.onProgress = (p) => {
-    if (state.client === client) progress.update(p);
-  };
-  client.onFatal = (message) => {
-    // During the analysis the request below fails too; after it, the report stays.
-    if (state.client !== client || !state.report) return;
-    state.client = null;
-    setStatus('error', `the analysis worker stopped: ${message}`);
-    warmWorker();
-  };
+  let client = useWorker(takeWorker());
   try {
-    const { version } = await client.ready;
-    const opened = await client.request(Request.OPEN, { file, options: sessionOptions() });
+    const { version, memory64 } = await client.ready;
+    const { options, module } = openOptions();
+    let opened = null;
+    let switched = null;
+    try {
+      opened = await client.request(Request.OPEN, { file, options, module });
+      if (opened.switchTo) {
+        switched = {
+          from: opened.module, out_of_memory: false, reason: opened.refused, millis: Math.round(opened.millis),
+          detail: `${fmt.bytes(opened.plan.peak_bytes)} needed, more than 32-bit WebAssembly's ${fmt.bytes(opened.plan.limit_bytes)}`,
+        };
+      }
+    } catch (e) {
+      // wasm32 ran out of memory before its plan could refuse (pass 1 of a dump of very
+      // many small objects): wasm64 may have the room.
+      if (!(e.fatal && e.outOfMemory && e.module === 'wasm32' && !module && memory64 && state.client === client)) throw e;
+      switched = { from: 'wasm32', out_of_memory: true, reason: e.message, millis: null, detail: '32-bit WebAssembly ran out of memory' };
+    }
+    if (state.client !== client) return;
+    if (switched) {
+      // Read the file again in a new worker (the old one's memory is freed with it).
+      progress.update({ phase: 'switch', done: 0, total: 0, pass: 0, passes: 0, detail: `${switched.detail}; reading the file again` });
+      client.terminate();
+      client = useWorker(new WorkerClient());
+      await client.ready;
+      opened = await client.request(Request.OPEN, { file, options, module: 'wasm64' });
+    }
     const report = {
       heapscope: version,
       file: { name: file.name, size: file.size },
       analysis: {
-        passes: opened.passes, millis: Math.round(opened.millis), full: opened.full, refused: opened.refused, plan: opened.plan,
+        passes: opened.passes, millis: Math.round(opened.millis + (switched?.millis ?? 0)), full: opened.full, refused: opened.refused, plan: opened.plan,
+        module: opened.module, module_reason: module ? `?wasm=${module.slice(4)} in the page's address` : opened.moduleReason,
+        memory_bytes: opened.memoryBytes, switched,
       },
     };
     const parts = REPORT.filter((q) => opened.full || !q.full);
@@ -157,6 +188,8 @@ async function analyze(file) {
       if (state.client === client) progress.update({ phase: 'report', done: i, total: parts.length, pass: 0, passes: opened.passes, detail: q.label });
       report[q.key] = await client.request(q.request, q.payload);
     }
+    // The memory's high-water mark once the report's queries ran too.
+    report.analysis.memory_bytes = (await client.request(Request.STATUS)).memoryBytes;
     if (state.client !== client) return;
     state.report = report;
     showReport();
@@ -170,6 +203,22 @@ async function analyze(file) {
   } finally {
     if (state.client === client || state.client === null) warmWorker();
   }
+}
+
+/** Makes `client` the current file's worker: its progress is shown, its crash reported. */
+function useWorker(client) {
+  state.client = client;
+  client.onProgress = (p) => {
+    if (state.client === client) progress.update(p);
+  };
+  client.onFatal = (message) => {
+    // During the analysis the request below fails too; after it, the report stays.
+    if (state.client !== client || !state.report) return;
+    state.client = null;
+    setStatus('error', `the analysis worker stopped: ${message}`);
+    warmWorker();
+  };
+  return client;
 }
 
 function cancel() {

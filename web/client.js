@@ -47,7 +47,7 @@ export class WorkerClient {
       return;
     }
     if (m.type === Event.FATAL) {
-      this.fail(m.message);
+      this.fail(m.message, { outOfMemory: m.outOfMemory === true, module: m.module ?? null });
       return;
     }
     const p = this.pending.get(m.id);
@@ -57,10 +57,13 @@ export class WorkerClient {
     else p.reject(Object.assign(new Error(m.error.message), { code: m.error.code }));
   }
 
-  /** The worker crashed: it is terminated and every request fails with `message`. */
-  fail(message) {
+  /**
+   * The worker crashed: it is terminated and every request fails with `message` (an Error
+   * with `fatal`, and `outOfMemory` and `module` when the module trapped).
+   */
+  fail(message, detail = {}) {
     if (this.dead) return;
-    this.stop(Object.assign(new Error(message), { fatal: true }));
+    this.stop(Object.assign(new Error(message), { fatal: true, ...detail }));
     this.onFatal(message);
   }
 

@@ -3,17 +3,21 @@
 //
 // Page → worker: a request  {id, type, payload}
 // Worker → page: its reply  {id, ok: true, result} | {id, ok: false, error: {code, message}}
-//                 events    {type: 'progress', ...Progress} | {type: 'fatal', message}
+//                 events    {type: 'progress', ...Progress} | {type: 'fatal', message, outOfMemory, module}
 //
 // One worker analyses one file: the page creates a worker, sends `open` with the File,
-// then queries. After `fatal` (a WebAssembly trap: panic or out of memory) the worker is
+// then queries. A worker runs one of two builds of the module, wasm32 or wasm64 (64-bit
+// memory, where the browser has it; see module-choice.js): when wasm32's plan refuses the
+// full analysis and wasm64's would not, `open` answers with `switchTo: 'wasm64'` and the
+// page opens the file again in a new worker with that module; the page does the same when
+// wasm32 runs out of memory (`fatal` with `outOfMemory`) before its plan could refuse. After `fatal` (a WebAssembly trap: panic or out of memory) the worker is
 // unusable and the page replaces it; pending requests are abandoned.
 //
 // Adding an analysis: a request type here (+ its result typedef), a handler in worker.js,
 // a view in views/ registered in app.js.
 
 /** Bumped when a message shape changes incompatibly. */
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
 
 /** Request types (page → worker). */
 export const Request = Object.freeze({
@@ -21,6 +25,8 @@ export const Request = Object.freeze({
   HELLO: 'hello',
   /** payload: {@link OpenPayload} → {@link OpenResult}; streams every pass, with progress events. */
   OPEN: 'open',
+  /** payload: none → {@link Status}: the module and its memory (any time, e.g. after the report). */
+  STATUS: 'status',
   /** payload: none → {@link Summary}. */
   SUMMARY: 'summary',
   /** payload: none → {@link Histogram}. */
@@ -48,7 +54,10 @@ export const Request = Object.freeze({
 export const Event = Object.freeze({
   /** {@link ProgressEvent} */
   PROGRESS: 'progress',
-  /** {type, message}: the worker crashed and must be replaced. */
+  /**
+   * {type, message, outOfMemory, module}: the worker crashed and must be replaced;
+   * `outOfMemory`: the module ran out of memory, `module`: which one (null: none loaded).
+   */
   FATAL: 'fatal',
 });
 
@@ -76,12 +85,16 @@ export const CHUNK_BYTES = 16 * 1024 * 1024;
  * @typedef {{id: number, ok: true, result: any}} OkReply
  * @typedef {{id: number, ok: false, error: {code: string, message: string}}} ErrorReply
  *
- * @typedef {{protocolVersion: number, version: string}} HelloResult
+ * @typedef {{protocolVersion: number, version: string, memory64: boolean}} HelloResult
+ *   memory64: the browser runs the wasm64 module
  *
  * @typedef {object} OpenPayload
  * @property {Blob} file            the dropped File (or a Blob fetched for the sample)
- * @property {object} [options]     session options: {histogramOnly?: boolean, memoryLimit?: number
- *                                  (bytes; default the module's MEMORY_LIMIT, 3.5 GiB)}
+ * @property {'wasm32'|'wasm64'} [module]  the module to use; absent: the worker chooses
+ * @property {object} [options]     {histogramOnly?: boolean, memoryLimit?: number (bytes: lowers
+ *                                  the limit of either module: wasm32 3.5 GiB, wasm64 14 GiB),
+ *                                  wasm32MemoryLimit?: number (bytes: lowers wasm32's only, so
+ *                                  that a test can make the worker switch)}
  *
  * @typedef {object} OpenResult
  * @property {number} size          bytes of the file
@@ -91,8 +104,16 @@ export const CHUNK_BYTES = 16 * 1024 * 1024;
  * @property {?string} refused      why the full analysis was refused (only summary and
  *                                  histogram exist then), or null
  * @property {boolean} full         whether the full analysis ran (the queries below work)
+ * @property {'wasm32'|'wasm64'} module  the module that ran
+ * @property {string} moduleReason  why that one (`the default`, `requested by the page`, …)
+ * @property {number} memoryBytes   its WebAssembly memory after the passes (never shrinks)
+ * @property {?'wasm64'} switchTo   wasm32 refused the full analysis and wasm64 would run it:
+ *                                  open the file again, in a new worker, with this module
  *
  * @typedef {{objects: number, references_bound: number, peak_bytes: number, limit_bytes: number}} Plan
+ *
+ * @typedef {{module: ?string, memory64: boolean, memoryBytes: number}} Status
+ *   module: null before `open`; memoryBytes: the high-water mark of its memory
  *
  * @typedef {object} ProgressEvent
  * @property {'progress'} type

@@ -1,17 +1,14 @@
-// The analysis worker: the only code that loads the WebAssembly module. One worker
+// The analysis worker: the only code that loads a WebAssembly module. One worker
 // analyses one file: it keeps the File, streams it into a HeapSession once per pass the
 // session asks for, lets the session read it at random afterwards (FileReaderSync, which
 // only workers have), and answers queries. Message shapes: protocol.js. Nothing here logs:
 // dump contents never reach the console.
+//
+// Two builds of the same module: wasm32 (pkg/) and wasm64 (pkg64/, 64-bit memory). Which
+// one analyses a file, and when the page starts again with wasm64: module-choice.js.
 
-import init, {
-  HeapSession,
-  take_panic_message,
-  failed_allocation_bytes,
-  default_memory_limit,
-  version,
-} from './pkg/heapscope.js';
 import { PROTOCOL_VERSION, Request, Event, ErrorCode, CHUNK_BYTES } from './protocol.js';
+import { WASM32, WASM64, hasMemory64, initialModule, switchToWasm64 } from './module-choice.js';
 
 /** A failed request with a protocol error code. */
 class RequestError extends Error {
@@ -24,19 +21,32 @@ class RequestError extends Error {
 /** A WebAssembly trap (panic, out of memory): this worker is finished. */
 class Crash extends Error {}
 
-let wasm = null; // the module's exports (memory)
-const loaded = init().then(
-  (exports) => {
-    wasm = exports;
-  },
-  (e) => {
-    crash(`could not load the analysis module (pkg/heapscope_bg.wasm): ${e.message}`);
-    throw new Crash('module not loaded');
-  },
-);
-loaded.catch(() => {}); // requests await it and see the failure; `fatal` was posted
+const MODULES = {
+  [WASM32]: { glue: './pkg/heapscope.js', file: 'pkg/heapscope_bg.wasm', addressable: '4 GiB' },
+  [WASM64]: { glue: './pkg64/heapscope.js', file: 'pkg64/heapscope_bg.wasm', addressable: '16 GiB' },
+};
+const memory64 = hasMemory64();
 
+/** Loads and instantiates a module once: its bindings and raw exports (memory). */
+const loads = new Map();
+function load(name) {
+  let p = loads.get(name);
+  if (!p) {
+    p = import(MODULES[name].glue).then(async (bindings) => ({ name, bindings, exports: await bindings.default() })).catch((e) => {
+      crash(`could not load the analysis module (${MODULES[name].file}): ${e.message}`);
+      throw new Crash('module not loaded');
+    });
+    p.catch(() => {}); // requests await it and see the failure; `fatal` was posted
+    loads.set(name, p);
+  }
+  return p;
+}
+// wasm32 is the module most files get: it compiles while the user picks one.
+const preloaded = load(WASM32);
+
+let active = null; // the module analysing the file: {name, bindings, exports}
 let file = null; // the File being analysed, kept for random-access reads
+let opening = false; // an `open` arrived (one per worker)
 let session = null;
 let complete = false;
 let full = false; // the full analysis ran (dominators, paths, ... are available)
@@ -45,8 +55,9 @@ let crashed = false;
 let current = { pass: 0, passes: 0 };
 
 const handlers = {
-  [Request.HELLO]: () => ({ protocolVersion: PROTOCOL_VERSION, version: version() }),
+  [Request.HELLO]: async () => ({ protocolVersion: PROTOCOL_VERSION, version: (await preloaded).bindings.version(), memory64 }),
   [Request.OPEN]: open,
+  [Request.STATUS]: status,
   [Request.SUMMARY]: () => query((s) => s.summary()),
   [Request.HISTOGRAM]: () => query((s) => s.histogram()),
   [Request.DOMINATORS]: (p) => {
@@ -103,7 +114,6 @@ self.onmessage = async (event) => {
     return;
   }
   try {
-    await loaded;
     if (crashed) return;
     const result = await handler(msg.payload);
     self.postMessage({ id, ok: true, result });
@@ -123,42 +133,64 @@ function call(fn, code = ErrorCode.INVALID_REQUEST) {
     return fn();
   } catch (e) {
     if (e instanceof WebAssembly.RuntimeError || e instanceof RangeError) {
-      crash(crashMessage(e));
+      crash(crashMessage(e), { outOfMemory: outOfMemory(), module: active?.name ?? null });
       throw new Crash(e.message);
     }
     throw new RequestError(e && e.name === 'NotFound' ? ErrorCode.NOT_FOUND : code, e.message);
   }
 }
 
+/** Bytes of the allocation that failed (0: none, or the module cannot say). */
+function failedAllocation() {
+  try {
+    return active ? active.bindings.failed_allocation_bytes() : 0;
+  } catch {
+    return 0; // the module is beyond asking
+  }
+}
+
+const outOfMemory = () => failedAllocation() > 0;
+
 /** What the module recorded before it trapped. */
 function crashMessage(e) {
-  let failed = 0;
   let panic = null;
-  try {
-    failed = failed_allocation_bytes();
-  } catch { /* the module is beyond asking */ }
+  if (!active) return `the analysis module crashed (${e.name}: ${e.message})`;
+  const failed = failedAllocation();
   if (failed > 0) {
-    const used = wasm ? wasm.memory.buffer.byteLength : 0;
     return (
-      `out of memory: ${mib(failed)} more were needed with ${mib(used)} in use, and the browser ` +
-      'gave no more (WebAssembly in a tab gets at most 4 GiB, often less; the command-line tool has no such limit)'
+      `out of memory: ${mib(failed)} more were needed with ${mib(memoryBytes())} in use, and the browser gave no more ` +
+      `(${moduleTitle(active.name)} in a tab gets at most ${MODULES[active.name].addressable}, often less; the command-line tool has no such limit)`
     );
   }
   try {
-    panic = take_panic_message();
+    panic = active.bindings.take_panic_message();
   } catch { /* idem */ }
   if (panic) return `internal error: ${panic}`;
   return `the analysis module crashed (${e.name}: ${e.message})`;
+}
+
+/** Bytes of WebAssembly memory the active module has grown to (it never shrinks). */
+function memoryBytes() {
+  try {
+    return active ? active.exports.memory.buffer.byteLength : 0;
+  } catch {
+    return 0;
+  }
+}
+
+function moduleTitle(name) {
+  return name === WASM64 ? '64-bit WebAssembly (memory64)' : '32-bit WebAssembly';
 }
 
 function mib(n) {
   return `${(n / 1048576).toFixed(1)} MiB`;
 }
 
-function crash(message) {
+/** Ends this worker: `detail` is {outOfMemory, module} when the module trapped. */
+function crash(message, detail = { outOfMemory: false, module: null }) {
   if (crashed) return;
   crashed = true;
-  self.postMessage({ type: Event.FATAL, message });
+  self.postMessage({ type: Event.FATAL, message, ...detail });
 }
 
 function progress(phase, done, total) {
@@ -224,13 +256,52 @@ function readChunk(blob, start) {
   return p;
 }
 
+/** Whether the file starts as gzip does (0x1f 0x8b). */
+async function isGzip(blob) {
+  try {
+    const b = new Uint8Array(await blob.slice(0, 2).arrayBuffer());
+    return b[0] === 0x1f && b[1] === 0x8b;
+  } catch {
+    return false; // the first pass reports the read error
+  }
+}
+
+/** A limit in bytes from the page: a positive number, or undefined. */
+function bytesOption(v, what) {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'number' || !(v > 0)) throw new RequestError(ErrorCode.INVALID_REQUEST, `${what} must be a positive number of bytes`);
+  return v;
+}
+
 async function open(payload) {
-  if (session) throw new RequestError(ErrorCode.INVALID_REQUEST, 'this worker already has a file; use a new worker for another');
+  if (opening) throw new RequestError(ErrorCode.INVALID_REQUEST, 'this worker already has a file; use a new worker for another');
   const blob = payload && payload.file;
   if (!(blob instanceof Blob)) throw new RequestError(ErrorCode.INVALID_REQUEST, 'open needs {file: File}');
+  const forced = payload.module ?? null;
+  if (forced !== null && forced !== WASM32 && forced !== WASM64) {
+    throw new RequestError(ErrorCode.INVALID_REQUEST, `module must be "${WASM32}" or "${WASM64}"`);
+  }
+  if (forced === WASM64 && !memory64) {
+    throw new RequestError(ErrorCode.INVALID_REQUEST, 'this browser cannot run 64-bit WebAssembly (memory64); open the page without ?wasm=64');
+  }
+  const o = payload.options ?? {};
+  const userLimit = bytesOption(o.memoryLimit, 'memoryLimit') ?? Infinity;
+  const wasm32Limit = bytesOption(o.wasm32MemoryLimit, 'wasm32MemoryLimit') ?? Infinity;
+  opening = true;
   const started = performance.now();
+  const defaults = (await preloaded).bindings.memory_limits();
+  const limits = {
+    [WASM32]: Math.min(userLimit, wasm32Limit, defaults.wasm32),
+    [WASM64]: Math.min(userLimit, defaults.wasm64),
+  };
+  const choice = initialModule({
+    forced, memory64, size: blob.size, gzip: await isGzip(blob), limit32: limits[WASM32], limit64: limits[WASM64],
+  });
+  active = await load(choice.module);
+  if (crashed) throw new Crash('module not loaded');
   file = blob;
-  session = call(() => new HeapSession(payload.options, onComputeProgress));
+  const options = { histogramOnly: o.histogramOnly === true, memoryLimit: limits[active.name] };
+  session = call(() => new active.bindings.HeapSession(options, onComputeProgress));
   session.set_source(readAt, file.size);
   const size = file.size;
   for (;;) {
@@ -259,10 +330,27 @@ async function open(payload) {
   complete = true;
   refused = session.refused() ?? null;
   const plan = session.plan();
-  full = !refused && !(payload.options && payload.options.histogramOnly);
-  if (plan) plan.limit_bytes = payload.options?.memoryLimit ?? default_memory_limit();
-  // Passes read (fewer than announced when the session stopped after the histogram).
-  return { size, passes: current.pass, millis: performance.now() - started, plan, refused, full };
+  full = !refused && !options.histogramOnly;
+  if (plan) plan.limit_bytes = options.memoryLimit;
+  const again = active.name === WASM32 && plan !== null &&
+    switchToWasm64({ forced, memory64, refused, peak: plan.peak_bytes, limit64: limits[WASM64] });
+  return {
+    size,
+    passes: current.pass, // passes read (fewer than announced when the session stopped after the histogram)
+    millis: performance.now() - started,
+    plan,
+    refused,
+    full,
+    module: active.name,
+    moduleReason: choice.reason,
+    memoryBytes: memoryBytes(),
+    switchTo: again ? WASM64 : null,
+  };
+}
+
+/** Which module runs and how much memory it has grown to. */
+function status() {
+  return { module: active?.name ?? null, memory64, memoryBytes: memoryBytes() };
 }
 
 function query(fn) {

@@ -22,11 +22,25 @@ use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use wasm_bindgen::prelude::*;
 
-/// Predicted peak memory above which the session refuses the full analysis (keeping the
-/// histogram) instead of running out of memory halfway: a wasm32 module addresses at most
-/// 4 GiB, and the module's code, stack, the allocator's fragmentation and the query
-/// results need the rest. 3.5 GiB.
-pub const MEMORY_LIMIT: u64 = 7 << 29;
+/// Predicted peak memory above which the wasm32 module's session refuses the full
+/// analysis (keeping the histogram) instead of running out of memory halfway: a wasm32
+/// module addresses at most 4 GiB, and the module's code, stack, the allocator's
+/// fragmentation and the query results need the rest. 3.5 GiB.
+pub const MEMORY_LIMIT_WASM32: u64 = 7 << 29;
+
+/// The same for the wasm64 (memory64) module: V8 lets a 64-bit memory grow to 16 GiB
+/// (`kV8MaxWasmMemory64Pages`, 262 144 pages of 64 KiB), and the same share as wasm32's
+/// is kept in reserve. 14 GiB.
+pub const MEMORY_LIMIT_WASM64: u64 = 14 << 30;
+
+/// This module's limit: [`MEMORY_LIMIT_WASM64`] in the memory64 build, else
+/// [`MEMORY_LIMIT_WASM32`].
+#[cfg(target_arch = "wasm64")]
+pub const MEMORY_LIMIT: u64 = MEMORY_LIMIT_WASM64;
+/// This module's limit: [`MEMORY_LIMIT_WASM64`] in the memory64 build, else
+/// [`MEMORY_LIMIT_WASM32`].
+#[cfg(not(target_arch = "wasm64"))]
+pub const MEMORY_LIMIT: u64 = MEMORY_LIMIT_WASM32;
 
 /// The last panic message, kept for [`take_panic_message`].
 static PANIC_MESSAGE: Mutex<Option<String>> = Mutex::new(None);
@@ -101,10 +115,20 @@ pub fn failed_allocation_bytes() -> f64 {
     FAILED_ALLOCATION.load(Ordering::Relaxed) as f64
 }
 
-/// The default [`MEMORY_LIMIT`] in bytes, for the page's memory line.
+/// Both modules' default limits in bytes, `{wasm32, wasm64}`: the worker chooses between
+/// them (and decides whether switching to wasm64 would let a refused analysis run)
+/// whichever module it has loaded.
 #[wasm_bindgen]
-pub fn default_memory_limit() -> f64 {
-    MEMORY_LIMIT as f64
+pub fn memory_limits() -> Result<JsValue, JsError> {
+    #[derive(Serialize)]
+    struct Limits {
+        wasm32: u64,
+        wasm64: u64,
+    }
+    to_js(&Limits {
+        wasm32: MEMORY_LIMIT_WASM32,
+        wasm64: MEMORY_LIMIT_WASM64,
+    })
 }
 
 /// The crate version, for reports.
@@ -129,8 +153,9 @@ pub struct HeapSession {
 #[wasm_bindgen]
 impl HeapSession {
     /// `options`: `{ histogramOnly?: boolean, memoryLimit?: number }` or undefined
-    /// (`memoryLimit` in bytes, default [`MEMORY_LIMIT`]). `on_progress(phase, done, total)`
-    /// is called during the computations between passes.
+    /// (`memoryLimit` in bytes: lowers [`MEMORY_LIMIT`], never raises it, since the module
+    /// cannot address more). `on_progress(phase, done, total)` is called during the
+    /// computations between passes.
     #[wasm_bindgen(constructor)]
     pub fn new(
         options: JsValue,
@@ -144,7 +169,10 @@ impl HeapSession {
         };
         let mut inner = Session::new(Options {
             histogram_only: o.histogram_only,
-            memory_limit: Some(o.memory_limit.map_or(MEMORY_LIMIT, |m| m as u64)),
+            memory_limit: Some(
+                o.memory_limit
+                    .map_or(MEMORY_LIMIT, |m| (m as u64).min(MEMORY_LIMIT)),
+            ),
         });
         if let Some(f) = on_progress {
             inner.set_progress(Box::new(move |p| {

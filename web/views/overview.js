@@ -47,6 +47,24 @@ function memoryLine(analysis) {
   return ['Memory', h('span', { data: { testid: 'overview-plan', peak: String(p.peak_bytes) }, text })];
 }
 
+const MODULES = { wasm32: '32-bit WebAssembly', wasm64: '64-bit WebAssembly (memory64)' };
+
+/** Which module ran, the memory it grew to, and why it was not wasm32 when it switched. */
+function moduleLine(analysis) {
+  if (!analysis.module) return null;
+  const name = MODULES[analysis.module] ?? analysis.module;
+  const used = analysis.memory_bytes ? `, ${fmt.bytes(analysis.memory_bytes)} of memory used` : '';
+  const sw = analysis.switched;
+  let why = '';
+  if (sw && sw.out_of_memory) why = ' (after 32-bit WebAssembly ran out of memory)';
+  else if (sw) why = ` (after 32-bit WebAssembly read the file once and found the full analysis too large for its memory: ${fmt.duration(sw.millis)})`;
+  else if (analysis.module_reason && analysis.module_reason !== 'the default') why = ` (${analysis.module_reason})`;
+  return ['Analysed by', h('span', {
+    data: { testid: 'overview-module', module: analysis.module, memoryBytes: String(analysis.memory_bytes ?? ''), switched: sw ? sw.from : '' },
+    text: `${name}${used}${why}`,
+  })];
+}
+
 /**
  * @param {object} o
  * @param {{file: {name: string, size: number}, analysis: {millis: number, passes: number},
@@ -81,6 +99,7 @@ export function overviewView({ report, onExport }) {
     ['Stack traces', fmt.count(s.stack_traces)],
     ['Analysed in', `${fmt.duration(report.analysis.millis)} (${report.analysis.passes} pass${report.analysis.passes === 1 ? '' : 'es'} over the file)`],
     memoryLine(report.analysis),
+    moduleLine(report.analysis),
   ]);
 
   const heap = facts('Objects', [

@@ -1,8 +1,8 @@
 // The progress panel while a dump is read: phase, pass n of m, bar, percentage, bytes.
 // Passes read the file (`index`, `references`, `referrers`); between them the worker
 // computes (`reachability` after pass 2, `dominators` and `retained sizes` after pass 3);
-// then the page asks
-// for the report's parts (`report`).
+// then the page asks for the report's parts (`report`). When wasm32's memory is too small
+// the page switches to wasm64 and the passes start again (`switch`).
 
 import { h } from './dom.js';
 import * as fmt from './format.js';
@@ -15,6 +15,7 @@ const PHASES = {
   dominators: 'Computing dominators',
   'retained sizes': 'Computing retained sizes',
   report: 'Preparing the report',
+  switch: 'Switching to 64-bit WebAssembly (memory64)',
 };
 
 export class ProgressView {
