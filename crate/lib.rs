@@ -6,3 +6,5 @@ pub mod format;
 pub mod load;
 pub mod model;
 pub mod session;
+#[cfg(target_family = "wasm")]
+pub mod wasm;

@@ -122,6 +122,86 @@ fn bad_input_exits_non_zero_with_one_line() {
 }
 
 #[test]
+fn analysis_commands_keep_their_json_contracts() {
+    let timer = path(fixture("timer_finalizer.hprof"));
+    let (code, out, err) = heapscope(&["finalizers", &timer, "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    for key in [
+        "finalizers",
+        "shallow_bytes",
+        "retained_bytes",
+        "queued",
+        "referents_by_class",
+        "holders",
+        "timers",
+    ] {
+        assert!(!v[key].is_null(), "finalizers: missing {key}");
+    }
+    let rc = &v["referents_by_class"][0];
+    for key in ["name", "instances", "shallow_bytes", "retained_bytes"] {
+        assert!(!rc[key].is_null(), "referents_by_class: missing {key}");
+    }
+    let h = &v["holders"][0];
+    assert!(h["summary"].is_string() && h["referents"].is_u64() && h["retained_bytes"].is_u64());
+    assert_eq!(h["path"][0]["class"], "java.util.TimerThread");
+    assert!(h["path"][1]["field"].is_string());
+    let t = &v["timers"][0];
+    assert_eq!(t["thread"], "PostgreSQL-JDBC-SharedTimer-1");
+    assert_eq!(t["tasks"], 2001);
+    assert_eq!(t["cancelled_tasks"], 2000);
+    assert_eq!(t["head_task_class"], "Fixtures$KeepAliveTask");
+
+    let (code, out, _) = heapscope(&["histogram", &timer, "--retained", "--json", "--top", "3"]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    let rows = v["classes"].as_array().expect("rows");
+    assert!(rows.iter().all(|r| r["retained_bytes"].is_u64()));
+    let retained: Vec<u64> = rows
+        .iter()
+        .map(|r| r["retained_bytes"].as_u64().expect("u64"))
+        .collect();
+    assert!(
+        retained.windows(2).all(|w| w[0] >= w[1]),
+        "sorted by retained: {retained:?}"
+    );
+
+    let (code, out, _) = heapscope(&["dominators", &timer, "--json", "--top", "3", "--depth", "2"]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    let roots = v["roots"].as_array().expect("roots");
+    assert_eq!(roots.len(), 3);
+    for r in roots {
+        assert!(r["object"].as_str().is_some_and(|o| o.starts_with("0x")));
+        for key in ["class", "shallow_bytes", "retained_bytes", "children"] {
+            assert!(!r[key].is_null(), "dominators: missing {key}");
+        }
+        assert!(r["children"].as_array().is_some_and(|c| c.len() <= 3));
+    }
+
+    let (code, out, _) = heapscope(&["path", &timer, "--class", "Fixtures$PgStatement", "--json"]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(v["targets"], 2150);
+    assert_eq!(v["roots"][0]["children"][0]["field"], "queue");
+    let id = v["roots"][0]["object"].as_str().expect("id").to_string();
+    let (code, out, _) = heapscope(&["path", &timer, "--object", &id, "--json"]);
+    assert_eq!(code, 0);
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(v["found"], 1);
+
+    for cmd in ["suspects", "threads", "references"] {
+        let (code, out, err) = heapscope(&[cmd, &timer, "--json"]);
+        assert_eq!(code, 0, "{cmd}: {err}");
+        let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+        assert!(v.is_object(), "{cmd}");
+    }
+    let (code, _, err) = heapscope(&["inspect", &timer, "0x1"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("no object with this ID"), "{err}");
+}
+
+#[test]
 fn timings_are_json_lines_per_phase_on_stderr() {
     let (code, out, err) = heapscope(&[
         "histogram",
@@ -147,4 +227,53 @@ fn timings_are_json_lines_per_phase_on_stderr() {
             assert!(v["peak_rss_bytes"].as_u64().expect("peak_rss_bytes") > 8 << 20);
         }
     }
+}
+
+/// Phases reported by `--timings` (JSON lines on stderr; stdout stays the result).
+fn timing_phases(err: &str) -> Vec<String> {
+    err.lines()
+        .map(|l| {
+            let v: serde_json::Value = serde_json::from_str(l).expect("a JSON line");
+            assert!(v["wall_ms"].as_f64().expect("wall_ms") >= 0.0);
+            v["phase"].as_str().expect("phase").to_string()
+        })
+        .collect()
+}
+
+#[test]
+fn analyze_is_the_full_report_in_one_run() {
+    let timer = path(fixture("timer_finalizer.hprof"));
+    let (code, out, err) = heapscope(&["analyze", &timer, "--json", "--timings", "--top", "5"]);
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(v["summary"]["objects"], 30317);
+    assert_eq!(v["graph"]["objects"], 30317);
+    // Recorded from this fixture (387 objects nothing reaches); the parts add up.
+    assert_eq!(v["graph"]["reachable_objects"], 29930);
+    assert_eq!(v["graph"]["unreachable_objects"], 387);
+    assert_eq!(v["finalizers"]["finalizers"], 2150);
+    assert_eq!(v["finalizers"]["timers"][0]["cancelled_tasks"], 2000);
+    assert!(
+        v["suspects"]["suspects"][0]["description"]
+            .as_str()
+            .is_some_and(|d| d.contains("java.util.TimerThread"))
+    );
+    assert_eq!(v["top_retained_classes"].as_array().map(Vec::len), Some(5));
+    assert_eq!(v["top_retained_classes"][1]["name"], "Fixtures$PgStatement");
+    assert_eq!(v["dominators"][0]["class"], "java.util.TaskQueue");
+    assert_eq!(
+        timing_phases(&err),
+        [
+            "index",
+            "references",
+            "reachability",
+            "referrers",
+            "dominators",
+            "retained sizes",
+            "finalizers",
+            "suspects",
+            "reference stats",
+            "report"
+        ]
+    );
 }

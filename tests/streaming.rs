@@ -16,7 +16,7 @@ fn fingerprint(index: &Index) -> String {
     let mut digest = 0u64;
     for i in 0..objects.len() as u32 {
         let id = objects.ids.id_of(i).unwrap_or(0);
-        let c = objects.class_of[i as usize];
+        let c = objects.class_of.get(i as usize).expect("class");
         let size = objects.sizes.get(i);
         digest = digest
             .rotate_left(5)

@@ -1,5 +1,6 @@
 //! The class histogram: instances and shallow bytes per class, from pass 1 alone.
 
+use super::heap::Heap;
 use crate::model::index::{Index, class_bytes};
 use serde::Serialize;
 
@@ -15,6 +16,11 @@ pub struct HistogramRow {
     pub instances: u64,
     /// Total shallow size in bytes.
     pub shallow_bytes: u64,
+    /// Retained bytes of the class's instances (Eclipse MAT's "retained heap": the sum
+    /// over instances not dominated by another instance of the class); present once the
+    /// dominator tree is computed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retained_bytes: Option<u64>,
 }
 
 /// The histogram, sorted by shallow bytes descending (then name).
@@ -42,6 +48,7 @@ pub fn histogram(index: &Index) -> Histogram {
             name: c.name.clone(),
             instances: k.count,
             shallow_bytes: class_bytes(&index.model, c, k),
+            retained_bytes: None,
         })
         .collect();
     rows.sort_by(|a, b| {
@@ -55,4 +62,18 @@ pub fn histogram(index: &Index) -> Histogram {
         total_shallow_bytes: rows.iter().map(|r| r.shallow_bytes).sum(),
         classes: rows,
     }
+}
+
+/// The histogram with retained bytes per class.
+pub fn with_retained(heap: &Heap) -> Histogram {
+    let mut h = histogram(&heap.index);
+    for r in &mut h.classes {
+        r.retained_bytes = Some(
+            heap.class_retained
+                .get(r.class as usize)
+                .copied()
+                .unwrap_or(0),
+        );
+    }
+    h
 }

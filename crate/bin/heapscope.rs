@@ -3,18 +3,40 @@
 //! Only results go to stdout; progress (on a terminal) and errors go to stderr. Bad input
 //! exits with status 1 and one line naming what was being read and its byte offset.
 
+mod hugepages;
+
 use clap::{Parser, Subcommand};
 use comfy_table::{Cell, CellAlignment, ContentArrangement, Table, presets};
+use heapscope::analysis::dominators_report::{DomNode, dominator_tree};
 use heapscope::analysis::histogram::{Histogram, histogram};
+use heapscope::analysis::paths::{PathNode, PathOptions};
 use heapscope::analysis::summary::summary;
+use heapscope::format::source::FileSource;
 use heapscope::format::{HprofError, Visitor};
 use heapscope::load::Pass;
 use heapscope::model::index::{Index, Indexer};
+use heapscope::session::{Options, Session};
 use indicatif::{ProgressBar, ProgressStyle};
+use std::cell::RefCell;
 use std::io::{IsTerminal, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
+
+#[global_allocator]
+static ALLOCATOR: hugepages::HugePages = hugepages::HugePages;
+
+/// Prints to stdout; a closed pipe (`heapscope … | head`) ends the program quietly.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        if let Err(e) = writeln!(std::io::stdout().lock(), $($arg)*) {
+            if e.kind() == std::io::ErrorKind::BrokenPipe {
+                std::process::exit(0);
+            }
+        }
+    }};
+}
 
 #[derive(Parser)]
 #[command(
@@ -40,6 +62,18 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// The full report in one run: summary, graph, leak suspects, Finalizer analysis,
+    /// references by kind, top retained classes and the top of the dominator tree.
+    Analyze {
+        /// The heap dump (.hprof or .hprof.gz).
+        file: PathBuf,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+        /// Classes and dominator-tree entries shown.
+        #[arg(long, default_value_t = 20)]
+        top: usize,
+    },
     /// What the dump is: format, id size, object and class counts, heap size, GC roots.
     Summary {
         /// The heap dump (.hprof or .hprof.gz).
@@ -58,6 +92,83 @@ enum Command {
         /// Only the N largest classes (totals still cover all).
         #[arg(long)]
         top: Option<usize>,
+        /// Add retained bytes per class (runs the full analysis: three passes).
+        #[arg(long)]
+        retained: bool,
+    },
+    /// Why java.lang.ref.Finalizer objects hold memory: referents, queue, holders, timers.
+    Finalizers {
+        /// The heap dump (.hprof or .hprof.gz).
+        file: PathBuf,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Merged shortest paths from GC roots to an object or to every instance of a class.
+    Path {
+        /// The heap dump (.hprof or .hprof.gz).
+        file: PathBuf,
+        /// Object ID (address), e.g. 0xfc03c2e0.
+        #[arg(long, conflicts_with = "class", required_unless_present = "class")]
+        object: Option<String>,
+        /// Class name in Java form, e.g. java.util.HashMap or byte[].
+        #[arg(long)]
+        class: Option<String>,
+        /// Also follow Reference.referent and the Finalizer list links.
+        #[arg(long)]
+        include_weak: bool,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Leak suspects: what retains more than 10 % of the heap, where it accumulates, and
+    /// the Finalizer finding.
+    Suspects {
+        /// The heap dump (.hprof or .hprof.gz).
+        file: PathBuf,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Soft, weak, phantom and final references: counts and what their referents retain.
+    References {
+        /// The heap dump (.hprof or .hprof.gz).
+        file: PathBuf,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Threads: names, stacks, and the objects their frames hold, with retained sizes.
+    Threads {
+        /// The heap dump (.hprof or .hprof.gz).
+        file: PathBuf,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// One object: fields, elements, string value, referrers, dominator, GC roots.
+    Inspect {
+        /// The heap dump (.hprof or .hprof.gz).
+        file: PathBuf,
+        /// Object ID (address), e.g. 0xfc03c2e0.
+        object: String,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// The dominator tree: what keeps the most memory alive, level by level.
+    Dominators {
+        /// The heap dump (.hprof or .hprof.gz).
+        file: PathBuf,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+        /// Children shown per node.
+        #[arg(long, default_value_t = 10)]
+        top: usize,
+        /// Levels shown.
+        #[arg(long, default_value_t = 2)]
+        depth: usize,
     },
 }
 
@@ -125,31 +236,53 @@ impl Progress {
     }
 }
 
-/// `--timings`: reports each phase's wall time and the memory high-water mark so far.
+/// `--timings`: each phase's wall time and the memory high-water mark at its end, as one
+/// JSON line on stderr when the next phase starts (or at [`Timings::finish`]).
 struct Timings {
     on: bool,
-    start: Instant,
+    current: Option<(String, Instant)>,
+}
+
+thread_local! {
+    static TIMINGS: RefCell<Timings> = const { RefCell::new(Timings { on: false, current: None }) };
 }
 
 impl Timings {
-    fn new(on: bool) -> Self {
-        Timings {
-            on,
-            start: Instant::now(),
-        }
+    /// Turns the reports on.
+    fn enable() {
+        TIMINGS.with(|t| t.borrow_mut().on = true);
     }
 
-    /// Ends the current phase (started at the previous call) and starts the next.
-    fn phase(&mut self, name: &str) {
-        if self.on {
-            let wall_ms = (self.start.elapsed().as_secs_f64() * 1e4).round() / 10.0;
+    /// Ends the current phase, if any, and starts `name` (nothing if it is already current).
+    fn enter(name: &str) {
+        TIMINGS.with(|t| {
+            let mut t = t.borrow_mut();
+            if !t.on || t.current.as_ref().is_some_and(|(c, _)| c == name) {
+                return;
+            }
+            t.report();
+            t.current = Some((name.to_string(), Instant::now()));
+        });
+    }
+
+    /// Ends the current phase.
+    fn finish() {
+        TIMINGS.with(|t| {
+            let mut t = t.borrow_mut();
+            t.report();
+            t.current = None;
+        });
+    }
+
+    fn report(&self) {
+        if let Some((name, start)) = &self.current {
+            let wall_ms = (start.elapsed().as_secs_f64() * 1e4).round() / 10.0;
             let peak = peak_rss_bytes().map_or("null".to_string(), |b| b.to_string());
             eprintln!(
                 "{{\"phase\":{},\"wall_ms\":{wall_ms},\"peak_rss_bytes\":{peak}}}",
-                serde_json::Value::from(name)
+                serde_json::Value::from(name.as_str())
             );
         }
-        self.start = Instant::now();
     }
 }
 
@@ -196,14 +329,72 @@ fn stream_file<V: Visitor>(
 }
 
 fn index_file(path: &Path, quiet: bool, per_object: bool) -> Result<Index, Failure> {
+    Timings::enter("index");
     let (ix, _) = stream_file(path, Indexer::new(per_object), quiet, "indexing")?;
     Ok(ix.finish()?)
 }
 
+/// Runs the full analysis: every pass the session asks for, each streaming the file.
+fn analyze_file(path: &Path, quiet: bool) -> Result<Session, Failure> {
+    let open = || {
+        std::fs::File::open(path)
+            .map_err(|e| Failure::Io(format!("cannot open {}: {e}", path.display())))
+    };
+    let total = open()?.metadata().map(|m| m.len()).unwrap_or(0);
+    let mut session = Session::new(Options::default());
+    let src = FileSource::open(path)
+        .map_err(|e| Failure::Io(format!("cannot open {}: {e}", path.display())))?;
+    session.set_source(Box::new(src));
+    let show = !quiet && std::io::stderr().is_terminal();
+    session.set_progress(Box::new(move |p| {
+        Timings::enter(p.phase);
+        if show {
+            eprint!(
+                "\r{:>12} {:>5.1}%",
+                p.phase,
+                100.0 * p.done as f64 / p.total.max(1) as f64
+            );
+        }
+    }));
+    let mut buf = vec![0u8; 8 << 20];
+    while let Some(pass) = session.begin_pass() {
+        Timings::enter(pass.name);
+        let progress = Progress::new(
+            quiet,
+            total,
+            &format!("{} {}/{}", pass.name, pass.number, pass.of),
+        );
+        let mut file = open()?;
+        let mut done = 0u64;
+        loop {
+            let n = file
+                .read(&mut buf)
+                .map_err(|e| Failure::Io(format!("cannot read {}: {e}", path.display())))?;
+            if n == 0 {
+                break;
+            }
+            session.push(&buf[..n])?;
+            done += n as u64;
+            progress.set(done);
+        }
+        progress.done();
+        session.end_pass()?;
+        if show {
+            eprint!("\r{:>30}\r", "");
+        }
+    }
+    Ok(session)
+}
+
 fn print_json<T: serde::Serialize>(v: &T) -> Result<(), Failure> {
     let mut out = std::io::stdout().lock();
-    serde_json::to_writer_pretty(&mut out, v).map_err(|e| Failure::Io(e.to_string()))?;
-    writeln!(out).map_err(|e| Failure::Io(e.to_string()))
+    let r = serde_json::to_writer_pretty(&mut out, v)
+        .map_err(std::io::Error::from)
+        .and_then(|_| writeln!(out));
+    match r {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => std::process::exit(0),
+        r => r.map_err(|e| Failure::Io(e.to_string())),
+    }
 }
 
 fn table() -> Table {
@@ -225,31 +416,135 @@ fn print_histogram(h: &Histogram, top: Option<usize>) {
         right("bytes".into()),
         Cell::new("class"),
     ]);
-    for r in h.classes.iter().take(top.unwrap_or(usize::MAX)) {
-        t.add_row(vec![
-            right(grouped(r.instances)),
-            right(human(r.shallow_bytes)),
-            right(grouped(r.shallow_bytes)),
-            Cell::new(&r.name),
+    let with_retained = h
+        .classes
+        .first()
+        .is_some_and(|r| r.retained_bytes.is_some());
+    if with_retained {
+        t.set_header(vec![
+            right("instances".into()),
+            right("shallow".into()),
+            right("retained".into()),
+            right("retained bytes".into()),
+            Cell::new("class"),
         ]);
     }
-    t.add_row(vec![
+    for r in h.classes.iter().take(top.unwrap_or(usize::MAX)) {
+        let mut row = vec![right(grouped(r.instances)), right(human(r.shallow_bytes))];
+        match r.retained_bytes {
+            Some(b) => row.extend([right(human(b)), right(grouped(b))]),
+            None => row.push(right(grouped(r.shallow_bytes))),
+        }
+        row.push(Cell::new(&r.name));
+        t.add_row(row);
+    }
+    let mut total = vec![
         right(grouped(h.total_instances)),
         right(human(h.total_shallow_bytes)),
-        right(grouped(h.total_shallow_bytes)),
-        Cell::new(format!("total ({} classes)", h.classes.len())),
-    ]);
-    println!("{t}");
+    ];
+    if with_retained {
+        total.extend([right(String::new()), right(String::new())]);
+    } else {
+        total.push(right(grouped(h.total_shallow_bytes)));
+    }
+    total.push(Cell::new(format!("total ({} classes)", h.classes.len())));
+    t.add_row(total);
+    out!("{t}");
 }
 
 fn run(cli: Cli) -> Result<(), Failure> {
-    let mut timings = Timings::new(cli.timings);
+    if cli.timings {
+        Timings::enable();
+    }
+    let r = run_command(cli);
+    Timings::finish();
+    r
+}
+
+fn run_command(cli: Cli) -> Result<(), Failure> {
     match cli.command {
+        Command::Analyze { file, json, top } => {
+            let mut session = analyze_file(&file, cli.quiet)?;
+            Timings::enter("finalizers");
+            let finalizers = session.finalizers()?.clone();
+            Timings::enter("suspects");
+            let suspects = session.suspects()?;
+            Timings::enter("reference stats");
+            let references = session.reference_stats()?;
+            Timings::enter("report");
+            let heap = session
+                .heap()
+                .ok_or_else(|| Failure::Io("analysis incomplete".into()))?;
+            let mut classes = session
+                .histogram()
+                .cloned()
+                .unwrap_or_else(|| histogram_of(&session));
+            classes.classes.sort_by(|a, b| {
+                b.retained_bytes
+                    .cmp(&a.retained_bytes)
+                    .then(b.shallow_bytes.cmp(&a.shallow_bytes))
+                    .then(a.name.cmp(&b.name))
+            });
+            let dominators = dominator_tree(heap, top, 1);
+            let reachable_objects = heap.object_count() as u64 - heap.unreachable.0;
+            if json {
+                classes.classes.truncate(top);
+                return print_json(&AnalyzeReport {
+                    summary: session.summary(),
+                    graph: Graph {
+                        objects: heap.object_count() as u64,
+                        references: heap.references,
+                        gc_roots: heap.roots.len() as u64,
+                        reachable_objects,
+                        reachable_bytes: heap.reachable_bytes(),
+                        unreachable_objects: heap.unreachable.0,
+                        unreachable_bytes: heap.unreachable.1,
+                    },
+                    suspects: &suspects,
+                    finalizers: &finalizers,
+                    references: &references,
+                    top_retained_classes: &classes.classes,
+                    dominators: &dominators.roots,
+                });
+            }
+            out!(
+                "{}: {} objects ({} reachable, {}), {} references, {} GC roots",
+                file.display(),
+                grouped(heap.object_count() as u64),
+                grouped(reachable_objects),
+                human(heap.reachable_bytes()),
+                grouped(heap.references),
+                grouped(heap.roots.len() as u64)
+            );
+            if suspects.suspects.is_empty() {
+                out!(
+                    "No leak suspect: nothing retains more than {:.0} % of the heap.",
+                    100.0 * suspects.threshold
+                );
+            }
+            for (i, s) in suspects.suspects.iter().enumerate() {
+                out!("Suspect {}: {}", i + 1, s.description);
+            }
+            if finalizers.finalizers > 0 {
+                out!(
+                    "{} Finalizers retain {} ({:.1} % of the heap); {} queued for finalization.",
+                    grouped(finalizers.finalizers),
+                    human(finalizers.retained_bytes),
+                    100.0 * finalizers.heap_share,
+                    grouped(finalizers.queued)
+                );
+                for h in finalizers.holders.iter().take(3) {
+                    out!("  {}", h.summary);
+                }
+            }
+            out!("");
+            print_histogram(&classes, Some(top));
+            Ok(())
+        }
         Command::Summary { file, json } => {
             let index = index_file(&file, cli.quiet, false)?;
-            timings.phase("index");
+            Timings::enter("summary");
             let s = summary(&index);
-            timings.phase("summary");
             if json {
                 return print_json(&s);
             }
@@ -296,17 +591,37 @@ fn run(cli: Cli) -> Result<(), Failure> {
                     Cell::new(grouped(*n)),
                 ]);
             }
-            println!("{t}");
+            out!("{t}");
             for d in &s.diagnostics {
-                println!("note: {} × {} — {}", grouped(d.count), d.key, d.help);
+                out!("note: {} × {} — {}", grouped(d.count), d.key, d.help);
             }
             Ok(())
         }
-        Command::Histogram { file, json, top } => {
-            let index = index_file(&file, cli.quiet, false)?;
-            timings.phase("index");
-            let mut h = histogram(&index);
-            timings.phase("histogram");
+        Command::Histogram {
+            file,
+            json,
+            top,
+            retained,
+        } => {
+            let mut h = if retained {
+                let session = analyze_file(&file, cli.quiet)?;
+                session
+                    .histogram()
+                    .cloned()
+                    .unwrap_or_else(|| histogram_of(&session))
+            } else {
+                let index = index_file(&file, cli.quiet, false)?;
+                Timings::enter("histogram");
+                histogram(&index)
+            };
+            if retained {
+                h.classes.sort_by(|a, b| {
+                    b.retained_bytes
+                        .cmp(&a.retained_bytes)
+                        .then(b.shallow_bytes.cmp(&a.shallow_bytes))
+                        .then(a.name.cmp(&b.name))
+                });
+            }
             if json {
                 if let Some(n) = top {
                     h.classes.truncate(n);
@@ -316,7 +631,435 @@ fn run(cli: Cli) -> Result<(), Failure> {
             print_histogram(&h, top);
             Ok(())
         }
+        Command::Finalizers { file, json } => {
+            let mut session = analyze_file(&file, cli.quiet)?;
+            Timings::enter("finalizers");
+            let r = session.finalizers()?.clone();
+            if json {
+                return print_json(&r);
+            }
+            out!(
+                "{} Finalizers: {} shallow, {} retained ({:.1} % of the heap)",
+                grouped(r.finalizers),
+                human(r.shallow_bytes),
+                human(r.retained_bytes),
+                100.0 * r.heap_share
+            );
+            out!(
+                "{} referents: {} shallow, {} retained",
+                grouped(r.referents),
+                human(r.referents_shallow_bytes),
+                human(r.referents_retained_bytes)
+            );
+            let mut t = table();
+            t.set_header(vec![
+                right("referents".into()),
+                right("shallow".into()),
+                right("retained".into()),
+                Cell::new("class"),
+            ]);
+            for c in r.referents_by_class.iter().take(15) {
+                t.add_row(vec![
+                    right(grouped(c.instances)),
+                    right(human(c.shallow_bytes)),
+                    right(human(c.retained_bytes)),
+                    Cell::new(&c.name),
+                ]);
+            }
+            out!("{t}");
+            out!(
+                "finalization queue: {} waiting{}",
+                grouped(r.queued),
+                r.queue_length
+                    .map(|l| format!(" (queueLength {l})"))
+                    .unwrap_or_default()
+            );
+            for c in r.queued_by_class.iter().take(5) {
+                out!("  {} {}", grouped(c.instances), c.name);
+            }
+            for th in &r.finalizer_threads {
+                out!("finalizer thread '{}':", th.name);
+                for f in th.frames.iter().take(12) {
+                    out!("  at {} ({})", f.method, f.location);
+                    for l in &f.locals {
+                        out!(
+                            "      holds {} {} ({} retained)",
+                            l.class,
+                            l.object,
+                            human(l.retained_bytes)
+                        );
+                    }
+                }
+            }
+            for o in &r.in_processing {
+                out!("being finalized: {} {}", o.class, o.object);
+            }
+            out!("holders:");
+            for h in &r.holders {
+                out!("  {}", h.summary);
+            }
+            for tq in &r.timers {
+                out!(
+                    "timer {}: {} tasks, {} cancelled, head {} due in {}",
+                    tq.thread.as_deref().unwrap_or("(no thread)"),
+                    tq.tasks,
+                    tq.cancelled_tasks,
+                    tq.head_task_class.as_deref().unwrap_or("-"),
+                    tq.head_task_due_in_ms
+                        .map(|ms| format!("{:.0} s", ms as f64 / 1000.0))
+                        .unwrap_or_else(|| "-".into())
+                );
+                if let Some(a) = &tq.advice {
+                    out!("  {a}");
+                }
+            }
+            Ok(())
+        }
+        Command::Path {
+            file,
+            object,
+            class,
+            include_weak,
+            json,
+        } => {
+            let opts = PathOptions {
+                include_weak,
+                ..PathOptions::default()
+            };
+            let id = object.as_deref().map(parse_id).transpose()?;
+            let mut session = analyze_file(&file, cli.quiet)?;
+            Timings::enter("paths");
+            let tree = match (id, class) {
+                (Some(id), _) => session.paths_to_object(id, &opts)?,
+                (None, Some(c)) => session.paths_to_class(&c, &opts)?,
+                (None, None) => return Err(Failure::Io("give --object or --class".into())),
+            };
+            if json {
+                return print_json(&tree);
+            }
+            out!(
+                "{} target(s), {} searched, {} with a path, {} without{}",
+                tree.targets,
+                tree.searched,
+                tree.found,
+                tree.not_found,
+                if tree.include_weak {
+                    ""
+                } else {
+                    " (weak/soft/phantom/final referents and Finalizer links ignored)"
+                }
+            );
+            print_paths(&tree.roots);
+            Ok(())
+        }
+        Command::Suspects { file, json } => {
+            let mut session = analyze_file(&file, cli.quiet)?;
+            Timings::enter("suspects");
+            let r = session.suspects()?;
+            if json {
+                return print_json(&r);
+            }
+            if r.suspects.is_empty() {
+                out!(
+                    "No suspect: nothing retains more than {:.0} % of the {} reachable heap.",
+                    100.0 * r.threshold,
+                    human(r.reachable_bytes)
+                );
+            }
+            for (i, s) in r.suspects.iter().enumerate() {
+                out!("Suspect {}: {}", i + 1, s.description);
+                if !s.path_from_root.is_empty() {
+                    out!("  path from a GC root:");
+                    for st in &s.path_from_root {
+                        out!(
+                            "    {}{} {}",
+                            st.field
+                                .as_ref()
+                                .map(|f| format!(".{f} → "))
+                                .unwrap_or_default(),
+                            st.object.class,
+                            st.object.object
+                        );
+                    }
+                }
+            }
+            Ok(())
+        }
+        Command::References { file, json } => {
+            let session = analyze_file(&file, cli.quiet)?;
+            Timings::enter("references");
+            let r = session.reference_stats()?;
+            if json {
+                return print_json(&serde_json::json!({ "references": r }));
+            }
+            let mut t = table();
+            t.set_header(vec![
+                Cell::new("kind"),
+                right("references".into()),
+                right("referents".into()),
+                right("shallow".into()),
+                right("retained".into()),
+                right("only via refs".into()),
+            ]);
+            for k in &r {
+                t.add_row(vec![
+                    Cell::new(k.kind),
+                    right(grouped(k.references)),
+                    right(grouped(k.referents)),
+                    right(human(k.referents_shallow_bytes)),
+                    right(human(k.referents_retained_bytes)),
+                    right(format!("{} of {}", k.only_through_references, k.checked)),
+                ]);
+            }
+            out!("{t}");
+            Ok(())
+        }
+        Command::Threads { file, json } => {
+            let mut session = analyze_file(&file, cli.quiet)?;
+            Timings::enter("threads");
+            let threads = session.threads(20)?;
+            if json {
+                return print_json(&serde_json::json!({ "threads": threads }));
+            }
+            for th in &threads {
+                out!(
+                    "'{}' {} {} (locals retain {})",
+                    th.name,
+                    th.object.class,
+                    th.object.object,
+                    human(th.locals_retained_bytes)
+                );
+                for f in &th.frames {
+                    out!("    at {} ({})", f.method, f.location);
+                    for l in &f.locals {
+                        out!(
+                            "        local {} {} ({} retained)",
+                            l.class,
+                            l.object,
+                            human(l.retained_bytes)
+                        );
+                    }
+                }
+            }
+            Ok(())
+        }
+        Command::Inspect { file, object, json } => {
+            let id = parse_id(&object)?;
+            let mut session = analyze_file(&file, cli.quiet)?;
+            Timings::enter("inspect");
+            let v = session.inspect(id, 100)?;
+            if json {
+                return print_json(&v);
+            }
+            out!(
+                "{} {} ({}): shallow {}, retained {}{}",
+                v.this.class,
+                v.this.object,
+                v.kind,
+                human(v.this.shallow_bytes),
+                human(v.this.retained_bytes),
+                v.this
+                    .value
+                    .as_ref()
+                    .map(|s| format!(", value \"{s}\""))
+                    .unwrap_or_default()
+            );
+            if !v.gc_roots.is_empty() {
+                out!("GC root: {}", v.gc_roots.join(", "));
+            }
+            if let Some(d) = &v.dominator {
+                out!("dominator: {} {}", d.class, d.object);
+            }
+            for f in v.statics.iter().chain(&v.fields) {
+                let extra = f
+                    .object
+                    .as_ref()
+                    .map(|o| {
+                        format!(
+                            " {}{}",
+                            o.class,
+                            o.value
+                                .as_ref()
+                                .map(|s| format!(" \"{s}\""))
+                                .unwrap_or_default()
+                        )
+                    })
+                    .unwrap_or_default();
+                out!(
+                    "  {} {}.{} = {}{}",
+                    f.ty,
+                    f.declaring,
+                    f.name,
+                    f.value,
+                    extra
+                );
+            }
+            if let Some(n) = v.length {
+                out!("  length {n}");
+            }
+            for e in &v.elements {
+                out!(
+                    "  [{}] = {}{}",
+                    e.index,
+                    e.value,
+                    e.object
+                        .as_ref()
+                        .map(|o| format!(" {}", o.class))
+                        .unwrap_or_default()
+                );
+            }
+            out!("referrers ({}):", v.referrers_total);
+            for r in &v.referrers {
+                out!("  {} {} .{}", r.object.class, r.object.object, r.field);
+            }
+            Ok(())
+        }
+        Command::Dominators {
+            file,
+            json,
+            top,
+            depth,
+        } => {
+            let session = analyze_file(&file, cli.quiet)?;
+            let heap = session
+                .heap()
+                .ok_or_else(|| Failure::Io("analysis incomplete".into()))?;
+            Timings::enter("dominator tree");
+            let tree = dominator_tree(heap, top, depth);
+            if json {
+                return print_json(&tree);
+            }
+            let total = heap.reachable_bytes().max(1);
+            let mut t = table();
+            t.set_header(vec![
+                right("retained".into()),
+                right("%".into()),
+                right("shallow".into()),
+                Cell::new("object"),
+            ]);
+            let mut stack: Vec<(&DomNode, usize)> =
+                tree.roots.iter().rev().map(|n| (n, 0)).collect();
+            while let Some((n, level)) = stack.pop() {
+                t.add_row(vec![
+                    right(human(n.retained_bytes)),
+                    right(format!(
+                        "{:.1}",
+                        100.0 * n.retained_bytes as f64 / total as f64
+                    )),
+                    right(human(n.shallow_bytes)),
+                    Cell::new(format!("{}{} {}", "  ".repeat(level), n.class, n.object)),
+                ]);
+                stack.extend(n.children.iter().rev().map(|c| (c, level + 1)));
+            }
+            out!("{t}");
+            out!(
+                "reachable heap {}; {} unreachable objects ({}) are not in the tree",
+                human(heap.reachable_bytes()),
+                grouped(heap.unreachable.0),
+                human(heap.unreachable.1)
+            );
+            Ok(())
+        }
     }
+}
+
+/// `heapscope analyze --json`, keys in this order.
+#[derive(serde::Serialize)]
+struct AnalyzeReport<'a, S, F, R, C, D> {
+    summary: Option<&'a heapscope::analysis::summary::Summary>,
+    graph: Graph,
+    suspects: &'a S,
+    finalizers: &'a F,
+    references: &'a R,
+    top_retained_classes: &'a C,
+    dominators: &'a D,
+}
+
+/// The object graph the analysis built.
+#[derive(serde::Serialize)]
+struct Graph {
+    objects: u64,
+    /// Object-to-object references, including each object's reference to its class.
+    references: u64,
+    gc_roots: u64,
+    reachable_objects: u64,
+    reachable_bytes: u64,
+    unreachable_objects: u64,
+    unreachable_bytes: u64,
+}
+
+fn parse_id(s: &str) -> Result<u64, Failure> {
+    let t = s.trim();
+    let r = match t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")) {
+        Some(h) => u64::from_str_radix(h, 16),
+        None => t.parse::<u64>(),
+    };
+    r.map_err(|_| {
+        Failure::Io(format!(
+            "not an object ID: {s} (use 0x… hex or a decimal number)"
+        ))
+    })
+}
+
+fn print_paths(nodes: &[PathNode]) {
+    let mut stack: Vec<(&PathNode, usize)> = nodes.iter().rev().map(|n| (n, 0)).collect();
+    // (level, count, shown) of "more children" notes to print after a node's children.
+    let mut more: Vec<(usize, u64, usize)> = Vec::new();
+    while let Some((n, level)) = stack.pop() {
+        let field = n
+            .field
+            .as_ref()
+            .map(|f| format!(".{f} "))
+            .unwrap_or_default();
+        let roots = if n.gc_roots.is_empty() {
+            String::new()
+        } else {
+            let by = n
+                .held_by
+                .as_ref()
+                .map(|h| format!(" in {h}"))
+                .unwrap_or_default();
+            format!(" [GC root: {}{by}]", n.gc_roots.join(", "))
+        };
+        let repeat = if n.repeat > 1 {
+            format!(" ×{}", n.repeat)
+        } else {
+            String::new()
+        };
+        let value = n
+            .object
+            .value
+            .as_ref()
+            .map(|v| format!(" \"{v}\""))
+            .unwrap_or_default();
+        out!(
+            "{}{field}{} {}{value}{repeat}{roots}  ({} target{}, retains {})",
+            "  ".repeat(level),
+            n.object.class,
+            n.object.object,
+            n.targets,
+            if n.targets == 1 { "" } else { "s" },
+            human(n.object.retained_bytes)
+        );
+        stack.extend(n.children.iter().rev().map(|c| (c, level + 1)));
+        if n.more_children > 0 {
+            more.push((level + 1, n.more_children, n.children.len()));
+        }
+        if let Some(&(l, m, _)) = more.last()
+            && stack.last().is_none_or(|&(_, next)| next < l)
+        {
+            out!("{}… {m} more", "  ".repeat(l));
+            more.pop();
+        }
+    }
+}
+
+fn histogram_of(session: &Session) -> Histogram {
+    session.index().map(histogram).unwrap_or(Histogram {
+        classes: Vec::new(),
+        total_instances: 0,
+        total_shallow_bytes: 0,
+    })
 }
 
 fn main() -> ExitCode {

@@ -276,9 +276,11 @@ impl GzipDecoder {
                         if self.verify {
                             self.crc.update(chunk);
                         }
-                        sink(chunk)?;
+                        // Counted before the sink sees them, so that `out_position` covers
+                        // the bytes an error in the sink may point into.
                         self.out_pos += written as u64;
                         self.member_out += written as u64;
+                        sink(chunk)?;
                     }
                     data = &data[r.bytes_consumed..];
                     self.in_pos += r.bytes_consumed as u64;

@@ -23,15 +23,24 @@ pub struct Header {
 /// The longest format string we accept before deciding the input is not HPROF.
 pub const MAX_FORMAT_LEN: usize = 64;
 
+/// How many first bytes of a file that is not HPROF are looked at to say what it is
+/// (`sniff::describe`); fewer when the file is shorter.
+pub const SNIFF_LEN: usize = 512;
+
 /// Parses the header from the start of `b`. `Ok(None)` means more bytes are needed.
 pub fn parse_header(b: &[u8]) -> Result<Option<(Header, usize)>, HprofError> {
     const MAGIC: &[u8] = b"JAVA PROFILE ";
     let head = &b[..b.len().min(MAGIC.len())];
     if !MAGIC.starts_with(head) {
+        // Not HPROF. Describe it from the same bytes however the input is sliced: wait for
+        // `SNIFF_LEN` bytes, or for the end of the input (`StreamParser::finish`).
+        if b.len() < SNIFF_LEN {
+            return Ok(None);
+        }
         return Err(HprofError::new(
             0,
             ErrorKind::NotHprof {
-                detected: super::sniff::describe(b),
+                detected: super::sniff::describe(&b[..SNIFF_LEN]),
             },
         ));
     }

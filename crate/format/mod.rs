@@ -84,6 +84,15 @@ impl Decoder {
         self.raw_consumed
     }
 
+    /// Bytes of the HPROF stream produced so far: the decompressed bytes for gzip (all of
+    /// them, including a piece whose parsing failed), else the raw bytes. Error offsets
+    /// (other than gzip's own) never exceed it.
+    pub fn stream_bytes(&self) -> u64 {
+        self.gz
+            .as_ref()
+            .map_or(self.raw_consumed, |g| g.out_position())
+    }
+
     /// Takes the gzip checkpoints recorded so far (empty for plain files).
     pub fn take_gzip_checkpoints(&mut self) -> Vec<gzip::Checkpoint> {
         self.gz
@@ -137,7 +146,7 @@ impl Decoder {
         if let Some(gz) = &self.gz {
             gz.finish()?;
         }
-        self.parser.finish().map_err(|mut e| {
+        self.parser.finish(v).map_err(|mut e| {
             e.decompressed = self.gz.is_some();
             e
         })

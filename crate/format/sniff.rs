@@ -19,8 +19,11 @@ pub fn describe(b: &[u8]) -> String {
             "this is a PDF document"
         } else if starts(b"FLR\0") {
             "this is a Java Flight Recorder (JFR) recording, not a heap dump"
+        } else if starts(b"\x7fELF") && elf_type(b) == Some(4) {
+            "this is a process core dump (ELF core file), not a Java heap dump (`jhsdb jmap \
+             --binaryheap --exe <java> --core <file>` writes one from it)"
         } else if starts(b"\x7fELF") {
-            "this is an ELF executable or core file"
+            "this is an ELF executable or shared library"
         } else if starts(b"\xca\xfe\xba\xbe") {
             "this is a Java class file"
         } else if starts(b"BZh") {
@@ -38,7 +41,15 @@ pub fn describe(b: &[u8]) -> String {
         } else if b.iter().take(512).all(|&c| {
             c == b'\n' || c == b'\r' || c == b'\t' || (0x20..0x7f).contains(&c) || c >= 0x80
         }) {
-            "this looks like a text file"
+            let text = String::from_utf8_lossy(&b[..b.len().min(512)]);
+            if text.contains("#instances") && text.contains("#bytes") {
+                "this is a class histogram (jmap -histo or jcmd GC.class_histogram), not a heap \
+                 dump"
+            } else if text.contains("Full thread dump") {
+                "this is a thread dump (jstack or jcmd Thread.print), not a heap dump"
+            } else {
+                "this looks like a text file"
+            }
         } else {
             return format!(
                 "unrecognized binary data (first bytes: {})",
@@ -50,4 +61,15 @@ pub fn describe(b: &[u8]) -> String {
             );
         };
     what.to_string()
+}
+
+/// The `e_type` of an ELF header (1 relocatable, 2 executable, 3 shared, 4 core), read in
+/// the byte order the header declares.
+fn elf_type(b: &[u8]) -> Option<u16> {
+    let t = [*b.get(16)?, *b.get(17)?];
+    match b.get(5)? {
+        1 => Some(u16::from_le_bytes(t)),
+        2 => Some(u16::from_be_bytes(t)),
+        _ => None,
+    }
 }

@@ -82,13 +82,13 @@ impl<S: ByteSource + ?Sized> ByteSource for Box<S> {
 }
 
 /// A file on disk (native builds).
-#[cfg(not(target_arch = "wasm32"))]
+#[cfg(not(target_family = "wasm"))]
 pub struct FileSource {
     file: std::fs::File,
     len: u64,
 }
 
-#[cfg(not(target_arch = "wasm32"))]
+#[cfg(not(target_family = "wasm"))]
 impl FileSource {
     /// Opens `path`.
     pub fn open(path: &std::path::Path) -> std::io::Result<Self> {
@@ -98,7 +98,7 @@ impl FileSource {
     }
 }
 
-#[cfg(not(target_arch = "wasm32"))]
+#[cfg(not(target_family = "wasm"))]
 impl ByteSource for FileSource {
     fn len(&self) -> u64 {
         self.len

@@ -29,6 +29,9 @@ use super::threads::{StartThread, parse_end_thread, parse_start_thread};
 /// than buffered: no real string, trace or sample table comes near it.
 pub const MAX_RECORD_BYTES: u32 = 64 << 20;
 
+/// What an unknown top-level record is called in errors.
+const UNKNOWN_RECORD: &str = "unknown record";
+
 /// Receives the content of a dump. Every method has a no-op default.
 #[allow(unused_variables)]
 pub trait Visitor {
@@ -62,6 +65,10 @@ pub trait Visitor {
     fn unknown_record(&mut self, tag: Tag, offset: u64, len: u32) {}
     /// HEAP_DUMP_END.
     fn heap_dump_end(&mut self) {}
+    /// `len` bytes from `offset`, after a complete heap dump, that are not whole records:
+    /// the body of a HEAP_DUMP_END, or a record with an unknown tag that the file ends
+    /// inside. They are ignored.
+    fn trailing_data(&mut self, offset: u64, len: u64) {}
     /// A GC root.
     fn gc_root(&mut self, r: &GcRoot) {}
     /// A class dump starting at `offset`.
@@ -244,8 +251,10 @@ impl StreamParser {
     }
 
     /// Declares the end of the stream. Fails if it ends inside an item, naming the item
-    /// and the offset where it starts.
-    pub fn finish(&mut self) -> Result<(), HprofError> {
+    /// and the offset where it starts; but when the stream ends, after a complete heap
+    /// dump, inside a record whose tag is unknown (junk, not a cut-off record), the rest
+    /// is only reported as `Visitor::trailing_data`.
+    pub fn finish<V: Visitor>(&mut self, v: &mut V) -> Result<(), HprofError> {
         match self.state {
             State::Heap { end } | State::Skip { until: end } if self.pos == end => {
                 self.state = State::Records;
@@ -253,6 +262,22 @@ impl StreamParser {
             _ => {}
         }
         let have_pending = self.pending.len() as u64;
+        if self.heap_dumps > 0 && !self.segment_open {
+            let unknown_tag = |t: Option<&u8>| t.is_some_and(|&t| Tag(t).name().is_none());
+            match self.state {
+                State::Records if unknown_tag(self.pending.first()) => {
+                    v.trailing_data(self.pos, have_pending);
+                    return Ok(());
+                }
+                // A HEAP_DUMP_END body was reported as a whole when it began.
+                State::Skip { .. } if self.item.0 == "HEAP_DUMP_END" => return Ok(()),
+                State::Skip { .. } if self.item.0 == UNKNOWN_RECORD => {
+                    v.trailing_data(self.item.1, self.pos + have_pending - self.item.1);
+                    return Ok(());
+                }
+                _ => {}
+            }
+        }
         let truncated =
             |what, offset, have| Err(HprofError::new(offset, ErrorKind::Truncated { what, have }));
         match self.state {
@@ -449,6 +474,7 @@ impl StreamParser {
                 self.segment_open = false;
                 v.heap_dump_end();
                 if len > 0 {
+                    v.trailing_data(start + 9, u64::from(len));
                     self.item = ("HEAP_DUMP_END", start);
                     self.state = State::Skip { until: body_end };
                 }
@@ -460,7 +486,7 @@ impl StreamParser {
         if !known || len > MAX_RECORD_BYTES {
             v.record(tag, start, len);
             v.unknown_record(tag, start, len);
-            self.item = (tag.name().unwrap_or("unknown record"), start);
+            self.item = (tag.name().unwrap_or(UNKNOWN_RECORD), start);
             self.state = State::Skip { until: body_end };
             return Ok(Step::Done(9));
         }
@@ -630,24 +656,27 @@ impl StreamParser {
                         v.array_end();
                     }
                 }
-                SubTag::HPROF_GC_CLASS_DUMP => match parse_class_dump(ids)(&b[1..]) {
-                    Ok((r, cd)) => {
-                        let total = b.len() - r.len();
-                        if total as u64 > seg_left {
-                            return Err(overrun("CLASS_DUMP"));
+                SubTag::HPROF_GC_CLASS_DUMP => {
+                    // Parsed within the segment: bytes beyond it (present or not, depending
+                    // on how the input was sliced) must not decide the outcome.
+                    let in_segment = b
+                        .get(1..usize::try_from(seg_left).unwrap_or(usize::MAX))
+                        .unwrap_or(&b[1..]);
+                    match parse_class_dump(ids)(in_segment) {
+                        Ok((r, cd)) => {
+                            v.class_dump(off, &cd);
+                            at += 1 + in_segment.len() - r.len();
                         }
-                        v.class_dump(off, &cd);
-                        at += total;
-                    }
-                    Err(nom::Err::Incomplete(_)) => {
-                        if b.len() as u64 >= seg_left {
-                            return Err(overrun("CLASS_DUMP"));
+                        Err(nom::Err::Incomplete(_)) => {
+                            if b.len() as u64 >= seg_left {
+                                return Err(overrun("CLASS_DUMP"));
+                            }
+                            self.stalled = "CLASS_DUMP";
+                            break;
                         }
-                        self.stalled = "CLASS_DUMP";
-                        break;
+                        Err(e) => return Err(perr(off, "CLASS_DUMP", e)),
                     }
-                    Err(e) => return Err(perr(off, "CLASS_DUMP", e)),
-                },
+                }
                 SubTag::HPROF_HEAP_DUMP_INFO => {
                     let total = 1 + 4 + idz;
                     if total as u64 > seg_left {

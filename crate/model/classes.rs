@@ -6,6 +6,7 @@
 //! have no object. Per class: ~200 bytes plus its field lists; a large application has
 //! 10–60 K classes, so the table is a few MB.
 
+use super::hash::IdHashMap;
 use crate::format::heap_dump::class_dump::{FieldDesc, StaticField};
 use crate::format::tags::BasicType;
 use std::collections::HashMap;
@@ -98,18 +99,23 @@ pub struct ClassTable {
     pub classes: Vec<ClassInfo>,
     /// Number of classes that are objects (indices `0..object_count`).
     pub object_count: u32,
-    by_id: HashMap<u64, u32>,
+    by_id: IdHashMap<u64, u32>,
     by_name: HashMap<String, Vec<u32>>,
+    by_serial: IdHashMap<u32, u32>,
 }
 
 impl ClassTable {
     /// Builds the table; `classes[..object_count]` are the dumped classes.
     pub fn new(classes: Vec<ClassInfo>, object_count: u32) -> Self {
-        let mut by_id = HashMap::with_capacity(classes.len());
+        let mut by_id = IdHashMap::default();
         let mut by_name: HashMap<String, Vec<u32>> = HashMap::new();
+        let mut by_serial = IdHashMap::default();
         for (i, c) in classes.iter().enumerate() {
             if c.dumped {
                 by_id.insert(c.id, i as u32);
+            }
+            if c.serial != 0 {
+                by_serial.insert(c.serial, i as u32);
             }
             by_name.entry(c.name.clone()).or_default().push(i as u32);
         }
@@ -118,6 +124,7 @@ impl ClassTable {
             object_count,
             by_id,
             by_name,
+            by_serial,
         }
     }
 
@@ -145,6 +152,11 @@ impl ClassTable {
     /// Index of the dumped class with this object ID.
     pub fn by_id(&self, id: u64) -> Option<u32> {
         self.by_id.get(&id).copied()
+    }
+
+    /// Index of the class with this LOAD_CLASS serial (stack frames name classes so).
+    pub fn by_serial(&self, serial: u32) -> Option<u32> {
+        self.by_serial.get(&serial).copied()
     }
 
     /// Indices of the classes with this Java name (several loaders may define one name).

@@ -54,6 +54,12 @@ pub const KINDS: &[(&str, Severity, &str)] = &[
         "A class has no LOAD_CLASS record or its name string is missing; it is shown by ID.",
     ),
     (
+        "missing_field_name",
+        Severity::Warning,
+        "Fields whose name string is missing are shown by ID; analyses that look a field up \
+         by name (such as a Finalizer's referent) do not find them.",
+    ),
+    (
         "dangling_reference",
         Severity::Info,
         "References to IDs that are not objects of this dump were dropped (common in dumps \
@@ -76,6 +82,12 @@ pub const KINDS: &[(&str, Severity, &str)] = &[
         "A class is its own (indirect) superclass; the cycle was cut.",
     ),
     (
+        "class_hierarchy_too_deep",
+        Severity::Error,
+        "A class has more than 64 superclasses; its chain was cut there, so fields inherited \
+         from beyond the cut are unknown.",
+    ),
+    (
         "missing_super_class",
         Severity::Warning,
         "A class names a superclass that has no CLASS_DUMP; its inherited fields are unknown.",
@@ -89,6 +101,12 @@ pub const KINDS: &[(&str, Severity, &str)] = &[
         "class_dump_after_instances",
         Severity::Info,
         "A CLASS_DUMP appeared after instances of that class; the dump is still usable.",
+    ),
+    (
+        "trailing_data",
+        Severity::Warning,
+        "The file goes on after its complete heap dump with bytes that are not whole records \
+         (or HEAP_DUMP_END has a body); they were ignored. The heap dump itself is complete.",
     ),
     (
         "no_heap_dump",

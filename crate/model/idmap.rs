@@ -14,6 +14,13 @@
 //!
 //! so ~5 bytes per object for HotSpot dumps, 9 for unsorted ones (Android). A lookup reads
 //! one directory entry and binary-searches a bucket of ~4 keys.
+//!
+//! When the IDs are sorted (or a few sorted pieces), distinct, and dense enough, a bitmap
+//! over the address range replaces `keys` and `dir`: one bit per possible ID (per 8 bytes
+//! of heap for 8-byte alignment), in 64-byte lines of a running count and 448 bits, so a
+//! lookup reads one cache line (the rank is the count plus the bits before it in the line).
+//! That costs 1/7 byte per 8 bytes of address range: ~1 byte per object for heaps whose
+//! objects average 56 bytes, and is chosen only when smaller than the keys and directory.
 
 /// How ranks (positions in ID order) map to file-order positions.
 enum Order {
@@ -56,12 +63,53 @@ impl Keys {
 pub struct IdMap {
     base: u64,
     shift: u32,
-    keys: Keys,
+    repr: Repr,
     order: Order,
-    dir: Vec<u32>,
-    dir_shift: u32,
+    len: usize,
     first_index: u32,
     duplicates: u64,
+}
+
+enum Repr {
+    /// Keys in file order and a directory of buckets over the ranks.
+    Keys {
+        keys: Keys,
+        dir: Vec<u32>,
+        dir_shift: u32,
+    },
+    /// A bit per possible key. `by_position` holds `order`'s pieces sorted by position
+    /// (for `id_of`; empty for `Order::Identity`).
+    Bits {
+        lines: Vec<Line>,
+        by_position: Vec<(u32, u32)>,
+    },
+}
+
+/// The file-order position of the object of ID rank `rank`.
+#[inline(always)]
+fn position(order: &Order, rank: usize) -> usize {
+    match order {
+        Order::Identity => rank,
+        Order::Pieces(p) => {
+            let i = p.partition_point(|&(r, _)| r as usize <= rank);
+            match i.checked_sub(1).and_then(|j| p.get(j)) {
+                Some(&(r0, p0)) => p0 as usize + (rank - r0 as usize),
+                None => rank,
+            }
+        }
+        Order::Dense(v) => v.get(rank).map_or(usize::MAX, |&p| p as usize),
+    }
+}
+
+/// Bits per [`Line`].
+const LINE_BITS: u64 = 448;
+
+/// 64 bytes: the number of set bits in all earlier lines, then 448 bits.
+#[derive(Clone, Copy, Default)]
+#[repr(C, align(64))]
+struct Line {
+    before: u64,
+    words: [u64; 7],
 }
 
 impl IdMap {
@@ -103,72 +151,124 @@ impl IdMap {
                 Order::Pieces(pieces)
             }
         };
+        let mut map = IdMap {
+            base,
+            shift,
+            repr: Repr::Keys {
+                keys: Keys::U32(Vec::new()),
+                dir: Vec::new(),
+                dir_shift: 0,
+            },
+            order,
+            len: n,
+            first_index,
+            duplicates: 0,
+        };
+        let lines = span / LINE_BITS + 1;
+        let key_bytes = n as u64 * if span <= u64::from(u32::MAX) { 4 } else { 8 } + n as u64;
+        if !matches!(map.order, Order::Dense(_)) && lines.saturating_mul(64) < key_bytes {
+            if let Some(repr) = map.bits(&ids, lines) {
+                map.repr = repr;
+                return map;
+            }
+        }
         let keys = if span <= u64::from(u32::MAX) {
             Keys::U32(ids.iter().map(|&x| ((x - base) >> shift) as u32).collect())
         } else {
             Keys::U64(ids.iter().map(|&x| (x - base) >> shift).collect())
         };
         drop(ids);
-
-        let mut map = IdMap {
-            base,
-            shift,
+        map.repr = Repr::Keys {
             keys,
-            order,
             dir: Vec::new(),
             dir_shift: 0,
-            first_index,
-            duplicates: 0,
         };
         map.build_dir(span);
         map
     }
 
-    #[inline(always)]
-    fn pos_of_rank(&self, rank: usize) -> usize {
-        match &self.order {
-            Order::Identity => rank,
-            Order::Pieces(p) => {
-                let i = p.partition_point(|&(r, _)| r as usize <= rank);
-                match i.checked_sub(1).and_then(|j| p.get(j)) {
-                    Some(&(r0, p0)) => p0 as usize + (rank - r0 as usize),
-                    None => rank,
-                }
+    /// The bitmap representation, or `None` if an ID occurs twice (ranks would no longer
+    /// be positions; the keys count the duplicates).
+    fn bits(&self, ids: &[u64], lines: u64) -> Option<Repr> {
+        let mut bits = vec![Line::default(); usize::try_from(lines).ok()?];
+        for &id in ids {
+            let k = (id - self.base) >> self.shift;
+            let line = bits.get_mut((k / LINE_BITS) as usize)?;
+            let off = k % LINE_BITS;
+            let word = line.words.get_mut((off / 64) as usize)?;
+            let bit = 1u64 << (off % 64);
+            if *word & bit != 0 {
+                return None;
             }
-            Order::Dense(v) => v.get(rank).map_or(usize::MAX, |&p| p as usize),
+            *word |= bit;
         }
+        let mut before = 0u64;
+        for line in &mut bits {
+            line.before = before;
+            before += line
+                .words
+                .iter()
+                .map(|w| u64::from(w.count_ones()))
+                .sum::<u64>();
+        }
+        let by_position = match &self.order {
+            Order::Pieces(p) => {
+                let mut v: Vec<(u32, u32)> = p.iter().map(|&(r, pos)| (pos, r)).collect();
+                v.sort_unstable();
+                v
+            }
+            _ => Vec::new(),
+        };
+        Some(Repr::Bits {
+            lines: bits,
+            by_position,
+        })
     }
 
     #[inline(always)]
-    fn key_of_rank(&self, rank: usize) -> u64 {
-        self.keys.get(self.pos_of_rank(rank))
+    fn pos_of_rank(&self, rank: usize) -> usize {
+        position(&self.order, rank)
+    }
+
+    #[inline(always)]
+    fn key_of_rank(keys: &Keys, order: &Order, rank: usize) -> u64 {
+        keys.get(position(order, rank))
     }
 
     fn build_dir(&mut self, span: u64) {
-        let n = self.keys.len();
+        let Repr::Keys {
+            keys,
+            dir,
+            dir_shift,
+        } = &mut self.repr
+        else {
+            return;
+        };
+        let n = keys.len();
         let want = (n / 4).max(1).next_power_of_two() as u64;
         let bits = 64 - span.leading_zeros();
         let want_bits = want.trailing_zeros();
-        self.dir_shift = bits.saturating_sub(want_bits);
-        let buckets = (span >> self.dir_shift) as usize + 1;
-        let mut dir = Vec::with_capacity(buckets + 1);
+        *dir_shift = bits.saturating_sub(want_bits);
+        let buckets = (span >> *dir_shift) as usize + 1;
+        let mut d = Vec::with_capacity(buckets + 1);
         let mut rank = 0usize;
-        let mut prev = None;
         for b in 0..buckets {
-            while rank < n && (self.key_of_rank(rank) >> self.dir_shift) < b as u64 {
+            while rank < n && (Self::key_of_rank(keys, &self.order, rank) >> *dir_shift) < b as u64
+            {
                 rank += 1;
             }
-            dir.push(rank as u32);
+            d.push(rank as u32);
         }
-        dir.push(n as u32);
+        d.push(n as u32);
+        let mut prev = None;
         for r in 0..n {
-            let k = self.key_of_rank(r);
+            let k = Self::key_of_rank(keys, &self.order, r);
             if prev == Some(k) {
                 self.duplicates += 1;
             }
             prev = Some(k);
         }
-        self.dir = dir;
+        *dir = d;
     }
 
     /// The index of the object with this ID, if it is a non-class object of the dump.
@@ -179,41 +279,106 @@ impl IdMap {
             return None;
         }
         let k = rel >> self.shift;
-        let b = usize::try_from(k >> self.dir_shift).ok()?;
-        let mut lo = *self.dir.get(b)? as usize;
-        let mut hi = *self.dir.get(b + 1)? as usize;
-        while lo < hi {
-            let mid = (lo + hi) / 2;
-            let mk = self.key_of_rank(mid);
-            if mk < k {
-                lo = mid + 1;
-            } else if mk > k {
-                hi = mid;
-            } else {
-                return Some(self.first_index + self.pos_of_rank(mid) as u32);
+        match &self.repr {
+            Repr::Bits { lines, .. } => {
+                let line = lines.get(usize::try_from(k / LINE_BITS).ok()?)?;
+                let off = (k % LINE_BITS) as usize;
+                let (w, b) = (off / 64, off % 64);
+                let word = *line.words.get(w)?;
+                if (word >> b) & 1 == 0 {
+                    return None;
+                }
+                let mut rank = line.before + u64::from((word & ((1u64 << b) - 1)).count_ones());
+                for x in line.words.iter().take(w) {
+                    rank += u64::from(x.count_ones());
+                }
+                Some(self.first_index + self.pos_of_rank(rank as usize) as u32)
+            }
+            Repr::Keys {
+                keys,
+                dir,
+                dir_shift,
+            } => {
+                let b = usize::try_from(k >> dir_shift).ok()?;
+                let mut lo = *dir.get(b)? as usize;
+                let mut hi = *dir.get(b + 1)? as usize;
+                // The common case (HotSpot: file order is address order, u32 keys): scan
+                // the bucket's few keys directly.
+                if let (Keys::U32(keys), Order::Identity) = (keys, &self.order) {
+                    let k = u32::try_from(k).ok()?;
+                    let bucket = keys.get(lo..hi)?;
+                    return bucket
+                        .iter()
+                        .position(|&x| x == k)
+                        .map(|i| self.first_index + (lo + i) as u32);
+                }
+                while lo < hi {
+                    let mid = (lo + hi) / 2;
+                    let mk = Self::key_of_rank(keys, &self.order, mid);
+                    if mk < k {
+                        lo = mid + 1;
+                    } else if mk > k {
+                        hi = mid;
+                    } else {
+                        return Some(self.first_index + self.pos_of_rank(mid) as u32);
+                    }
+                }
+                None
             }
         }
-        None
     }
 
     /// The ID of object `index` (a non-class object).
-    #[inline]
     pub fn id_of(&self, index: u32) -> Option<u64> {
         let pos = index.checked_sub(self.first_index)? as usize;
-        if pos >= self.keys.len() {
+        if pos >= self.len {
             return None;
         }
-        Some(self.base + (self.keys.get(pos) << self.shift))
+        let key = match &self.repr {
+            Repr::Keys { keys, .. } => keys.get(pos),
+            Repr::Bits { lines, by_position } => {
+                // Position → rank through the pieces, then the rank-th set bit.
+                let rank = match by_position.partition_point(|&(p, _)| p as usize <= pos) {
+                    0 => pos as u64,
+                    i => {
+                        let &(p0, r0) = by_position.get(i - 1)?;
+                        u64::from(r0) + (pos - p0 as usize) as u64
+                    }
+                };
+                let l = lines
+                    .partition_point(|line| line.before <= rank)
+                    .checked_sub(1)?;
+                let line = lines.get(l)?;
+                let mut left = rank - line.before;
+                let mut found = None;
+                for (w, &word) in line.words.iter().enumerate() {
+                    let c = u64::from(word.count_ones());
+                    if left < c {
+                        let mut x = word;
+                        for _ in 0..left {
+                            x &= x - 1;
+                        }
+                        found = Some(
+                            l as u64 * LINE_BITS + w as u64 * 64 + u64::from(x.trailing_zeros()),
+                        );
+                        break;
+                    }
+                    left -= c;
+                }
+                found?
+            }
+        };
+        Some(self.base + (key << self.shift))
     }
 
     /// Number of objects mapped.
     pub fn len(&self) -> usize {
-        self.keys.len()
+        self.len
     }
 
     /// True when empty.
     pub fn is_empty(&self) -> bool {
-        self.keys.len() == 0
+        self.len == 0
     }
 
     /// IDs that occur more than once (a diagnostic: the dump is inconsistent).
@@ -230,15 +395,25 @@ impl IdMap {
         }
     }
 
+    /// How IDs are stored: `bitmap` or `keys`.
+    pub fn describe_repr(&self) -> &'static str {
+        match self.repr {
+            Repr::Bits { .. } => "bitmap",
+            Repr::Keys { .. } => "keys",
+        }
+    }
+
     /// Bytes held.
     pub fn heap_bytes(&self) -> usize {
-        self.keys.bytes()
-            + self.dir.capacity() * 4
-            + match &self.order {
-                Order::Identity => 0,
-                Order::Pieces(p) => p.capacity() * 8,
-                Order::Dense(v) => v.capacity() * 4,
-            }
+        let repr = match &self.repr {
+            Repr::Keys { keys, dir, .. } => keys.bytes() + dir.capacity() * 4,
+            Repr::Bits { lines, by_position } => lines.capacity() * 64 + by_position.capacity() * 8,
+        };
+        repr + match &self.order {
+            Order::Identity => 0,
+            Order::Pieces(p) => p.capacity() * 8,
+            Order::Dense(v) => v.capacity() * 4,
+        }
     }
 }
 
@@ -261,7 +436,51 @@ mod tests {
 
     #[test]
     fn sorted_ids() {
-        check((1..1000).map(|i| 0x7000_0000 + i * 24).collect(), 5);
+        let v: Vec<u64> = (1..1000).map(|i| 0x7000_0000 + i * 24).collect();
+        assert_eq!(IdMap::build(v.clone(), 5).describe_repr(), "bitmap");
+        check(v, 5);
+    }
+
+    #[test]
+    fn sorted_ids_spread_over_many_lines() {
+        // Gaps from 8 bytes to 8 KiB: empty lines, full words, lines of one bit.
+        let mut id = 0x6_0000_0000u64;
+        let v: Vec<u64> = (0..20_000u64)
+            .map(|i| {
+                id += 8 * (1 + (i * i) % 37) + if i % 1000 == 0 { 8 << 10 } else { 0 };
+                id
+            })
+            .collect();
+        let map = IdMap::build(v.clone(), 7);
+        assert_eq!(map.describe_repr(), "bitmap");
+        check(v.clone(), 7);
+        for w in v.windows(2) {
+            for miss in (w[0] + 8..w[1]).step_by(8).take(3) {
+                assert_eq!(map.get(miss), None, "{miss:#x}");
+            }
+        }
+    }
+
+    #[test]
+    fn two_close_runs_use_the_bitmap_through_pieces() {
+        let mut v: Vec<u64> = (0..3000).map(|i| 0x9000_0000 + i * 16).collect();
+        v.extend((0..3000).map(|i| 0x8ff0_0000 + i * 24));
+        let map = IdMap::build(v.clone(), 11);
+        assert_eq!(
+            (map.describe_order(), map.describe_repr()),
+            ("pieces", "bitmap")
+        );
+        check(v, 11);
+    }
+
+    #[test]
+    fn duplicate_ids_keep_the_keys() {
+        let mut v: Vec<u64> = (0..100).map(|i| 0x1000 + i * 16).collect();
+        v.insert(50, 0x1000 + 49 * 16);
+        let map = IdMap::build(v.clone(), 0);
+        assert_eq!((map.describe_repr(), map.duplicates()), ("keys", 1));
+        assert_eq!(map.get(0x1000 + 10 * 16), Some(10));
+        assert_eq!(map.id_of(50), Some(0x1000 + 49 * 16));
     }
 
     #[test]
@@ -303,6 +522,15 @@ mod tests {
         let n = 1 << 16;
         let m = IdMap::build((0..n).map(|i| 0x6000_0000 + i * 40).collect(), 0);
         let per = m.heap_bytes() as f64 / n as f64;
+        // 40-byte objects: 5 bits of address range each, 64 bytes per 448 bits.
+        assert!(per <= 0.72, "{per} bytes per object");
+        // Sparse IDs (8-byte aligned, one object per ~4 KiB): the keys and directory.
+        let m = IdMap::build(
+            (0..n).map(|i| 0x6000_0000 + i * 4096 + i % 2 * 8).collect(),
+            0,
+        );
+        let per = m.heap_bytes() as f64 / n as f64;
+        assert_eq!(m.describe_repr(), "keys");
         assert!(per <= 5.1, "{per} bytes per object");
     }
 }

@@ -15,7 +15,7 @@ use super::diagnostics::Diagnostics;
 use super::hash::IdHashMap;
 use super::idmap::IdMap;
 use super::names::{java_class_name, prim_array_name};
-use super::objects::{ObjectTable, Sizes};
+use super::objects::{ClassIds, ObjectTable, Sizes};
 use super::sizes::{FieldLayout, Layout, SizeModel, align8};
 use super::stacks::StackTable;
 use super::strings::StringTable;
@@ -33,6 +33,12 @@ use crate::format::{HprofError, Visitor};
 
 /// A file position every `CHECKPOINT_EVERY` non-class objects, to re-read objects later.
 pub const CHECKPOINT_EVERY: u32 = 64;
+
+/// The longest superclass chain kept: a class with more superclasses has its superclass
+/// link cut (`class_hierarchy_too_deep`). Real hierarchies stay below 20; the limit keeps
+/// per-class data that covers the whole hierarchy (`ClassInfo::ref_offsets`) and every
+/// walk up a hierarchy linear in the size of the dump.
+pub const MAX_HIERARCHY_DEPTH: usize = 64;
 
 /// Maximum address-gap samples kept for array-size evidence.
 const MAX_ARRAY_SAMPLES: usize = 1 << 16;
@@ -134,6 +140,13 @@ pub struct Indexer {
     /// mirrors as CLASS_DUMPs before all other objects, so the object stream skips them).
     mirrors: Vec<(u64, u32)>,
     mirror_cursor: usize,
+    /// Mirrors below this one have had their gap recorded, by `mirror_steps` steps in all.
+    /// When the object stream goes back in address order (HotSpot: once or twice per dump)
+    /// the mirrors after it are walked again, up to a budget linear in the dump; past it,
+    /// mirrors already walked are skipped, so that a stream alternating low and high IDs
+    /// does not walk every mirror between them for each object.
+    mirrors_walked: usize,
+    mirror_steps: u64,
     mirrors_ready: bool,
     /// Address gap after each class object (its size bound).
     mirror_gaps: Vec<u32>,
@@ -169,6 +182,8 @@ impl Indexer {
             prev: None,
             mirrors: Vec::new(),
             mirror_cursor: 0,
+            mirrors_walked: 0,
+            mirror_steps: 0,
             mirrors_ready: false,
             mirror_gaps: Vec::new(),
             ids: Vec::new(),
@@ -225,7 +240,18 @@ impl Indexer {
             self.mirror_cursor = self.mirrors.partition_point(|m| m.0 <= from);
         }
         let mut next = to;
-        let mut k = self.mirror_cursor;
+        if let Some(&(cid, _)) = self.mirrors.get(self.mirror_cursor)
+            && cid < to
+        {
+            next = cid;
+        }
+        let budget = 4 * n as u64 + self.nonclass;
+        let start = if self.mirror_steps <= budget {
+            self.mirror_cursor
+        } else {
+            self.mirror_cursor.max(self.mirrors_walked)
+        };
+        let mut k = start;
         while k < n {
             let Some(&(cid, ci)) = self.mirrors.get(k) else {
                 break;
@@ -233,16 +259,19 @@ impl Indexer {
             if cid >= to {
                 break;
             }
-            if next == to {
-                next = cid;
-            }
             let after = self.mirrors.get(k + 1).map_or(to, |m| m.0.min(to));
             if let Some(g) = self.mirror_gaps.get_mut(ci as usize) {
                 *g = u32::try_from(after - cid).unwrap_or(u32::MAX);
             }
             k += 1;
         }
-        self.mirror_cursor = k;
+        self.mirror_steps += (k - start) as u64;
+        self.mirrors_walked = self.mirrors_walked.max(k);
+        self.mirror_cursor = if k > start || start == self.mirror_cursor {
+            k
+        } else {
+            self.mirrors.partition_point(|m| m.0 < to)
+        };
         next
     }
 
@@ -278,7 +307,7 @@ impl Indexer {
                 let mut steps = 0;
                 while let Some(i) = cur {
                     steps += 1;
-                    if steps > self.classes.len() {
+                    if steps > self.classes.len().min(MAX_HIERARCHY_DEPTH + 1) {
                         break;
                     }
                     let Some(ci) = self.classes.get(i as usize) else {
@@ -390,6 +419,10 @@ impl Visitor for Indexer {
             self.diagnostics.bump("unknown_record", Some(offset));
         }
         let _ = len;
+    }
+
+    fn trailing_data(&mut self, offset: u64, _len: u64) {
+        self.diagnostics.bump("trailing_data", Some(offset));
     }
 
     fn gc_root(&mut self, r: &GcRoot) {
@@ -535,10 +568,17 @@ impl Indexer {
             match name {
                 Some(n) => c.name = java_class_name(&n),
                 None => {
-                    self.diagnostics.bump("missing_class_name", None);
+                    self.diagnostics
+                        .bump("missing_class_name", c.dumped.then_some(c.dump_offset));
                     c.name = format!("<class 0x{:x}>", c.id);
                 }
             }
+            let unnamed = (c.fields.iter().map(|f| f.name_id))
+                .chain(c.statics.iter().map(|f| f.name_id))
+                .filter(|&id| self.strings.get(id).is_none())
+                .count();
+            self.diagnostics
+                .add("missing_field_name", unnamed as u64, Some(c.dump_offset));
             if let Some(lc) = self.load_classes.get(&c.id) {
                 c.serial = lc.serial;
             }
@@ -655,6 +695,7 @@ impl Indexer {
             }
         }
         let topo = topological_order(&mut classes, &mut self.diagnostics);
+        limit_depth(&mut classes, &topo, &mut self.diagnostics);
 
         // Dump-format layout of instances: data length and reference offsets.
         for &i in &topo {
@@ -809,7 +850,7 @@ impl Indexer {
             let mut class_of: Vec<u32> = vec![jlc; object_count as usize];
             class_of.append(&mut self.class_of);
             Some(ObjectTable {
-                class_of,
+                class_of: ClassIds::new(class_of, classes.len()),
                 sizes: Sizes::new(size_units, big),
                 ids: idmap,
                 class_objects: object_count,
@@ -877,6 +918,31 @@ fn topological_order(classes: &mut [ClassInfo], diags: &mut Diagnostics) -> Vec<
         }
     }
     out
+}
+
+/// Cuts the superclass link of classes deeper than [`MAX_HIERARCHY_DEPTH`]; `topo` lists
+/// superclasses before their subclasses.
+fn limit_depth(classes: &mut [ClassInfo], topo: &[u32], diags: &mut Diagnostics) {
+    let mut depth = vec![0usize; classes.len()];
+    for &i in topo {
+        let Some(c) = classes.get_mut(i as usize) else {
+            continue;
+        };
+        let d = c
+            .super_index
+            .and_then(|s| depth.get(s as usize))
+            .map_or(0, |d| d + 1);
+        let d = if d > MAX_HIERARCHY_DEPTH {
+            c.super_index = None;
+            diags.bump("class_hierarchy_too_deep", Some(c.dump_offset));
+            0
+        } else {
+            d
+        };
+        if let Some(x) = depth.get_mut(i as usize) {
+            *x = d;
+        }
+    }
 }
 
 /// Fields HotSpot adds to some JDK classes and never writes to dumps

@@ -2,9 +2,9 @@
 //!
 //! | structure | bytes per object |
 //! |---|---|
-//! | `class_of`: class index, u32 | 4 |
+//! | `class_of`: class index, u16 below 65 536 classes (u32 otherwise) | 2 (4) |
 //! | `sizes`: shallow size in 8-byte units, u16 (larger ones in a side table) | 2 |
-//! | `ids` ([`IdMap`]) | ~5 (9 for unsorted dumps) |
+//! | `ids` ([`IdMap`]): a bitmap over the address range, or keys | ~2 (bitmap, dense heaps); ~5 (keys); 9 (unsorted dumps) |
 //!
 //! Indices `0..class_objects` are the class objects; the rest are the other objects in
 //! file order.
@@ -65,10 +65,71 @@ impl Sizes {
     }
 }
 
+/// Class index per object: 2 bytes while the dump has fewer than 65 536 classes (almost
+/// every dump), 4 beyond.
+pub enum ClassIds {
+    /// u16 indices.
+    Narrow(Vec<u16>),
+    /// u32 indices.
+    Wide(Vec<u32>),
+}
+
+impl ClassIds {
+    /// Picks the narrow form when every index fits.
+    pub fn new(v: Vec<u32>, classes: usize) -> Self {
+        if classes <= usize::from(u16::MAX) {
+            ClassIds::Narrow(
+                v.into_iter()
+                    .map(|c| c.min(u32::from(u16::MAX)) as u16)
+                    .collect(),
+            )
+        } else {
+            ClassIds::Wide(v)
+        }
+    }
+
+    /// Class index of object `i` (`u32::MAX` past the end, or for the narrow form's
+    /// missing-class marker).
+    #[inline]
+    pub fn get(&self, i: usize) -> Option<u32> {
+        match self {
+            ClassIds::Narrow(v) => v.get(i).map(|&c| {
+                if c == u16::MAX {
+                    u32::MAX
+                } else {
+                    u32::from(c)
+                }
+            }),
+            ClassIds::Wide(v) => v.get(i).copied(),
+        }
+    }
+
+    /// Number of objects.
+    pub fn len(&self) -> usize {
+        match self {
+            ClassIds::Narrow(v) => v.len(),
+            ClassIds::Wide(v) => v.len(),
+        }
+    }
+
+    /// True when empty.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Bytes held.
+    pub fn heap_bytes(&self) -> usize {
+        match self {
+            ClassIds::Narrow(v) => v.capacity() * 2,
+            ClassIds::Wide(v) => v.capacity() * 4,
+        }
+    }
+}
+
 /// Per-object data of a dump.
 pub struct ObjectTable {
     /// Class index of every object.
-    pub class_of: Vec<u32>,
+    pub class_of: ClassIds,
     /// Shallow sizes.
     pub sizes: Sizes,
     /// IDs of non-class objects.
@@ -78,6 +139,22 @@ pub struct ObjectTable {
 }
 
 impl ObjectTable {
+    /// A table without objects.
+    pub fn empty() -> Self {
+        ObjectTable {
+            class_of: ClassIds::Narrow(Vec::new()),
+            sizes: Sizes::new(Vec::new(), Vec::new()),
+            ids: IdMap::build(Vec::new(), 0),
+            class_objects: 0,
+        }
+    }
+
+    /// A shared empty table.
+    pub fn empty_static() -> &'static ObjectTable {
+        static EMPTY: std::sync::OnceLock<ObjectTable> = std::sync::OnceLock::new();
+        EMPTY.get_or_init(ObjectTable::empty)
+    }
+
     /// Number of objects.
     pub fn len(&self) -> usize {
         self.class_of.len()
@@ -90,6 +167,6 @@ impl ObjectTable {
 
     /// Bytes held.
     pub fn heap_bytes(&self) -> usize {
-        self.class_of.capacity() * 4 + self.sizes.heap_bytes() + self.ids.heap_bytes()
+        self.class_of.heap_bytes() + self.sizes.heap_bytes() + self.ids.heap_bytes()
     }
 }

@@ -1,0 +1,671 @@
+//! The dominator tree and retained sizes.
+//!
+//! A virtual super-root points to every GC root; object `x` dominates `y` when every path
+//! from the super-root to `y` passes through `x`. Every reference counts, including
+//! `Reference.referent` (Eclipse MAT's default). Objects the super-root does not reach are
+//! left out of the tree and reported separately.
+//!
+//! Algorithm: Semi-NCA (Georgiadis; as in LLVM's `SemiNCAInfo`), iterative throughout:
+//! 1. [`dfs`] numbers the reachable objects in depth-first preorder over the forward
+//!    graph (explicit stack), recording each one's DFS parent. The forward graph is then
+//!    dropped.
+//! 2. The reverse graph is built by streaming the dump once more ([`ReverseSink`]),
+//!    directly in preorder numbering, so forward and reverse graphs never coexist.
+//! 3. [`semi_nca`]: semidominators in reverse preorder with path-compressed `eval`
+//!    (explicit stack), then immediate dominators as nearest common ancestors.
+//! 4. [`retained_sizes`]: one sweep in reverse preorder adds each object's retained size to
+//!    its immediate dominator.
+//!
+//! Memory schedule, per object (`N`) and per reference (`E`), with the object table
+//! (class, size, ID map: 6–9 B, counted as 11 below) alive throughout. The peak of every phase is known from `N`
+//! and `E` before it starts (see `session::predict_peak`):
+//!
+//! | phase | alive | bytes |
+//! |---|---|---|
+//! | pass 2 | forward graph | 11N + 4N + 4E |
+//! | DFS | + `pre`, `vertex`, `parent` (4 each), stack (8 per level of depth) | 27N + 4E |
+//! | sizing the reverse graph | + list ends (4), then forward graph dropped | 31N + 4E → 27N |
+//! | pass 3 | + reverse entries | 27N + 4E |
+//! | parent moved first in each list | `parent`, `pre` dropped | 19N + 4E |
+//! | Semi-NCA | + `ancestor`, `semi` (becomes `idom`), `label` (4 each) | 31N + 4E |
+//! | class tops | `ancestor`, `label` dropped; + child lists (8) transient, 1 bit kept | 31N + 4E |
+//! | retained sizes | + `retained` (4: u32 in 8-byte units; 8 for heaps ≥ 32 GiB) | 27N + 4E |
+//! | queries | + `pre` rebuilt from `vertex` | 31N + 4E |
+
+use crate::model::csr::{Chunked, Csr, TooManyEdges};
+use crate::model::graph::EdgeSink;
+
+/// Marks an unreachable object in `pre`, and "no dominator".
+pub const NONE: u32 = u32::MAX;
+
+/// Depth-first preorder of the reachable objects. Preorder 0 is the super-root.
+pub struct Dfs {
+    /// Object → preorder number (`NONE` when unreachable).
+    pub pre: Vec<u32>,
+    /// Preorder number → object (`vertex[0]` is the super-root, `NONE`).
+    pub vertex: Vec<u32>,
+    /// Preorder number → preorder number of the DFS parent (`parent[0] = 0`).
+    pub parent: Vec<u32>,
+    /// The reverse graph's list ends: `ends[v]` is where vertex `v`'s list of referrers
+    /// ends (references from reachable objects, plus one per GC root naming it). The DFS
+    /// examines every such reference once, so it counts them on the way.
+    pub ends: Vec<u32>,
+}
+
+impl Dfs {
+    /// Number of preorder numbers (reachable objects + the super-root).
+    pub fn len(&self) -> usize {
+        self.vertex.len()
+    }
+
+    /// True when nothing is reachable.
+    pub fn is_empty(&self) -> bool {
+        self.vertex.len() <= 1
+    }
+}
+
+/// Numbers the objects reachable from `roots` over `fwd` in depth-first preorder, and
+/// sizes the reverse graph. `tick` is called now and then with the objects numbered.
+pub fn dfs(fwd: &Csr, roots: &[u32], tick: &mut dyn FnMut(u64)) -> Result<Dfs, TooManyEdges> {
+    let n = fwd.nodes();
+    let mut pre = vec![NONE; n];
+    // Sized for the worst case (everything reachable) so that they never reallocate:
+    // growing by doubling would hold both copies for a moment.
+    let mut vertex = Vec::with_capacity(n + 1);
+    vertex.push(NONE);
+    let mut parent = Vec::with_capacity(n + 1);
+    parent.push(0u32);
+    let mut count = vec![0u32; n + 2];
+    // (object, next entry position, end position): 12 bytes per level of depth.
+    let mut stack: Vec<(u32, u32, u32)> = Vec::new();
+    let bounds = |x: u32| {
+        let (a, b) = fwd.bounds(x);
+        (a as u32, b as u32)
+    };
+    // The super-root's edge to a root object counts once, however many root records
+    // name it (as `distinct_roots` fills it once).
+    let mut rooted = std::collections::HashSet::new();
+    for &r in roots {
+        let Some(&pr) = pre.get(r as usize) else {
+            continue;
+        };
+        if !rooted.insert(r) {
+            continue;
+        }
+        if pr != NONE {
+            count[pr as usize] += 1;
+            continue;
+        }
+        let p = vertex.len() as u32;
+        pre[r as usize] = p;
+        count[p as usize] += 1;
+        vertex.push(r);
+        parent.push(0);
+        let (a, b) = bounds(r);
+        stack.push((r, a, b));
+        while let Some(top) = stack.last_mut() {
+            let (from, pos, end) = *top;
+            if pos >= end {
+                stack.pop();
+                continue;
+            }
+            top.1 += 1;
+            let t = fwd.entries.get(u64::from(pos));
+            let Some(&pt) = pre.get(t as usize) else {
+                continue;
+            };
+            if pt != NONE {
+                count[pt as usize] += 1;
+                continue;
+            }
+            let p = vertex.len() as u32;
+            pre[t as usize] = p;
+            count[p as usize] += 1;
+            vertex.push(t);
+            parent.push(pre[from as usize]);
+            let (a, b) = bounds(t);
+            stack.push((t, a, b));
+            if p & 0xF_FFFF == 0 {
+                tick(u64::from(p));
+            }
+        }
+    }
+    // Running sums: count[v] becomes the end of v's list.
+    let r = vertex.len();
+    count.truncate(r + 1);
+    count.shrink_to_fit();
+    let mut total = 0u64;
+    for c in count.iter_mut().take(r) {
+        total += u64::from(*c);
+        if total > u64::from(u32::MAX) {
+            return Err(TooManyEdges);
+        }
+        *c = total as u32;
+    }
+    if let Some(last) = count.get_mut(r) {
+        *last = total as u32;
+    }
+    Ok(Dfs {
+        pre,
+        vertex,
+        parent,
+        ends: count,
+    })
+}
+
+/// The roots, each once, that are objects of the dump.
+pub fn distinct_roots(roots: &[u32], dfs: &Dfs) -> Vec<u32> {
+    let mut seen = std::collections::HashSet::new();
+    roots
+        .iter()
+        .copied()
+        .filter(|&r| dfs.pre.get(r as usize).is_some_and(|&p| p != NONE) && seen.insert(r))
+        .collect()
+}
+
+/// Buckets of the reverse sink's write buffer (by target range).
+const BUCKETS: usize = 1024;
+/// References buffered per bucket before they are written.
+const BUCKET_CAPACITY: usize = 1024;
+
+/// Fills the reverse graph in preorder space while the dump is streamed again: for a
+/// reference `x → y` between reachable objects, `pre[x]` is added to the list of `pre[y]`.
+/// Writes land all over the graph, so they are first buffered by target range (8 MiB of
+/// buffers) and written a bucket at a time, where the lists they touch sit in cache.
+pub struct ReverseSink {
+    pre: Vec<u32>,
+    /// Running ends; each fill moves one down; at the end they are the list starts.
+    offsets: Vec<u32>,
+    entries: Chunked,
+    current: u32,
+    filled: u64,
+    shift: u32,
+    buffers: Vec<Vec<(u32, u32)>>,
+}
+
+impl ReverseSink {
+    /// A sink filling lists whose ends [`dfs`] computed; the super-root's edges to `roots`
+    /// are filled first. It owns `pre` for the pass and gives it back.
+    pub fn new(pre: Vec<u32>, ends: Vec<u32>, roots: &[u32]) -> Self {
+        let total = ends.last().copied().unwrap_or(0);
+        let vertices = ends.len() as u64;
+        let mut shift = 0;
+        while (vertices >> shift) > BUCKETS as u64 {
+            shift += 1;
+        }
+        let mut s = ReverseSink {
+            pre,
+            offsets: ends,
+            entries: Chunked::zeroed(u64::from(total)),
+            current: NONE,
+            filled: 0,
+            shift,
+            buffers: (0..=BUCKETS).map(|_| Vec::new()).collect(),
+        };
+        for &r in roots {
+            if let Some(&pr) = s.pre.get(r as usize) {
+                s.fill(pr, 0);
+            }
+        }
+        s
+    }
+
+    #[inline]
+    fn fill(&mut self, target_pre: u32, source_pre: u32) {
+        if let Some(o) = self.offsets.get_mut(target_pre as usize) {
+            *o -= 1;
+            self.entries.set(u64::from(*o), source_pre);
+            self.filled += 1;
+        }
+    }
+
+    fn flush(&mut self, bucket: usize) {
+        let Some(buf) = self.buffers.get_mut(bucket) else {
+            return;
+        };
+        let mut pairs = std::mem::take(buf);
+        for &(t, s) in &pairs {
+            self.fill(t, s);
+        }
+        pairs.clear();
+        if let Some(buf) = self.buffers.get_mut(bucket) {
+            *buf = pairs;
+        }
+    }
+
+    /// `pre` given back, and the reverse graph, or `None` if the references met differ
+    /// from those counted (the file changed between passes).
+    pub fn finish(mut self) -> (Vec<u32>, Option<Csr>) {
+        for b in 0..self.buffers.len() {
+            self.flush(b);
+        }
+        let ok = self.filled == self.entries.len();
+        let csr = Csr {
+            offsets: self.offsets,
+            entries: self.entries,
+        };
+        (self.pre, ok.then_some(csr))
+    }
+}
+
+impl EdgeSink for ReverseSink {
+    #[inline]
+    fn object(&mut self, obj: u32) {
+        self.current = self.pre.get(obj as usize).copied().unwrap_or(NONE);
+    }
+    #[inline]
+    fn edge(&mut self, dst: u32) {
+        if self.current == NONE {
+            return;
+        }
+        if let Some(&pd) = self.pre.get(dst as usize)
+            && pd != NONE
+        {
+            let b = (pd >> self.shift) as usize;
+            let full = match self.buffers.get_mut(b) {
+                Some(buf) => {
+                    if buf.capacity() == 0 {
+                        buf.reserve_exact(BUCKET_CAPACITY);
+                    }
+                    buf.push((pd, self.current));
+                    buf.len() >= BUCKET_CAPACITY
+                }
+                None => false,
+            };
+            if full {
+                self.flush(b);
+            }
+        }
+    }
+}
+
+/// Moves each vertex's DFS parent to the front of its reverse list, so that Semi-NCA can
+/// read parents there instead of keeping a parent array (4 bytes per object).
+pub fn parent_first(rev: &mut Csr, parent: &[u32]) {
+    for (w, &p) in parent.iter().enumerate().skip(1) {
+        let (a, b) = rev.bounds(w as u32);
+        let mut i = a;
+        while i < b && rev.entries.get(i) != p {
+            i += 1;
+        }
+        if i < b && i != a {
+            let first = rev.entries.get(a);
+            rev.entries.set(a, p);
+            rev.entries.set(i, first);
+        }
+    }
+}
+
+/// The DFS parent of `w`, first in its reverse list (see [`parent_first`]).
+#[inline]
+fn parent_of(rev: &Csr, w: u32) -> u32 {
+    let (a, b) = rev.bounds(w);
+    if a < b { rev.entries.get(a) } else { 0 }
+}
+
+/// Immediate dominators in preorder space (`idom[0] = 0`), from the reverse graph `rev`
+/// (preorder numbers, each list starting with the DFS parent).
+pub fn semi_nca(rev: &Csr, tick: &mut dyn FnMut(u64)) -> Vec<u32> {
+    let n = rev.nodes();
+    // `ancestor` starts as the DFS parent and is path-compressed.
+    let mut ancestor: Vec<u32> = (0..n as u32).map(|w| parent_of(rev, w)).collect();
+    let mut semi: Vec<u32> = (0..n as u32).collect();
+    let mut label: Vec<u32> = (0..n as u32).collect();
+    let mut stack: Vec<u32> = Vec::new();
+    for w in (1..n).rev() {
+        let mut s = parent_of(rev, w as u32);
+        // A GC root (the super-root among its referrers: filled first, so last in the
+        // list) has semidominator 0 whatever else refers to it: skip the evaluation of,
+        // say, the millions of instances referring to a system class.
+        let (a, b) = rev.bounds(w as u32);
+        if s == 0 || (b > a && rev.entries.get(b - 1) == 0) {
+            semi[w] = 0;
+            continue;
+        }
+        let last_linked = w as u32 + 1;
+        rev.for_each(w as u32, |v| {
+            let u = eval(v, last_linked, &mut ancestor, &mut label, &semi, &mut stack);
+            let su = semi[u as usize];
+            if su < s {
+                s = su;
+            }
+        });
+        semi[w] = s;
+        if w & 0xF_FFFF == 0 {
+            tick((n - w) as u64);
+        }
+    }
+    drop(ancestor);
+    drop(label);
+    // NCA: idom(w) is the nearest ancestor of parent(w) in the dominator tree whose
+    // preorder number is at most semi(w). `semi` becomes `idom` in place, front to back:
+    // the candidates are smaller than `w`, already converted.
+    let mut idom = semi;
+    for w in 1..n {
+        let s = idom[w];
+        let mut c = parent_of(rev, w as u32);
+        while c > s {
+            c = idom[c as usize];
+        }
+        idom[w] = c;
+    }
+    if let Some(first) = idom.first_mut() {
+        *first = 0;
+    }
+    idom
+}
+
+/// Semi-NCA's `eval` with path compression, iterative: the vertex with the smallest
+/// semidominator on `v`'s path of linked ancestors (vertices numbered `>= last_linked`).
+#[inline]
+fn eval(
+    v: u32,
+    last_linked: u32,
+    ancestor: &mut [u32],
+    label: &mut [u32],
+    semi: &[u32],
+    stack: &mut Vec<u32>,
+) -> u32 {
+    let vi = v as usize;
+    if v < last_linked || ancestor[vi] < last_linked {
+        return label[vi];
+    }
+    // Collect the path up to (not including) the root of its virtual tree.
+    let mut x = v;
+    while ancestor[x as usize] >= last_linked {
+        stack.push(x);
+        x = ancestor[x as usize];
+    }
+    // `x` is the topmost linked vertex below the root; compress from the top down.
+    let mut p = x;
+    let mut p_label = label[p as usize];
+    while let Some(y) = stack.pop() {
+        let yi = y as usize;
+        ancestor[yi] = ancestor[p as usize];
+        if semi[p_label as usize] < semi[label[yi] as usize] {
+            label[yi] = p_label;
+        } else {
+            p_label = label[yi];
+        }
+        p = y;
+    }
+    label[vi]
+}
+
+/// Retained sizes in preorder space: u32 counts of 8-byte units while the reachable heap
+/// is under 32 GiB (every HotSpot size is a multiple of 8), u64 bytes beyond.
+pub enum Retained {
+    /// Units of 8 bytes.
+    Units(Vec<u32>),
+    /// Bytes.
+    Bytes(Vec<u64>),
+}
+
+impl Retained {
+    /// Retained bytes of preorder vertex `p`.
+    #[inline]
+    pub fn get(&self, p: u32) -> u64 {
+        match self {
+            Retained::Units(v) => v.get(p as usize).map_or(0, |&u| u64::from(u) * 8),
+            Retained::Bytes(v) => v.get(p as usize).copied().unwrap_or(0),
+        }
+    }
+
+    /// Bytes held.
+    pub fn heap_bytes(&self) -> usize {
+        match self {
+            Retained::Units(v) => v.capacity() * 4,
+            Retained::Bytes(v) => v.capacity() * 8,
+        }
+    }
+}
+
+/// Retained size of every vertex: its shallow size plus the retained sizes of the vertices
+/// it immediately dominates. `retained[0]` is the whole reachable heap.
+pub fn retained_sizes(idom: &[u32], vertex: &[u32], size: impl Fn(u32) -> u64) -> Retained {
+    let n = idom.len();
+    let shallow = |p: usize| match vertex.get(p) {
+        Some(&x) if x != NONE => size(x),
+        _ => 0,
+    };
+    let total: u64 = (1..n).map(shallow).sum();
+    if total / 8 < u64::from(u32::MAX) {
+        let mut r: Vec<u32> = (0..n).map(|p| shallow(p).div_ceil(8) as u32).collect();
+        for w in (1..n).rev() {
+            let d = idom[w] as usize;
+            r[d] += r[w];
+        }
+        Retained::Units(r)
+    } else {
+        let mut r: Vec<u64> = (0..n).map(shallow).collect();
+        for w in (1..n).rev() {
+            let d = idom[w] as usize;
+            r[d] += r[w];
+        }
+        Retained::Bytes(r)
+    }
+}
+
+/// For every vertex, whether no other vertex of its class dominates it (Eclipse MAT's rule
+/// for a class's retained heap), as a bit set. Builds the dominator tree's child lists for
+/// the walk (8 bytes per vertex, freed on return).
+pub fn class_tops(idom: &[u32], class_of_vertex: impl Fn(u32) -> u32, classes: usize) -> Vec<u64> {
+    let n = idom.len();
+    let mut offsets = vec![0u32; n + 1];
+    for &d in idom.iter().skip(1) {
+        offsets[d as usize + 1] += 1;
+    }
+    for i in 1..=n {
+        offsets[i] += offsets[i - 1];
+    }
+    let mut children = vec![0u32; n.saturating_sub(1)];
+    // Fill with offsets[d] as the cursor (it moves to the start of d + 1's list), then
+    // shift the offsets back by one: no second array.
+    for (w, &d) in idom.iter().enumerate().skip(1) {
+        let c = &mut offsets[d as usize];
+        children[*c as usize] = w as u32;
+        *c += 1;
+    }
+    for i in (1..=n).rev() {
+        offsets[i] = offsets[i - 1];
+    }
+    offsets[0] = 0;
+    let mut tops = vec![0u64; n.div_ceil(64)];
+    let mut open = vec![0u32; classes + 1];
+    let class_slot = |p: u32| (class_of_vertex(p) as usize).min(classes);
+    let mut stack: Vec<(u32, u32)> = vec![(0, offsets[0])];
+    while let Some(top) = stack.last_mut() {
+        let (v, pos) = *top;
+        if pos < offsets[v as usize + 1] {
+            top.1 += 1;
+            let c = children[pos as usize];
+            let k = class_slot(c);
+            if open[k] == 0 {
+                tops[c as usize / 64] |= 1 << (c % 64);
+            }
+            open[k] += 1;
+            stack.push((c, offsets[c as usize]));
+        } else {
+            stack.pop();
+            if v != 0 {
+                open[class_slot(v)] -= 1;
+            }
+        }
+    }
+    tops
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+mod tests {
+    use super::*;
+    use crate::model::csr::CsrBuilder;
+
+    fn csr(n: usize, edges: &[(u32, u32)]) -> Csr {
+        let mut b = CsrBuilder::new(n);
+        for x in 0..n as u32 {
+            for &(s, t) in edges {
+                if s == x {
+                    b.push(t);
+                }
+            }
+            b.next_node();
+        }
+        b.finish().expect("small")
+    }
+
+    /// Dominators in object space (`NONE` for unreachable, `u32::MAX - 1` for the
+    /// super-root) computed by Semi-NCA.
+    fn doms(n: usize, edges: &[(u32, u32)], roots: &[u32]) -> Vec<u32> {
+        let fwd = csr(n, edges);
+        let d = dfs(&fwd, roots, &mut |_| {}).expect("small");
+        let droots = distinct_roots(roots, &d);
+        let mut sink = ReverseSink::new(d.pre.clone(), d.ends.clone(), &droots);
+        for x in 0..n as u32 {
+            sink.object(x);
+            fwd.for_each(x, |t| sink.edge(t));
+        }
+        let mut rev = sink.finish().1.expect("consistent");
+        parent_first(&mut rev, &d.parent);
+        let idom = semi_nca(&rev, &mut |_| {});
+        (0..n)
+            .map(|x| match d.pre[x] {
+                NONE => NONE,
+                p => match idom[p as usize] {
+                    0 => u32::MAX - 1,
+                    q => d.vertex[q as usize],
+                },
+            })
+            .collect()
+    }
+
+    /// Dominators by definition: y's idom is the dominator of y (other than y) that all
+    /// other dominators dominate; x dominates y iff y is unreachable without x.
+    fn brute(n: usize, edges: &[(u32, u32)], roots: &[u32]) -> Vec<u32> {
+        let reach = |skip: Option<u32>| {
+            let mut seen = vec![false; n];
+            let mut stack: Vec<u32> = roots.iter().copied().filter(|&r| Some(r) != skip).collect();
+            for &r in &stack {
+                seen[r as usize] = true;
+            }
+            while let Some(x) = stack.pop() {
+                for &(s, t) in edges {
+                    if s == x && Some(t) != skip && !seen[t as usize] {
+                        seen[t as usize] = true;
+                        stack.push(t);
+                    }
+                }
+            }
+            seen
+        };
+        let all = reach(None);
+        let dominated_by: Vec<Vec<bool>> = (0..n as u32)
+            .map(|x| {
+                let r = reach(Some(x));
+                (0..n).map(|y| all[y] && !r[y] && y != x as usize).collect()
+            })
+            .collect();
+        (0..n)
+            .map(|y| {
+                if !all[y] {
+                    return NONE;
+                }
+                let ds: Vec<u32> = (0..n as u32)
+                    .filter(|&x| dominated_by[x as usize][y])
+                    .collect();
+                // The immediate dominator is the dominator dominated by all the others.
+                ds.iter()
+                    .copied()
+                    .find(|&d| {
+                        ds.iter()
+                            .all(|&o| o == d || dominated_by[o as usize][d as usize])
+                    })
+                    .unwrap_or(u32::MAX - 1)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn classic_example() {
+        // Roots 0; diamond 0→1,0→2,1→3,2→3; loop 3→4→3; 4→5; unreachable 6→5.
+        let e = [
+            (0, 1),
+            (0, 2),
+            (1, 3),
+            (2, 3),
+            (3, 4),
+            (4, 3),
+            (4, 5),
+            (6, 5),
+        ];
+        let d = doms(7, &e, &[0]);
+        assert_eq!(d, brute(7, &e, &[0]));
+        assert_eq!(d[3], 0);
+        assert_eq!(d[5], 4);
+        assert_eq!(d[6], NONE);
+    }
+
+    #[test]
+    fn random_graphs_match_brute_force() {
+        let mut seed = 0x1234_5678_9abc_def0u64;
+        let mut rnd = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for round in 0..300 {
+            let n = 2 + (rnd() % 24) as usize;
+            let m = (rnd() % (3 * n as u64 + 1)) as usize;
+            let edges: Vec<(u32, u32)> = (0..m)
+                .map(|_| ((rnd() % n as u64) as u32, (rnd() % n as u64) as u32))
+                .collect();
+            let k = 1 + (rnd() % 3) as usize;
+            let roots: Vec<u32> = (0..k).map(|_| (rnd() % n as u64) as u32).collect();
+            assert_eq!(
+                doms(n, &edges, &roots),
+                brute(n, &edges, &roots),
+                "round {round}: n={n} edges={edges:?} roots={roots:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_chain_of_a_million_does_not_recurse() {
+        let n = 1_000_000usize;
+        let mut b = CsrBuilder::new(n);
+        for x in 0..n as u32 {
+            if x + 1 < n as u32 {
+                b.push(x + 1);
+            }
+            b.next_node();
+        }
+        let fwd = b.finish().expect("small");
+        let d = dfs(&fwd, &[0], &mut |_| {}).expect("small");
+        assert_eq!(d.len(), n + 1);
+        let mut sink = ReverseSink::new(d.pre.clone(), d.ends.clone(), &[0]);
+        for x in 0..n as u32 {
+            sink.object(x);
+            fwd.for_each(x, |t| sink.edge(t));
+        }
+        let mut rev = sink.finish().1.expect("consistent");
+        parent_first(&mut rev, &d.parent);
+        let idom = semi_nca(&rev, &mut |_| {});
+        let ret = retained_sizes(&idom, &d.vertex, |_| 16);
+        assert_eq!(ret.get(1), 16 * n as u64, "the head retains the chain");
+        assert_eq!(ret.get(n as u32), 16);
+        // Every node is the top of its class (one class per node index parity).
+        let tops = class_tops(&idom, |p| p % 2, 2);
+        assert_eq!(
+            tops[0] & 0b110,
+            0b110,
+            "the first two nodes of each class are tops"
+        );
+        assert_eq!(
+            tops[0] & 0b1000,
+            0,
+            "the third is dominated by the first of its class"
+        );
+        assert!((2..=n).all(|p| idom[p] == p as u32 - 1));
+    }
+}

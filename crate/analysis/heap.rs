@@ -1,0 +1,409 @@
+//! The analyzed heap: pass 1's index plus references, dominators and retained sizes, and
+//! the queries every view builds on (an object's class, sizes, dominator, children,
+//! referrers, GC roots).
+//!
+//! Memory kept for queries, per object: the object table (~11 B), `pre` (4 B), and per
+//! reachable object `vertex` (4), `idom` (4), `retained` (4; 8 for heaps of 32 GiB and
+//! more), and the reverse graph (4 + 4 per reference): 31 B per object + 4 B per reference.
+//! A node's dominator-tree children are found by scanning `idom` (the top level is kept).
+
+use super::dominators::{
+    Dfs, NONE, Retained, ReverseSink, class_tops, dfs, distinct_roots, parent_first,
+    retained_sizes, semi_nca,
+};
+use crate::format::{ErrorKind, HprofError};
+use crate::model::captures::Captures;
+use crate::model::classes::ClassInfo;
+use crate::model::csr::Csr;
+use crate::model::diagnostics::Diagnostics;
+use crate::model::hash::IdHashMap;
+use crate::model::index::Index;
+use crate::model::objects::ObjectTable;
+use crate::model::refs::Resolver;
+use crate::model::roots::RootSet;
+
+pub use crate::model::roots::Root;
+
+/// Dominator results.
+pub struct Dominance {
+    /// Object → preorder number (`NONE` when unreachable).
+    pub pre: Vec<u32>,
+    /// Preorder → object (`vertex[0]`: the super-root).
+    pub vertex: Vec<u32>,
+    /// Preorder → preorder of the immediate dominator (0: the super-root).
+    pub idom: Vec<u32>,
+    /// Preorder → retained bytes (`retained[0]`: the reachable heap).
+    pub retained: Retained,
+    /// Reverse graph in preorder space (who refers to whom), super-root edges included,
+    /// each list starting with the DFS parent.
+    pub referrers: Csr,
+    /// The super-root's children (preorder), largest retained first.
+    pub top: Vec<u32>,
+}
+
+/// The analyzed heap.
+pub struct Heap {
+    /// Pass 1's index (with its object table).
+    pub index: Index,
+    /// GC root records, resolved.
+    pub roots: Vec<Root>,
+    /// Thread object → objects its frames hold (edges `<Java local>`, as in MAT).
+    pub locals: IdHashMap<u32, Vec<u32>>,
+    /// Fields captured in the references pass.
+    pub captures: Captures,
+    /// Dominators, retained sizes, referrers.
+    pub dom: Dominance,
+    /// Retained bytes per class: Eclipse MAT's "retained heap" of the class's instances —
+    /// the sum over instances that no other instance of the class dominates.
+    pub class_retained: Vec<u64>,
+    /// Objects the GC roots do not reach: count and shallow bytes.
+    pub unreachable: (u64, u64),
+    /// References in the graph (object to object, including instance → class).
+    pub references: u64,
+    /// Index diagnostics plus those of the later passes.
+    pub diagnostics: Diagnostics,
+}
+
+/// State between the references pass and the reverse pass.
+pub struct AfterForward {
+    /// The index.
+    pub index: Index,
+    /// Resolved roots.
+    pub roots: RootSet,
+    /// Root objects, each once.
+    pub root_objects: Vec<u32>,
+    /// The DFS numbering.
+    pub dfs: Dfs,
+    /// Running ends of the reverse lists.
+    pub ends: Vec<u32>,
+    /// Captured fields.
+    pub captures: Captures,
+    /// References counted.
+    pub references: u64,
+    /// Diagnostics so far.
+    pub diagnostics: Diagnostics,
+}
+
+fn too_many() -> HprofError {
+    HprofError::new(
+        0,
+        ErrorKind::TooLarge {
+            detail: "more than 4 294 967 295 references".into(),
+        },
+    )
+}
+
+/// After pass 2: numbers the reachable objects and sizes the reverse graph; the forward
+/// graph is dropped.
+pub fn after_forward(
+    index: Index,
+    fwd: Csr,
+    captures: Captures,
+    references: u64,
+    diagnostics: Diagnostics,
+    roots: RootSet,
+    tick: &mut dyn FnMut(&str, u64, u64),
+) -> Result<AfterForward, HprofError> {
+    let strong = &roots.dominator_roots;
+    let n = fwd.nodes() as u64;
+    let mut dfs = dfs(&fwd, strong, &mut |d| tick("reachability", d, n)).map_err(|_| too_many())?;
+    drop(fwd);
+    let root_objects = distinct_roots(strong, &dfs);
+    let ends = std::mem::take(&mut dfs.ends);
+    Ok(AfterForward {
+        index,
+        roots,
+        root_objects,
+        dfs,
+        ends,
+        captures,
+        references,
+        diagnostics,
+    })
+}
+
+/// State while the reverse pass streams: the index and `pre` are lent to the pass.
+pub struct DuringReverse {
+    /// Resolved roots.
+    pub roots: RootSet,
+    /// Preorder → object.
+    pub vertex: Vec<u32>,
+    /// DFS parents.
+    pub parent: Vec<u32>,
+    /// Captured fields.
+    pub captures: Captures,
+    /// References counted.
+    pub references: u64,
+    /// Diagnostics so far.
+    pub diagnostics: Diagnostics,
+}
+
+impl AfterForward {
+    /// Splits into the reverse pass's sink, the index (for the pass visitor), and the rest.
+    pub fn into_reverse(self) -> (ReverseSink, Index, DuringReverse) {
+        let AfterForward {
+            index,
+            roots,
+            root_objects,
+            dfs,
+            ends,
+            captures,
+            references,
+            diagnostics,
+        } = self;
+        let Dfs {
+            pre,
+            vertex,
+            parent,
+            ..
+        } = dfs;
+        (
+            ReverseSink::new(pre, ends, &root_objects),
+            index,
+            DuringReverse {
+                roots,
+                vertex,
+                parent,
+                captures,
+                references,
+                diagnostics,
+            },
+        )
+    }
+}
+
+impl DuringReverse {
+    /// After pass 3: dominators, retained sizes, per-class retained sizes (see the memory
+    /// schedule in [`super::dominators`]).
+    pub fn finish(
+        self,
+        index: Index,
+        pre: Vec<u32>,
+        mut referrers: Csr,
+        tick: &mut dyn FnMut(&str, u64, u64),
+    ) -> Heap {
+        let DuringReverse {
+            roots: RootSet { roots, locals, .. },
+            vertex,
+            parent,
+            captures,
+            references,
+            diagnostics,
+        } = self;
+        parent_first(&mut referrers, &parent);
+        drop(parent);
+        drop(pre);
+        let n = vertex.len() as u64;
+        let idom = semi_nca(&referrers, &mut |d| tick("dominators", d, n));
+        let objects = index
+            .objects
+            .as_ref()
+            .unwrap_or_else(|| ObjectTable::empty_static());
+        let class_of = |p: u32| {
+            vertex
+                .get(p as usize)
+                .and_then(|&x| objects.class_of.get(x as usize))
+                .unwrap_or(u32::MAX)
+        };
+        tick("retained sizes", 0, 0);
+        let tops = class_tops(&idom, class_of, index.classes.len());
+        let retained = retained_sizes(&idom, &vertex, |x| objects.sizes.get(x));
+        let mut class_retained = vec![0u64; index.classes.len()];
+        for (w, bits) in tops.iter().enumerate() {
+            let mut b = *bits;
+            while b != 0 {
+                let p = (w * 64) as u32 + b.trailing_zeros();
+                b &= b - 1;
+                if let Some(c) = class_retained.get_mut(class_of(p) as usize) {
+                    *c += retained.get(p);
+                }
+            }
+        }
+        drop(tops);
+        let mut pre = vec![NONE; objects.len()];
+        for (p, &x) in vertex.iter().enumerate().skip(1) {
+            if let Some(slot) = pre.get_mut(x as usize) {
+                *slot = p as u32;
+            }
+        }
+        let mut top: Vec<u32> = (1..idom.len() as u32)
+            .filter(|&w| idom[w as usize] == 0)
+            .collect();
+        top.sort_by(|&a, &b| retained.get(b).cmp(&retained.get(a)).then(a.cmp(&b)));
+        let mut unreachable = (0u64, 0u64);
+        for (x, &p) in pre.iter().enumerate() {
+            if p == NONE {
+                unreachable.0 += 1;
+                unreachable.1 += objects.sizes.get(x as u32);
+            }
+        }
+        Heap {
+            index,
+            roots,
+            locals,
+            captures,
+            dom: Dominance {
+                pre,
+                vertex,
+                idom,
+                retained,
+                referrers,
+                top,
+            },
+            class_retained,
+            unreachable,
+            references,
+            diagnostics,
+        }
+    }
+}
+
+impl Heap {
+    /// The object table.
+    pub fn objects(&self) -> &ObjectTable {
+        // The session only builds a Heap from an index with an object table.
+        self.index
+            .objects
+            .as_ref()
+            .unwrap_or_else(|| ObjectTable::empty_static())
+    }
+
+    /// Number of objects.
+    pub fn object_count(&self) -> usize {
+        self.objects().len()
+    }
+
+    /// The ID (address) of an object.
+    pub fn id_of(&self, obj: u32) -> u64 {
+        let classes = &self.index.classes;
+        if obj < classes.object_count {
+            classes.get(obj).map_or(0, |c| c.id)
+        } else {
+            self.objects().ids.id_of(obj).unwrap_or(0)
+        }
+    }
+
+    /// The object with this ID.
+    pub fn object_by_id(&self, id: u64) -> Option<u32> {
+        Resolver::new(self.objects(), &self.index.classes).resolve(id)
+    }
+
+    /// Class index of an object.
+    pub fn class_of(&self, obj: u32) -> u32 {
+        self.objects()
+            .class_of
+            .get(obj as usize)
+            .unwrap_or(u32::MAX)
+    }
+
+    /// Class of an object.
+    pub fn class_info(&self, obj: u32) -> Option<&ClassInfo> {
+        self.index.classes.get(self.class_of(obj))
+    }
+
+    /// Java name of an object's class; for class objects, `class Name`.
+    pub fn describe_class(&self, obj: u32) -> String {
+        let classes = &self.index.classes;
+        if obj < classes.object_count {
+            return format!("class {}", classes.name(obj));
+        }
+        classes.name(self.class_of(obj)).to_string()
+    }
+
+    /// Shallow size.
+    pub fn shallow(&self, obj: u32) -> u64 {
+        self.objects().sizes.get(obj)
+    }
+
+    /// Preorder number, if reachable.
+    pub fn pre(&self, obj: u32) -> Option<u32> {
+        self.dom
+            .pre
+            .get(obj as usize)
+            .copied()
+            .filter(|&p| p != NONE)
+    }
+
+    /// Retained size (0 when unreachable).
+    pub fn retained(&self, obj: u32) -> u64 {
+        self.pre(obj).map_or(0, |p| self.dom.retained.get(p))
+    }
+
+    /// Total reachable heap (the super-root's retained size).
+    pub fn reachable_bytes(&self) -> u64 {
+        self.dom.retained.get(0)
+    }
+
+    /// Immediate dominator; `None` for objects dominated only by the super-root and for
+    /// unreachable objects.
+    pub fn idom(&self, obj: u32) -> Option<u32> {
+        let p = self.pre(obj)?;
+        match self.dom.idom[p as usize] {
+            0 => None,
+            d => self.dom.vertex.get(d as usize).copied(),
+        }
+    }
+
+    /// Objects immediately dominated by `obj` (`None`: by the super-root), largest first.
+    /// Below the top level this scans `idom` (one pass over 4 bytes per reachable object).
+    pub fn children(&self, obj: Option<u32>) -> Vec<u32> {
+        let dom = &self.dom;
+        let mut kids: Vec<u32> = match obj {
+            None => return dom.top.iter().map(|&c| dom.vertex[c as usize]).collect(),
+            Some(o) => match self.pre(o) {
+                // Dominated vertices come after their dominator in preorder.
+                Some(p) => (p + 1..dom.idom.len() as u32)
+                    .filter(|&w| dom.idom[w as usize] == p)
+                    .collect(),
+                None => return Vec::new(),
+            },
+        };
+        kids.sort_by(|&a, &b| {
+            dom.retained
+                .get(b)
+                .cmp(&dom.retained.get(a))
+                .then(a.cmp(&b))
+        });
+        kids.into_iter().map(|c| dom.vertex[c as usize]).collect()
+    }
+
+    /// Bytes held by the analysis structures, by name (for the benchmark).
+    pub fn memory(&self) -> Vec<(&'static str, usize)> {
+        let o = self.objects();
+        vec![
+            ("object table (class, size, id map)", o.heap_bytes()),
+            (
+                "preorder maps (pre, vertex)",
+                (self.dom.pre.capacity() + self.dom.vertex.capacity()) * 4,
+            ),
+            ("dominators (idom)", self.dom.idom.capacity() * 4),
+            ("retained sizes", self.dom.retained.heap_bytes()),
+            ("referrers graph", self.dom.referrers.heap_bytes()),
+            ("captured fields", self.captures.heap_bytes()),
+            ("classes", self.index.classes.heap_bytes()),
+            ("strings", self.index.strings.heap_bytes()),
+            ("file map", self.index.files.heap_bytes()),
+        ]
+    }
+
+    /// Objects that refer to `obj` (reachable ones), each once, in preorder.
+    pub fn referrers(&self, obj: u32) -> Vec<u32> {
+        let Some(p) = self.pre(obj) else {
+            return Vec::new();
+        };
+        let mut v = Vec::new();
+        self.dom.referrers.for_each(p, |q| {
+            if q != 0 {
+                v.push(q);
+            }
+        });
+        v.sort_unstable();
+        v.dedup();
+        v.into_iter().map(|q| self.dom.vertex[q as usize]).collect()
+    }
+
+    /// The GC roots that name `obj`.
+    pub fn roots_of(&self, obj: u32) -> Vec<&Root> {
+        self.roots.iter().filter(|r| r.object == obj).collect()
+    }
+}

@@ -1,0 +1,413 @@
+//! Shortest paths from GC roots to objects, merged into a tree (Eclipse MAT's "merge
+//! shortest paths to GC roots").
+//!
+//! Each target's path is found by a breadth-first search backwards over the referrers
+//! graph (bounded by `max_explore`), so the first GC root met is a nearest one. By default
+//! the search ignores the references that do not keep an object alive in the way that
+//! matters to a leak hunt: `Reference.referent` of every `java.lang.ref.Reference`
+//! (Soft, Weak, Phantom, Final) and the links of the Finalizer list (`Finalizer.next`,
+//! `prev`, and the static `unfinalized`). The merged tree counts how many targets each
+//! node leads to; runs of nodes of one class linked by one field (a linked list's `next`)
+//! collapse into one node with a repeat count.
+
+use super::dominators::NONE;
+use super::fields::{FINALIZER_NEXT, FINALIZER_PREV, REFERENT};
+use super::heap::Heap;
+use super::inspect::{ObjRef, describe_slot, obj_ref, outgoing};
+use super::threads::{local_of, thread_name};
+use crate::format::{ByteSource, HprofError};
+use serde::Serialize;
+use std::collections::{HashMap, VecDeque};
+
+/// How to search.
+#[derive(Clone, Copy, Debug)]
+pub struct PathOptions {
+    /// Also follow `Reference.referent` and Finalizer list links.
+    pub include_weak: bool,
+    /// At most this many targets get a path (evenly sampled when there are more).
+    pub max_targets: usize,
+    /// At most this many objects are visited per target.
+    pub max_explore: usize,
+    /// Children shown per node of the merged tree.
+    pub max_children: usize,
+}
+
+impl Default for PathOptions {
+    fn default() -> Self {
+        PathOptions {
+            include_weak: false,
+            max_targets: 5000,
+            max_explore: 2_000_000,
+            max_children: 25,
+        }
+    }
+}
+
+/// Which references the search ignores.
+pub struct Exclusions {
+    include_weak: bool,
+    reference: Vec<bool>,
+    finalizer: Vec<bool>,
+    finalizer_class_objects: Vec<u32>,
+}
+
+impl Exclusions {
+    /// The exclusions for `heap`.
+    pub fn new(heap: &Heap, include_weak: bool) -> Self {
+        let classes = &heap.index.classes;
+        Exclusions {
+            include_weak,
+            reference: classes.subclasses_of_name("java.lang.ref.Reference"),
+            finalizer: classes.subclasses_of_name("java.lang.ref.Finalizer"),
+            finalizer_class_objects: classes.by_name("java.lang.ref.Finalizer").to_vec(),
+        }
+    }
+
+    /// Whether the reference `from → to` is ignored.
+    #[inline]
+    pub fn excluded(&self, heap: &Heap, from: u32, to: u32) -> bool {
+        if self.include_weak {
+            return false;
+        }
+        let c = heap.class_of(from) as usize;
+        if self.reference.get(c).copied().unwrap_or(false)
+            && heap.captures.get_ref(REFERENT, from) == Some(to)
+        {
+            return true;
+        }
+        if self.finalizer.get(c).copied().unwrap_or(false)
+            && (heap.captures.get_ref(FINALIZER_NEXT, from) == Some(to)
+                || heap.captures.get_ref(FINALIZER_PREV, from) == Some(to))
+        {
+            return true;
+        }
+        // `Finalizer.unfinalized`: the Finalizer class object's reference to a Finalizer.
+        self.finalizer_class_objects.contains(&from)
+            && self
+                .finalizer
+                .get(heap.class_of(to) as usize)
+                .copied()
+                .unwrap_or(false)
+    }
+}
+
+/// The shortest path from a GC root to `target` (root first), or `None` if the search
+/// found none within `max_explore` objects, or `avoid` blocks every path.
+pub fn shortest_path(
+    heap: &Heap,
+    ex: &Exclusions,
+    target: u32,
+    max_explore: usize,
+    avoid: Option<u32>,
+) -> Option<Vec<u32>> {
+    let pt = heap.pre(target)?;
+    if Some(target) == avoid {
+        return None;
+    }
+    let dom = &heap.dom;
+    // next[q] = the object q leads to on the way to the target.
+    let mut next: HashMap<u32, u32> = HashMap::new();
+    next.insert(pt, NONE);
+    let mut queue = VecDeque::from([pt]);
+    while let Some(x) = queue.pop_front() {
+        let xo = dom.vertex[x as usize];
+        let mut root = false;
+        let mut preds = Vec::new();
+        dom.referrers.for_each(x, |q| {
+            if q == 0 {
+                root = true;
+            } else {
+                preds.push(q);
+            }
+        });
+        if root {
+            let mut path = vec![xo];
+            let mut cur = x;
+            while let Some(&n) = next.get(&cur) {
+                if n == NONE {
+                    break;
+                }
+                path.push(dom.vertex[n as usize]);
+                cur = n;
+            }
+            return Some(path);
+        }
+        for q in preds {
+            if next.contains_key(&q) {
+                continue;
+            }
+            let qo = dom.vertex[q as usize];
+            if Some(qo) == avoid || ex.excluded(heap, qo, xo) {
+                continue;
+            }
+            if next.len() >= max_explore {
+                return None;
+            }
+            next.insert(q, x);
+            queue.push_back(q);
+        }
+    }
+    None
+}
+
+/// A node of the merged path tree.
+#[derive(Clone, Debug, Serialize)]
+pub struct PathNode {
+    /// The object (the first of a collapsed run).
+    #[serde(flatten)]
+    pub object: ObjRef,
+    /// The field of the parent node that refers to this object (`None` at GC roots).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    /// GC root kinds, at the top level.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub gc_roots: Vec<&'static str>,
+    /// For a root held by a thread's frame: `'thread name' at Class.method`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub held_by: Option<String>,
+    /// Objects of the same class linked by the same field, collapsed into this node
+    /// (1: no collapse).
+    pub repeat: u32,
+    /// Targets whose path goes through this node.
+    pub targets: u64,
+    /// Children (at most `max_children`, most targets first).
+    pub children: Vec<PathNode>,
+    /// Children left out.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub more_children: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
+/// The merged path tree.
+#[derive(Clone, Debug, Serialize)]
+pub struct PathTree {
+    /// Targets asked for.
+    pub targets: u64,
+    /// Targets searched (a sample when there are more than `max_targets`).
+    pub searched: u64,
+    /// Targets with a path.
+    pub found: u64,
+    /// Targets that are unreachable, or whose search hit its limit.
+    pub not_found: u64,
+    /// Whether `Reference.referent` and Finalizer links were followed.
+    pub include_weak: bool,
+    /// The GC roots the paths start from, most targets first.
+    pub roots: Vec<PathNode>,
+    /// GC roots left out of `roots`.
+    pub more_roots: u64,
+}
+
+/// Output nesting is capped at this depth (after collapsing runs), so that serializing a
+/// pathological path never recurses deeply; deeper nodes are counted in `more_children`.
+pub const MAX_DEPTH: usize = 100;
+
+struct Trie {
+    obj: u32,
+    count: u64,
+    children: Vec<usize>,
+}
+
+/// Merged shortest paths from GC roots to `targets`.
+pub fn merged_paths(
+    heap: &Heap,
+    src: &mut dyn ByteSource,
+    targets: &[u32],
+    opts: &PathOptions,
+) -> Result<PathTree, HprofError> {
+    let ex = Exclusions::new(heap, opts.include_weak);
+    let sample: Vec<u32> = if targets.len() > opts.max_targets && opts.max_targets > 0 {
+        let step = targets.len() as f64 / opts.max_targets as f64;
+        (0..opts.max_targets)
+            .filter_map(|i| targets.get((i as f64 * step) as usize).copied())
+            .collect()
+    } else {
+        targets.to_vec()
+    };
+    let mut nodes: Vec<Trie> = vec![Trie {
+        obj: NONE,
+        count: 0,
+        children: Vec::new(),
+    }];
+    let mut index: HashMap<(usize, u32), usize> = HashMap::new();
+    let mut found = 0u64;
+    for &t in &sample {
+        let Some(path) = shortest_path(heap, &ex, t, opts.max_explore, None) else {
+            continue;
+        };
+        found += 1;
+        let mut at = 0usize;
+        nodes[0].count += 1;
+        for &o in &path {
+            let next = match index.get(&(at, o)) {
+                Some(&n) => n,
+                None => {
+                    nodes.push(Trie {
+                        obj: o,
+                        count: 0,
+                        children: Vec::new(),
+                    });
+                    let n = nodes.len() - 1;
+                    nodes[at].children.push(n);
+                    index.insert((at, o), n);
+                    n
+                }
+            };
+            nodes[next].count += 1;
+            at = next;
+        }
+    }
+    let mut fields = FieldNamer::default();
+    let (roots, more_roots) = build_nodes(heap, src, &nodes, opts.max_children, &mut fields)?;
+    Ok(PathTree {
+        targets: targets.len() as u64,
+        searched: sample.len() as u64,
+        found,
+        not_found: sample.len() as u64 - found,
+        include_weak: opts.include_weak,
+        roots,
+        more_roots,
+    })
+}
+
+/// Names references, reading each referring object's record once.
+#[derive(Default)]
+pub struct FieldNamer {
+    cache: HashMap<u32, Vec<(u32, u32)>>,
+}
+
+impl FieldNamer {
+    /// The field through which `from` refers to `to`.
+    pub fn name(
+        &mut self,
+        heap: &Heap,
+        src: &mut dyn ByteSource,
+        from: u32,
+        to: u32,
+    ) -> Result<String, HprofError> {
+        if !self.cache.contains_key(&from) {
+            if self.cache.len() > 50_000 {
+                self.cache.clear();
+            }
+            let refs = outgoing(heap, src, from, u32::MAX)?;
+            self.cache.insert(from, refs);
+        }
+        Ok(self
+            .cache
+            .get(&from)
+            .and_then(|refs| refs.iter().find(|&&(_, t)| t == to))
+            .map_or_else(|| "?".into(), |&(slot, _)| describe_slot(heap, from, slot)))
+    }
+}
+
+/// Turns the trie into output nodes, breadth-first with an explicit work list (no
+/// recursion), collapsing runs of one class linked by one field.
+fn build_nodes(
+    heap: &Heap,
+    src: &mut dyn ByteSource,
+    nodes: &[Trie],
+    max_children: usize,
+    names: &mut FieldNamer,
+) -> Result<(Vec<PathNode>, u64), HprofError> {
+    // Output arena: (node, children indices in the arena).
+    let mut out: Vec<(PathNode, Vec<usize>)> = Vec::new();
+    // Work: (trie node, parent trie object, parent arena index or MAX for top level, depth)
+    let mut work: VecDeque<(usize, u32, usize, usize)> = VecDeque::new();
+    let mut top: Vec<usize> = Vec::new();
+    let sorted = |ch: &[usize]| {
+        let mut v = ch.to_vec();
+        v.sort_by(|&a, &b| nodes[b].count.cmp(&nodes[a].count).then(a.cmp(&b)));
+        v
+    };
+    let root_children = sorted(&nodes[0].children);
+    for &c in root_children.iter().take(max_children) {
+        work.push_back((c, NONE, usize::MAX, 0));
+    }
+    let more_top = root_children.len().saturating_sub(max_children) as u64;
+    while let Some((t, parent_obj, parent_slot, depth)) = work.pop_front() {
+        let obj = nodes[t].obj;
+        let field = if parent_obj == NONE {
+            None
+        } else {
+            Some(names.name(heap, src, parent_obj, obj)?)
+        };
+        // Collapse a run: single child, same class, same field.
+        let mut end = t;
+        let mut repeat = 1u32;
+        let class = heap.class_of(obj);
+        loop {
+            let n = &nodes[end];
+            if n.children.len() != 1 {
+                break;
+            }
+            let c = n.children[0];
+            let co = nodes[c].obj;
+            if heap.class_of(co) != class || field.is_none() {
+                break;
+            }
+            let f = names.name(heap, src, nodes[end].obj, co)?;
+            if Some(&f) != field.as_ref() {
+                break;
+            }
+            end = c;
+            repeat += 1;
+        }
+        let mut gc_roots: Vec<&'static str> = if parent_obj == NONE {
+            heap.roots_of(obj).iter().map(|r| r.kind.name()).collect()
+        } else {
+            Vec::new()
+        };
+        gc_roots.sort_unstable();
+        gc_roots.dedup();
+        let kids = sorted(&nodes[end].children);
+        let held_by = if parent_obj == NONE {
+            local_of(heap, obj).map(|(t, m)| {
+                format!(
+                    "'{}'{}",
+                    thread_name(heap, src, t),
+                    m.map(|m| format!(" at {m}")).unwrap_or_default()
+                )
+            })
+        } else {
+            None
+        };
+        let node = PathNode {
+            object: obj_ref(heap, src, obj),
+            field,
+            gc_roots,
+            held_by,
+            repeat,
+            targets: nodes[t].count,
+            children: Vec::new(),
+            more_children: if depth + 1 >= MAX_DEPTH {
+                kids.len() as u64
+            } else {
+                kids.len().saturating_sub(max_children) as u64
+            },
+        };
+        out.push((node, Vec::new()));
+        let me = out.len() - 1;
+        if parent_slot == usize::MAX {
+            top.push(me);
+        } else if let Some(p) = out.get_mut(parent_slot) {
+            p.1.push(me);
+        }
+        if depth + 1 < MAX_DEPTH {
+            for &c in kids.iter().take(max_children) {
+                work.push_back((c, nodes[end].obj, me, depth + 1));
+            }
+        }
+    }
+    // Assemble bottom-up: children always come after their parent in `out`.
+    let mut built: Vec<Option<PathNode>> = out.iter().map(|_| None).collect();
+    for i in (0..out.len()).rev() {
+        let kids = std::mem::take(&mut out[i].1);
+        let mut node = out[i].0.clone();
+        node.children = kids.iter().filter_map(|&k| built[k].take()).collect();
+        built[i] = Some(node);
+    }
+    let roots: Vec<PathNode> = top.iter().filter_map(|&i| built[i].take()).collect();
+    Ok((roots, more_top))
+}

@@ -1,0 +1,174 @@
+//! Field values recorded during the references pass for a few chosen classes (and their
+//! subclasses), for analyses that need them for many objects: `Reference.referent`,
+//! `Finalizer.next`, `TimerTask.state`, `Thread.name`. Reading them later through random
+//! access would cost a file read per object.
+//!
+//! Storage: 12 bytes per captured value (object index u32 + value u64), in index order.
+
+use super::classes::ClassTable;
+use super::strings::StringTable;
+use crate::format::primitives::id_at;
+use crate::format::tags::BasicType;
+use std::collections::HashMap;
+
+/// Which fields to capture: fields named `fields`, declared by the class named `class` or
+/// its superclasses, in every instance of `class` and its subclasses.
+#[derive(Clone, Copy, Debug)]
+pub struct CaptureSpec {
+    /// Class name (Java form).
+    pub class: &'static str,
+    /// Field names.
+    pub fields: &'static [&'static str],
+}
+
+/// Value of a reference field that is null or points outside the dump.
+pub const NO_OBJECT: u64 = u64::MAX;
+
+/// One captured field: where it is in the dump data of each class that has it.
+struct Plan {
+    /// key index, byte offset in instance data, type
+    fields: Vec<(u16, u32, BasicType)>,
+}
+
+/// The captured values.
+pub struct Captures {
+    keys: Vec<String>,
+    plans: HashMap<u32, Plan>,
+    values: Vec<Vec<(u32, u64)>>,
+}
+
+impl Captures {
+    /// Prepares to capture `specs` for the classes of `classes`.
+    pub fn new(
+        specs: &[CaptureSpec],
+        classes: &ClassTable,
+        strings: &StringTable,
+        id_size: u8,
+    ) -> Self {
+        let mut keys = Vec::new();
+        let mut plans: HashMap<u32, Plan> = HashMap::new();
+        for spec in specs {
+            let targets = classes.subclasses_of_name(spec.class);
+            let declaring = classes.by_name(spec.class);
+            for field in spec.fields {
+                let key = keys.len() as u16;
+                keys.push(format!("{}.{}", spec.class, field));
+                for (ci, is) in targets.iter().enumerate() {
+                    if !is {
+                        continue;
+                    }
+                    if let Some((off, ty)) =
+                        field_offset(classes, strings, ci as u32, declaring, field, id_size)
+                    {
+                        plans
+                            .entry(ci as u32)
+                            .or_insert_with(|| Plan { fields: Vec::new() })
+                            .fields
+                            .push((key, off, ty));
+                    }
+                }
+            }
+        }
+        let values = keys.iter().map(|_| Vec::new()).collect();
+        Captures {
+            keys,
+            plans,
+            values,
+        }
+    }
+
+    /// Whether instances of `class` have fields to capture.
+    #[inline]
+    pub fn wants(&self, class: u32) -> bool {
+        !self.plans.is_empty() && self.plans.contains_key(&class)
+    }
+
+    /// Records the captured fields of object `obj` of class `class` with dump data `data`;
+    /// `resolve` turns IDs into object indices.
+    pub fn record(
+        &mut self,
+        obj: u32,
+        class: u32,
+        data: &[u8],
+        id_size: u8,
+        resolve: impl Fn(u64) -> Option<u32>,
+    ) {
+        let Some(plan) = self.plans.get(&class) else {
+            return;
+        };
+        for &(key, off, ty) in &plan.fields {
+            let sz = ty.size_in_dump(id_size).unwrap_or(0) as usize;
+            let Some(b) = data.get(off as usize..off as usize + sz) else {
+                continue;
+            };
+            let raw = b.iter().fold(0u64, |a, &x| (a << 8) | u64::from(x));
+            let v = if ty == BasicType::OBJECT {
+                resolve(id_at(b, id_size)).map_or(NO_OBJECT, u64::from)
+            } else {
+                raw
+            };
+            if let Some(list) = self.values.get_mut(key as usize) {
+                list.push((obj, v));
+            }
+        }
+    }
+
+    fn key(&self, key: &str) -> Option<usize> {
+        self.keys.iter().position(|k| k == key)
+    }
+
+    /// The value of `key` (`"java.lang.ref.Reference.referent"`) in object `obj`.
+    pub fn get(&self, key: &str, obj: u32) -> Option<u64> {
+        let list = self.values.get(self.key(key)?)?;
+        let i = list.binary_search_by_key(&obj, |&(o, _)| o).ok()?;
+        list.get(i).map(|&(_, v)| v)
+    }
+
+    /// A reference-valued capture as an object index.
+    pub fn get_ref(&self, key: &str, obj: u32) -> Option<u32> {
+        self.get(key, obj)
+            .filter(|&v| v != NO_OBJECT)
+            .map(|v| v as u32)
+    }
+
+    /// All (object, value) pairs of `key`, in object order.
+    pub fn all(&self, key: &str) -> &[(u32, u64)] {
+        self.key(key)
+            .and_then(|k| self.values.get(k))
+            .map_or(&[], |v| v.as_slice())
+    }
+
+    /// Bytes held.
+    pub fn heap_bytes(&self) -> usize {
+        self.values.iter().map(|v| v.capacity() * 16).sum()
+    }
+}
+
+/// Byte offset and type of the field named `name` in the dump data of instances of
+/// `class`: the nearest declaration in one of the `declaring` classes or above them (a
+/// subclass field of the same name, like `Finalizer.next` shadowing `Reference.next`, is
+/// not it). An empty `declaring` accepts any class.
+pub fn field_offset(
+    classes: &ClassTable,
+    strings: &StringTable,
+    class: u32,
+    declaring: &[u32],
+    name: &str,
+    id_size: u8,
+) -> Option<(u32, BasicType)> {
+    let mut base = 0u32;
+    let mut reached = declaring.is_empty();
+    for ci in classes.hierarchy(class) {
+        reached |= declaring.contains(&ci);
+        let c = classes.get(ci)?;
+        let mut off = base;
+        for f in &c.fields {
+            if reached && strings.get(f.name_id).is_some_and(|n| n == name) {
+                return Some((off, f.ty));
+            }
+            off += u32::from(f.ty.size_in_dump(id_size)?);
+        }
+        base = off;
+    }
+    None
+}

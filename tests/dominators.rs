@@ -1,0 +1,138 @@
+//! Retained sizes against their definition on real dumps: the retained set of X is what
+//! becomes unreachable from the GC roots when X is removed.
+
+mod common;
+use common::*;
+use heapscope::analysis::heap::Heap;
+use heapscope::load::index_bytes;
+use heapscope::model::csr::Csr;
+use heapscope::model::graph::{ForwardSink, RefPass};
+use heapscope::session::{Options, Session, run_in_memory};
+
+fn analyze(bytes: &[u8]) -> Heap {
+    let mut s = Session::new(Options::default());
+    run_in_memory(&mut s, bytes, 1 << 20).expect("analysis");
+    s.into_heap().expect("ready")
+}
+
+/// The forward graph and the dominator roots, built independently of the session.
+fn forward(bytes: &[u8]) -> (Csr, Vec<u32>) {
+    let index = index_bytes(bytes, true).expect("index");
+    let n = index.objects.as_ref().expect("objects").len();
+    let roots = heapscope::model::roots::resolve(&index, &mut Default::default());
+    let Ok(mut pass) = RefPass::new(index, roots.locals, ForwardSink::new(n), None) else {
+        panic!("no object table");
+    };
+    let mut d = heapscope::format::Decoder::new(false);
+    d.push(bytes, &mut pass).expect("pass");
+    d.finish(&mut pass).expect("pass");
+    let r = pass.finish().expect("pass");
+    (r.sink.finish().expect("small"), roots.dominator_roots)
+}
+
+/// Bytes reachable from `roots` without going through `removed`.
+fn reachable_bytes(
+    fwd: &Csr,
+    roots: &[u32],
+    removed: Option<u32>,
+    size: &dyn Fn(u32) -> u64,
+) -> u64 {
+    let mut seen = vec![false; fwd.nodes()];
+    let mut stack = Vec::new();
+    let mut total = 0;
+    for &r in roots {
+        if Some(r) != removed && !seen[r as usize] {
+            seen[r as usize] = true;
+            stack.push(r);
+        }
+    }
+    while let Some(x) = stack.pop() {
+        total += size(x);
+        fwd.for_each(x, |t| {
+            if Some(t) != removed && !seen[t as usize] {
+                seen[t as usize] = true;
+                stack.push(t);
+            }
+        });
+    }
+    total
+}
+
+fn check(name: &str, bytes: &[u8], samples: usize) {
+    let heap = analyze(bytes);
+    let (fwd, roots) = forward(bytes);
+    let size = |x: u32| heap.shallow(x);
+    let all = reachable_bytes(&fwd, &roots, None, &size);
+    assert_eq!(all, heap.reachable_bytes(), "{name}: reachable heap");
+    // Sample: the 40 largest retainers (where errors would matter) and a spread of others.
+    let mut reachable: Vec<u32> = (0..heap.object_count() as u32)
+        .filter(|&x| heap.pre(x).is_some())
+        .collect();
+    reachable.sort_by_key(|&x| std::cmp::Reverse(heap.retained(x)));
+    let step = (reachable.len() / samples).max(1);
+    let picks: Vec<u32> = reachable
+        .iter()
+        .take(40)
+        .chain(reachable.iter().step_by(step))
+        .copied()
+        .collect();
+    for &x in &picks {
+        let without = reachable_bytes(&fwd, &roots, Some(x), &size);
+        assert_eq!(
+            heap.retained(x),
+            all - without,
+            "{name}: retained size of {} {:#x}",
+            heap.describe_class(x),
+            heap.id_of(x)
+        );
+    }
+    eprintln!(
+        "{name}: {} objects checked against brute force",
+        picks.len()
+    );
+}
+
+#[test]
+fn retained_sizes_match_brute_force_on_fixtures() {
+    check(
+        "timer_finalizer",
+        &read(&fixture("timer_finalizer.hprof")),
+        160,
+    );
+    check("basic", &read(&fixture("basic.hprof")), 160);
+}
+
+#[test]
+fn retained_sizes_match_brute_force_on_corpus() {
+    check("hprof-64", &read(&corpus("hprof-64.bin")), 120);
+    check(
+        "sun_jdk6_18_x32",
+        &read(&corpus("sun_jdk6_18_x32.hprof")),
+        120,
+    );
+}
+
+#[test]
+fn the_basic_chain_is_retained_by_its_head() {
+    let heap = analyze(&read(&fixture("basic.hprof")));
+    let f = facts("basic");
+    let node = heap
+        .index
+        .classes
+        .by_name(f["chain_class"].as_str().expect("class"))[0];
+    let n = f["chain_length"].as_u64().expect("n");
+    // The head is the one node no other node refers to.
+    let heads: Vec<u32> = (0..heap.object_count() as u32)
+        .filter(|&x| heap.class_of(x) == node)
+        .filter(|&x| heap.referrers(x).iter().all(|&r| heap.class_of(r) != node))
+        .collect();
+    assert_eq!(heads.len(), 1);
+    let per_node = heap.index.classes.get(node).expect("class").instance_size;
+    assert_eq!(
+        heap.retained(heads[0]),
+        n * per_node,
+        "the head retains every node"
+    );
+    // Per class (MAT's retained heap of the class): the same n nodes.
+    assert_eq!(heap.class_retained[node as usize], n * per_node);
+}

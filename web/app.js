@@ -1,0 +1,308 @@
+// The controller: takes a file (drop, picker, sample), runs it through a worker, keeps the
+// report and shows one view at a time (the URL hash names it, so Back works). Rendering
+// is in views/; the worker protocol in protocol.js and client.js.
+//
+// Privacy: the file is read by the worker in this tab. Nothing from it is logged, stored
+// (no localStorage, no IndexedDB) or sent; exports are generated here as Blob downloads.
+
+import { Request } from './protocol.js';
+import { WorkerClient } from './client.js';
+import { h, replace } from './views/dom.js';
+import * as fmt from './views/format.js';
+import { toCsv, download, exportName } from './export.js';
+import { ProgressView } from './views/progress.js';
+import { overviewView } from './views/overview.js';
+import { HistogramView } from './views/histogram.js';
+import { dominatorsView } from './views/dominators.js';
+import { finalizersView } from './views/finalizers.js';
+import { suspectsView } from './views/suspects.js';
+import { threadsView } from './views/threads.js';
+import { pathsView } from './views/paths.js';
+import { inspectorView } from './views/inspector.js';
+
+/**
+ * The views, in tab order. `full`: needs the full analysis (hidden when it was refused).
+ * `params`: the view takes arguments from the URL (`#inspect?object=0x…`), and one element
+ * is kept per argument so Back shows it again at once. A view gets the report, its
+ * arguments, `load` (queries it makes itself, e.g. on expanding a tree) and `onExport`.
+ * A new analysis adds a request type in protocol.js, its handler in worker.js, an entry
+ * here, and (if the report should hold it) an entry in REPORT.
+ */
+const VIEWS = [
+  { id: 'overview', title: 'Overview', create: (c) => overviewView(c) },
+  { id: 'histogram', title: 'Histogram', create: (c) => new HistogramView({ ...c, histogram: c.report.histogram, reachableBytes: c.report.dominators?.reachable_bytes }).el },
+  { id: 'dominators', title: 'Dominator tree', full: true, create: (c) => dominatorsView({ ...c, dominators: c.report.dominators, children: c.load.children }) },
+  { id: 'suspects', title: 'Leak suspects', full: true, create: (c) => suspectsView({ ...c, report: c.report.suspects }) },
+  { id: 'finalizers', title: 'Finalizers', full: true, create: (c) => finalizersView({ ...c, report: c.report.finalizers }) },
+  { id: 'threads', title: 'Threads', full: true, create: (c) => threadsView({ ...c, threads: c.report.threads }) },
+  { id: 'paths', title: 'Paths to GC roots', full: true, params: true, create: (c) => pathsView(c) },
+  { id: 'inspect', title: 'Object', full: true, params: true, create: (c) => inspectorView(c) },
+];
+
+/**
+ * The report: what is fetched once the passes are done (its JSON export holds them all,
+ * under these keys). `full`: needs the full analysis. `label`: shown while it is computed.
+ */
+const REPORT = [
+  { key: 'summary', request: Request.SUMMARY, label: 'Summary' },
+  { key: 'histogram', request: Request.HISTOGRAM, label: 'Histogram' },
+  { key: 'dominators', request: Request.DOMINATORS, payload: { limit: 100 }, full: true, label: 'Dominator tree' },
+  { key: 'references', request: Request.REFERENCES, full: true, label: 'Reference statistics' },
+  { key: 'finalizers', request: Request.FINALIZERS, full: true, label: 'Finalizer analysis' },
+  { key: 'suspects', request: Request.SUSPECTS, full: true, label: 'Leak suspects' },
+  { key: 'threads', request: Request.THREADS, full: true, label: 'Threads' },
+];
+
+/** Parameterized view elements kept for Back/Forward. */
+const KEPT_PARAM_VIEWS = 30;
+
+/**
+ * Session options: the full analysis. `?memory-limit-mib=N` in the page's URL lowers the
+ * memory the analysis may plan for (default: the module's limit, 3.5 GiB), for machines
+ * that cannot give a tab that much; above it the page keeps the histogram only.
+ */
+function sessionOptions() {
+  const mib = Number(new URLSearchParams(location.search).get('memory-limit-mib'));
+  return Number.isFinite(mib) && mib > 0 ? { memoryLimit: mib * 1048576 } : {};
+}
+
+const SAMPLE = { url: 'samples/timer_finalizer.hprof', name: 'timer_finalizer.hprof' };
+
+const $ = (sel) => document.querySelector(sel);
+const ui = {
+  input: $('#file-input'),
+  status: $('[data-testid=status]'),
+  landing: $('#landing'),
+  busy: $('#busy'),
+  report: $('#report'),
+  tabs: $('#tabs'),
+  notice: $('#notice'),
+  view: $('#view'),
+  fileInfo: $('#file-info'),
+  exportJson: $('#export-json'),
+  dropOverlay: $('#drop-overlay'),
+};
+
+const state = {
+  client: null, // the worker of the current file
+  spare: null, // a worker compiled in advance for the next file
+  report: null,
+  views: new Map(), // view key (`histogram`, `inspect?object=0x1f`) → element
+  lastKey: new Map(), // view id → the key last shown (where its tab leads back to)
+};
+
+const progress = new ProgressView({ onCancel: cancel });
+ui.busy.append(progress.el);
+
+/** The status line: `idle`, `reading`, `ready`, `cancelled`, or `error: …` (tests read it). */
+function setStatus(kind, message) {
+  ui.status.dataset.state = kind;
+  ui.status.textContent = kind === 'error' ? `error: ${message}` : kind;
+  ui.status.hidden = kind !== 'error' && kind !== 'cancelled'; // the rest shows elsewhere
+}
+
+function show(part) {
+  ui.landing.hidden = part !== 'landing';
+  ui.busy.hidden = part !== 'busy';
+  ui.report.hidden = part !== 'report';
+  ui.tabs.hidden = part !== 'report';
+  ui.exportJson.hidden = part !== 'report';
+  ui.fileInfo.hidden = part !== 'report';
+}
+
+/** A worker ready for the next file (its module compiles while the user picks one). */
+function warmWorker() {
+  if (!state.spare) state.spare = new WorkerClient();
+}
+
+function takeWorker() {
+  const w = state.spare ?? new WorkerClient();
+  state.spare = null;
+  return w;
+}
+
+/** Analyses `file` in a fresh worker; the previous file's worker is dropped. */
+async function analyze(file) {
+  state.client?.terminate();
+  const client = takeWorker();
+  state.client = client;
+  state.report = null;
+  state.views.clear();
+  state.lastKey.clear();
+  progress.start(file.name, file.size);
+  show('busy');
+  setStatus('reading');
+  client.onProgress = (p) => {
+    if (state.client === client) progress.update(p);
+  };
+  client.onFatal = (message) => {
+    // During the analysis the request below fails too; after it, the report stays.
+    if (state.client !== client || !state.report) return;
+    state.client = null;
+    setStatus('error', `the analysis worker stopped: ${message}`);
+    warmWorker();
+  };
+  try {
+    const { version } = await client.ready;
+    const opened = await client.request(Request.OPEN, { file, options: sessionOptions() });
+    const report = {
+      heapscope: version,
+      file: { name: file.name, size: file.size },
+      analysis: {
+        passes: opened.passes, millis: Math.round(opened.millis), full: opened.full, refused: opened.refused, plan: opened.plan,
+      },
+    };
+    const parts = REPORT.filter((q) => opened.full || !q.full);
+    for (const [i, q] of parts.entries()) {
+      if (state.client === client) progress.update({ phase: 'report', done: i, total: parts.length, pass: 0, passes: opened.passes, detail: q.label });
+      report[q.key] = await client.request(q.request, q.payload);
+    }
+    if (state.client !== client) return;
+    state.report = report;
+    showReport();
+    setStatus('ready');
+  } catch (e) {
+    if (state.client !== client || e.cancelled) return;
+    client.terminate(); // one worker per file; a crashed one is already gone
+    state.client = null;
+    show('landing');
+    setStatus('error', e.fatal ? `the analysis stopped: ${e.message}. The page has a new worker; drop a file to try again.` : e.message);
+  } finally {
+    if (state.client === client || state.client === null) warmWorker();
+  }
+}
+
+function cancel() {
+  if (!state.client) return;
+  state.client.terminate();
+  state.client = null;
+  state.report = null;
+  show('landing');
+  setStatus('cancelled');
+  warmWorker();
+}
+
+async function loadSample() {
+  setStatus('reading');
+  try {
+    const r = await fetch(SAMPLE.url);
+    if (!r.ok) throw new Error(`HTTP ${r.status}`);
+    const blob = await r.blob();
+    await analyze(new File([blob], SAMPLE.name, { type: 'application/octet-stream' }));
+  } catch (e) {
+    show('landing');
+    setStatus('error', `could not load the sample dump (${SAMPLE.url}): ${e.message}`);
+  }
+}
+
+/** The view the URL names, its arguments, and the key its element is kept under. */
+function route() {
+  const raw = location.hash.slice(1);
+  const q = raw.indexOf('?');
+  const id = decodeURIComponent(q < 0 ? raw : raw.slice(0, q));
+  const params = new URLSearchParams(q < 0 ? '' : raw.slice(q + 1));
+  const view = VIEWS.find((v) => v.id === id && available(v));
+  if (!view) return { view: VIEWS[0], params: new URLSearchParams(), key: VIEWS[0].id };
+  const args = params.toString();
+  return { view, params, key: view.params && args ? `${view.id}?${args}` : view.id };
+}
+
+const available = (v) => !v.full || Boolean(state.report?.analysis.full);
+
+function showReport() {
+  const r = state.report;
+  if (!VIEWS.some((v) => `#${v.id}` === location.hash)) history.replaceState(null, '', `#${VIEWS[0].id}`);
+  replace(ui.tabs, VIEWS.filter(available).map((v) => h('a', { href: `#${v.id}`, text: v.title, data: { view: v.id } })));
+  replace(ui.fileInfo,
+    h('span', { class: 'file-name', text: r.file.name, title: r.file.name }),
+    h('span', { class: 'muted', text: ` · ${fmt.bytes(r.file.size)} · ${fmt.duration(r.analysis.millis)}` }));
+  ui.notice.hidden = !r.analysis.refused;
+  if (r.analysis.refused) {
+    replace(ui.notice,
+      h('strong', { text: 'Histogram only: ' }),
+      h('span', { data: { testid: 'refused' }, text: r.analysis.refused }));
+  }
+  show('report');
+  renderView();
+}
+
+/** Queries a view makes itself; they go to the current file's worker. */
+function loaders() {
+  const ask = (type, payload) => (state.client ? state.client.request(type, payload) : Promise.reject(new Error('the analysis worker is gone: open the file again')));
+  return {
+    children: (parent, limit) => ask(Request.DOMINATORS, parent ? { parent, limit } : { limit }),
+    instances: (name, limit) => ask(Request.INSTANCES, { class: name, limit }),
+    paths: (q) => ask(Request.PATHS, q),
+    inspect: (object) => ask(Request.INSPECT, { object }),
+  };
+}
+
+function renderView() {
+  if (!state.report) return;
+  const { view, params, key } = route();
+  state.lastKey.set(view.id, key);
+  for (const a of ui.tabs.querySelectorAll('a')) {
+    const last = state.lastKey.get(a.dataset.view);
+    a.href = `#${last ?? a.dataset.view}`;
+    if (a.dataset.view === view.id) a.setAttribute('aria-current', 'page');
+    else a.removeAttribute('aria-current');
+  }
+  let el = state.views.get(key);
+  if (!el) {
+    el = view.create({ report: state.report, params, load: loaders(), onExport: exportTable });
+    state.views.set(key, el);
+    const kept = [...state.views.keys()].filter((k) => k.includes('?'));
+    if (kept.length > KEPT_PARAM_VIEWS) state.views.delete(kept[0]);
+  }
+  replace(ui.view, el);
+  ui.view.scrollTop = 0;
+  document.querySelector('main').scrollTop = 0;
+  const arg = params.get('object') ?? params.get('class');
+  document.title = `${view.title}${arg ? ` ${arg}` : ''} · ${state.report.file.name} · Heapscope`;
+}
+
+function exportTable(name, columns, rows) {
+  download(exportName(state.report.file.name, name, 'csv'), toCsv(columns, rows), 'text/csv');
+}
+
+function exportReport() {
+  const r = state.report;
+  if (r) download(exportName(r.file.name, 'report', 'json'), JSON.stringify(r, null, 2), 'application/json');
+}
+
+// Wiring.
+window.addEventListener('hashchange', renderView);
+ui.input.addEventListener('change', () => {
+  const f = ui.input.files[0];
+  ui.input.value = ''; // choosing the same file again is a new analysis
+  if (f) analyze(f);
+});
+$('#sample').addEventListener('click', loadSample);
+ui.exportJson.addEventListener('click', exportReport);
+
+let dragDepth = 0;
+const hasFiles = (e) => e.dataTransfer && [...e.dataTransfer.types].includes('Files');
+document.addEventListener('dragenter', (e) => {
+  if (!hasFiles(e)) return;
+  e.preventDefault();
+  dragDepth += 1;
+  ui.dropOverlay.hidden = false;
+});
+document.addEventListener('dragover', (e) => {
+  if (hasFiles(e)) e.preventDefault();
+});
+document.addEventListener('dragleave', () => {
+  dragDepth = Math.max(0, dragDepth - 1);
+  if (dragDepth === 0) ui.dropOverlay.hidden = true;
+});
+document.addEventListener('drop', (e) => {
+  e.preventDefault();
+  dragDepth = 0;
+  ui.dropOverlay.hidden = true;
+  const f = e.dataTransfer?.files[0];
+  if (f) analyze(f);
+});
+
+show('landing');
+setStatus('idle');
+warmWorker();

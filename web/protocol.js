@@ -1,0 +1,156 @@
+// The worker protocol: the one place that defines what the page (app.js) and the worker
+// (worker.js) say to each other. Both import it; nothing else defines message shapes.
+//
+// Page → worker: a request  {id, type, payload}
+// Worker → page: its reply  {id, ok: true, result} | {id, ok: false, error: {code, message}}
+//                 events    {type: 'progress', ...Progress} | {type: 'fatal', message}
+//
+// One worker analyses one file: the page creates a worker, sends `open` with the File,
+// then queries. After `fatal` (a WebAssembly trap: panic or out of memory) the worker is
+// unusable and the page replaces it; pending requests are abandoned.
+//
+// Adding an analysis: a request type here (+ its result typedef), a handler in worker.js,
+// a view in views/ registered in app.js.
+
+/** Bumped when a message shape changes incompatibly. */
+export const PROTOCOL_VERSION = 2;
+
+/** Request types (page → worker). */
+export const Request = Object.freeze({
+  /** payload: none → {@link HelloResult}. */
+  HELLO: 'hello',
+  /** payload: {@link OpenPayload} → {@link OpenResult}; streams every pass, with progress events. */
+  OPEN: 'open',
+  /** payload: none → {@link Summary}. */
+  SUMMARY: 'summary',
+  /** payload: none → {@link Histogram}. */
+  HISTOGRAM: 'histogram',
+  // The queries below need the full analysis (not refused, not histogram-only).
+  /** payload: {parent?: string (object ID; absent: the GC roots' side), limit?: number} → {@link Dominators}. */
+  DOMINATORS: 'dominators',
+  /** payload: {class: string, limit?: number} → {@link Instances}: the class's biggest instances. */
+  INSTANCES: 'instances',
+  /** payload: none → {@link FinalizerReport}. */
+  FINALIZERS: 'finalizers',
+  /** payload: {object?: string, class?: string, includeWeak?: boolean} → {@link PathTree}. */
+  PATHS: 'paths',
+  /** payload: {object: string, maxItems?: number} → {@link ObjectView}. */
+  INSPECT: 'inspect',
+  /** payload: none → {@link SuspectsReport}. */
+  SUSPECTS: 'suspects',
+  /** payload: {maxLocals?: number} → {@link ThreadView}[]. */
+  THREADS: 'threads',
+  /** payload: none → {@link RefKindStats}[]. */
+  REFERENCES: 'references',
+});
+
+/** Event types (worker → page, no id). */
+export const Event = Object.freeze({
+  /** {@link ProgressEvent} */
+  PROGRESS: 'progress',
+  /** {type, message}: the worker crashed and must be replaced. */
+  FATAL: 'fatal',
+});
+
+/** Error codes in failed replies. */
+export const ErrorCode = Object.freeze({
+  /** Unknown type, malformed message, or wrong protocol use (e.g. a query before `open`). */
+  INVALID_REQUEST: 'invalid_request',
+  /** The file is not a readable heap dump (truncated, corrupt, not HPROF); message says where. */
+  BAD_DUMP: 'bad_dump',
+  /** The browser could not read the file (moved, permissions). */
+  READ_FAILED: 'read_failed',
+  /** The query needs an analysis that is not complete (or was not asked for). */
+  NOT_READY: 'not_ready',
+  /** The full analysis was refused (predicted memory above the limit); message says why. */
+  REFUSED: 'refused',
+  /** No object with the given ID in this dump. */
+  NOT_FOUND: 'not_found',
+});
+
+/** Bytes read per File.slice: large enough to amortize calls, small enough for any tab. */
+export const CHUNK_BYTES = 16 * 1024 * 1024;
+
+/**
+ * @typedef {{id: number, type: string, payload?: any}} RequestMessage
+ * @typedef {{id: number, ok: true, result: any}} OkReply
+ * @typedef {{id: number, ok: false, error: {code: string, message: string}}} ErrorReply
+ *
+ * @typedef {{protocolVersion: number, version: string}} HelloResult
+ *
+ * @typedef {object} OpenPayload
+ * @property {Blob} file            the dropped File (or a Blob fetched for the sample)
+ * @property {object} [options]     session options: {histogramOnly?: boolean, memoryLimit?: number
+ *                                  (bytes; default the module's MEMORY_LIMIT, 3.5 GiB)}
+ *
+ * @typedef {object} OpenResult
+ * @property {number} size          bytes of the file
+ * @property {number} passes        passes read
+ * @property {number} millis        time from open to complete
+ * @property {?Plan} plan           what the full analysis costs (known after pass 1)
+ * @property {?string} refused      why the full analysis was refused (only summary and
+ *                                  histogram exist then), or null
+ * @property {boolean} full         whether the full analysis ran (the queries below work)
+ *
+ * @typedef {{objects: number, references_bound: number, peak_bytes: number, limit_bytes: number}} Plan
+ *
+ * @typedef {object} ProgressEvent
+ * @property {'progress'} type
+ * @property {string} phase         pass name (`index`, `references`, `referrers`) or
+ *                                  computation between passes (`reachability`, `dominators`,
+ *                                  `retained sizes`)
+ * @property {number} done          bytes read in this pass, or the computation's units
+ * @property {number} total         bytes of the file, or the computation's total (0: unknown)
+ * @property {number} pass          1-based pass number
+ * @property {number} passes        passes expected in all
+ *
+ * The report types mirror the CLI's `--json` output (snake_case keys):
+ *
+ * @typedef {object} Summary        `heapscope summary --json`
+ * @property {string} format
+ * @property {number} id_size
+ * @property {number} timestamp_ms
+ * @property {number} objects
+ * @property {number} instances
+ * @property {number} object_arrays
+ * @property {number} primitive_arrays
+ * @property {number} classes
+ * @property {number} shallow_bytes
+ * @property {Object<string, number>} gc_roots
+ * @property {boolean} compressed_oops
+ * @property {{header_bytes: number, reference_bytes: number, compressed_class_pointers: boolean,
+ *             field_layout: string, classes_matching: number, classes_with_evidence: number}} size_model
+ * @property {number} strings
+ * @property {number} stack_traces
+ * @property {number} heap_dump_segments
+ * @property {Array<{key: string, severity: string, count: number, first_offset: ?number, help: string}>} diagnostics
+ *
+ * @typedef {object} HistogramRow
+ * @property {string} name          Java class name
+ * @property {number} instances
+ * @property {number} shallow_bytes
+ * @property {number} [retained_bytes] after the full analysis (`histogram --retained`)
+ * @property {number} class         class index (the key of later per-class queries)
+ * @property {?string} id           class object ID as hex ("0x…"), null if the dump has none
+ *
+ * @typedef {{classes: HistogramRow[], total_instances: number, total_shallow_bytes: number}} Histogram
+ *
+ * Object IDs are "0x…" hex strings (a JS number would round 64-bit addresses).
+ *
+ * @typedef {{object: string, class: string, shallow_bytes: number, retained_bytes: number,
+ *            value?: string}} ObjRef   class is `class Name` for class objects; value: string text
+ * @typedef {ObjRef & {children: DomNode[]}} DomNode   (children empty: ask for them)
+ * @typedef {{nodes: DomNode[], more: number, reachable_bytes: number, unreachable_objects: number,
+ *            unreachable_bytes: number}} Dominators
+ * @typedef {{nodes: DomNode[], total: number}} Instances
+ *
+ * The rest are exactly the CLI's `--json` output of the same command (README's table):
+ * @typedef {object} FinalizerReport   `heapscope finalizers --json`
+ * @typedef {object} PathTree          `heapscope path --json`: {targets, searched, found,
+ *   not_found, include_weak, roots: PathNode[], more_roots?}; PathNode = ObjRef & {field?,
+ *   gc_roots?, held_by?, repeat, targets, children: PathNode[], more_children?}
+ * @typedef {object} ObjectView        `heapscope inspect --json`
+ * @typedef {object} SuspectsReport    `heapscope suspects --json`
+ * @typedef {object} ThreadView        an element of `heapscope threads --json`'s `threads`
+ * @typedef {object} RefKindStats      an element of `heapscope references --json`'s `references`
+ */

@@ -1,0 +1,103 @@
+// The class histogram: every class with instances, filterable by a substring of its name
+// and sortable by any column. Rows: data-class="<java name>"; cells data-col + data-value.
+// A click on a row opens the class's paths from GC roots and its biggest instances.
+
+import { h } from './dom.js';
+import * as fmt from './format.js';
+import { VirtualTable } from './vtable.js';
+import { classHref } from './links.js';
+
+/** Columns of the histogram (a `retained` column joins when retained sizes exist). */
+function columns(totalBytes, reachableBytes, withRetained) {
+  const retained = {
+    key: 'retained', csv: 'retained_bytes', title: 'Retained size', kind: 'bytes', width: '9rem', value: (r) => r.retained_bytes,
+    decorate: (el, _r, v) => {
+      el.title = `${fmt.count(v)} bytes, ${fmt.percent(v, reachableBytes)} of the reachable heap: what would be freed with every instance`;
+    },
+  };
+  return [
+    {
+      key: 'class', csv: 'class', title: 'Class', kind: 'text', width: 'minmax(14rem, 1fr)', cellClass: 'mono', value: (r) => r.name,
+      // With the full analysis, the name links to the class's paths and biggest instances.
+      decorate: withRetained ? (el, r) => el.replaceChildren(h('a', { href: classHref(r.name), text: r.name })) : undefined,
+    },
+    { key: 'instances', csv: 'instances', title: 'Instances', kind: 'count', width: '9rem', value: (r) => r.instances },
+    {
+      key: 'shallow', csv: 'shallow_bytes', title: 'Shallow size', kind: 'bytes', width: '13rem', value: (r) => r.shallow_bytes,
+      decorate: (el, _r, v) => {
+        const share = totalBytes ? v / totalBytes : 0;
+        const bar = h('span', { class: 'share', attrs: { 'aria-hidden': 'true' } });
+        // The bar (share of the heap) takes at most the left 45 % of the cell; the size is
+        // right-aligned after it.
+        bar.style.width = `${(share * 45).toFixed(2)}%`;
+        el.title = `${fmt.count(v)} bytes, ${fmt.percent(v, totalBytes)} of the heap`;
+        el.append(bar);
+      },
+    },
+    withRetained && retained,
+  ].filter(Boolean);
+}
+
+export class HistogramView {
+  /**
+   * @param {object} o
+   * @param {import('../protocol.js').Histogram} o.histogram
+   * @param {number} [o.reachableBytes]  the reachable heap (retained sizes are shares of it)
+   * @param {(name: string, columns: any[], rows: any[]) => void} o.onExport
+   */
+  constructor({ histogram, reachableBytes, onExport }) {
+    this.all = histogram.classes;
+    this.lower = this.all.map((r) => r.name.toLowerCase());
+    this.totals = { classes: this.all.length, instances: histogram.total_instances, bytes: histogram.total_shallow_bytes };
+    const withRetained = this.all.some((r) => r.retained_bytes !== undefined);
+    this.columns = columns(histogram.total_shallow_bytes, reachableBytes, withRetained);
+    this.table = new VirtualTable({
+      columns: this.columns,
+      rowData: (r) => ({ class: r.name }),
+      sort: { key: 'shallow', desc: true },
+      testid: 'histogram',
+      label: 'Class histogram',
+    });
+    if (withRetained) {
+      // The whole row opens the class (the name is also a link, for the keyboard).
+      this.table.canvas.classList.add('clickable');
+      this.table.canvas.addEventListener('click', (e) => {
+        const row = e.target.closest('[data-class]');
+        if (row && !e.target.closest('a')) location.hash = classHref(row.dataset.class);
+      });
+    }
+    this.filter = h('input', {
+      type: 'search', class: 'filter', placeholder: 'Filter classes by name…', autocomplete: 'off', spellcheck: false,
+      data: { testid: 'histogram-filter' }, attrs: { 'aria-label': 'Filter classes by a part of their name' },
+      on: { input: () => this.apply() },
+    });
+    this.counts = h('p', { class: 'muted counts', attrs: { 'aria-live': 'polite' } });
+    const exportButton = h('button', {
+      class: 'secondary small', type: 'button', text: 'Export CSV', data: { testid: 'export-histogram' },
+      title: 'The rows shown, in the order shown',
+      on: { click: () => onExport('histogram', this.columns, this.table.displayed()) },
+    });
+    this.el = h('section', { class: 'view-histogram' },
+      h('div', { class: 'toolbar' }, this.filter, this.counts, exportButton),
+      this.table.el);
+    this.apply();
+  }
+
+  apply() {
+    const q = this.filter.value.trim().toLowerCase();
+    const rows = q ? this.all.filter((_, i) => this.lower[i].includes(q)) : this.all;
+    const t = this.totals;
+    if (q) {
+      let instances = 0;
+      let bytes = 0;
+      for (const r of rows) {
+        instances += r.instances;
+        bytes += r.shallow_bytes;
+      }
+      this.counts.textContent = `${fmt.count(rows.length)} of ${fmt.count(t.classes)} classes · ${fmt.count(instances)} objects · ${fmt.bytes(bytes)} (${fmt.percent(bytes, t.bytes)})`;
+    } else {
+      this.counts.textContent = `${fmt.count(t.classes)} classes · ${fmt.count(t.instances)} objects · ${fmt.bytes(t.bytes)}`;
+    }
+    this.table.setRows(rows, 'No class name contains that text.');
+  }
+}

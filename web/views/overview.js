@@ -1,0 +1,152 @@
+// Overview: what the dump is and what it holds (the `heapscope summary` report), the top
+// findings (first leak suspect, the Finalizer finding), reachability, reference statistics
+// and what the analysis needed in memory.
+
+import { h } from './dom.js';
+import * as fmt from './format.js';
+import { tableSection, tile as figure } from './table.js';
+import { firstSentence, href, prose } from './links.js';
+
+/** A headline figure, hooked as `overview-<id>`. */
+const tile = (id, ...rest) => figure(`overview-${id}`, ...rest);
+
+/** A card of label/value pairs. */
+function facts(title, pairs) {
+  return h('section', { class: 'card' }, h('h2', { text: title }),
+    h('dl', { class: 'facts' }, pairs.filter(Boolean).flatMap(([k, v, title]) => [h('dt', { text: k }), h('dd', { title }, v)])));
+}
+
+const yes = (b) => (b ? 'yes' : 'no');
+
+/** The two findings that matter first, one sentence each, with links to their views. */
+function findings(report) {
+  const items = [];
+  const first = report.suspects?.suspects[0];
+  if (report.suspects) {
+    items.push(first
+      ? h('li', { data: { finding: 'suspect' } }, prose(firstSentence(first.description), 'span'), ' ', h('a', { href: href('suspects'), text: 'Leak suspects →' }))
+      : h('li', { data: { finding: 'suspect' } }, `No leak suspect: nothing retains more than ${fmt.percent(report.suspects.threshold, 1)} of the reachable heap.`));
+  }
+  const f = report.finalizers;
+  if (f && f.finalizers > 0) {
+    const sentence = f.holders.length > 0 ? f.holders[0].summary : f.findings[0];
+    items.push(h('li', { data: { finding: 'finalizer' } }, prose(firstSentence(sentence), 'span'), ' ', h('a', { href: href('finalizers'), text: 'Finalizers →' })));
+  } else if (f) {
+    items.push(h('li', { data: { finding: 'finalizer' } }, 'No java.lang.ref.Finalizer objects: nothing waits for finalization.'));
+  }
+  if (items.length === 0) return null;
+  return h('section', { class: 'card findings' }, h('h2', { text: 'Findings' }), h('ul', { class: 'sentences', data: { testid: 'overview-findings' } }, items));
+}
+
+/** What the full analysis needed (or would have needed) in memory. */
+function memoryLine(analysis) {
+  const p = analysis.plan;
+  if (!p) return null;
+  const text = `${fmt.count(p.objects)} objects and up to ${fmt.count(p.references_bound)} references: about ${fmt.bytes(p.peak_bytes)} at the peak of the full analysis` +
+    (p.limit_bytes ? `, ${analysis.refused ? 'more than' : 'within'} the ${fmt.bytes(p.limit_bytes)} this page allows` : '');
+  return ['Memory', h('span', { data: { testid: 'overview-plan', peak: String(p.peak_bytes) }, text })];
+}
+
+/**
+ * @param {object} o
+ * @param {{file: {name: string, size: number}, analysis: {millis: number, passes: number},
+ *          summary: import('../protocol.js').Summary}} o.report
+ * @param {(name: string, columns: any[], rows: any[]) => void} o.onExport
+ */
+export function overviewView({ report, onExport }) {
+  const s = report.summary;
+  const classObjects = s.objects - s.instances - s.object_arrays - s.primitive_arrays;
+  const roots = Object.entries(s.gc_roots).map(([kind, count]) => ({ kind, count })).sort((a, b) => b.count - a.count);
+  const rootTotal = roots.reduce((n, r) => n + r.count, 0);
+  const m = s.size_model;
+  const dom = report.dominators;
+
+  const tiles = h('div', { class: 'tiles' },
+    tile('shallow-bytes', 'Heap size', fmt.bytes(s.shallow_bytes), s.shallow_bytes, `${fmt.count(s.shallow_bytes)} bytes, shallow`),
+    tile('objects', 'Objects', fmt.count(s.objects), s.objects),
+    tile('classes', 'Classes', fmt.count(s.classes), s.classes),
+    tile('gc-roots', 'GC roots', fmt.count(rootTotal), rootTotal),
+    dom && tile('reachable-bytes', 'Reachable heap', fmt.bytes(dom.reachable_bytes), dom.reachable_bytes, `${fmt.percent(dom.reachable_bytes, s.shallow_bytes)} of the heap is reachable from GC roots`),
+    dom && tile('unreachable-objects', 'Unreachable objects', fmt.count(dom.unreachable_objects), dom.unreachable_objects,
+      `${fmt.bytes(dom.unreachable_bytes)}: garbage the next collection would free; left out of retained sizes`));
+
+  const dump = facts('Dump', [
+    ['File', report.file.name],
+    ['Size on disk', fmt.bytes(report.file.size), `${fmt.count(report.file.size)} bytes`],
+    ['Format', s.format],
+    ['Identifier size', `${s.id_size} bytes (${s.id_size === 8 ? '64' : '32'}-bit JVM)`],
+    s.timestamp_ms > 0 && ['Taken', new Date(s.timestamp_ms).toLocaleString()],
+    ['Heap dump records', fmt.count(s.heap_dump_segments)],
+    ['Strings', fmt.count(s.strings)],
+    ['Stack traces', fmt.count(s.stack_traces)],
+    ['Analysed in', `${fmt.duration(report.analysis.millis)} (${report.analysis.passes} pass${report.analysis.passes === 1 ? '' : 'es'} over the file)`],
+    memoryLine(report.analysis),
+  ]);
+
+  const heap = facts('Objects', [
+    ['Instances', fmt.count(s.instances)],
+    ['Object arrays', fmt.count(s.object_arrays)],
+    ['Primitive arrays', fmt.count(s.primitive_arrays)],
+    ['Class objects', fmt.count(classObjects)],
+    ['Total', fmt.count(s.objects)],
+    ['Shallow size', fmt.bytes(s.shallow_bytes), `${fmt.count(s.shallow_bytes)} bytes`],
+  ]);
+
+  const model = facts('Size model', [
+    ['Compressed oops', yes(s.compressed_oops)],
+    ['Compressed class pointers', yes(m.compressed_class_pointers)],
+    ['Object header', `${m.header_bytes} bytes`],
+    ['Reference', `${m.reference_bytes} bytes`],
+    ['Field layout', m.field_layout === 'packed' ? 'packed (JDK 15+)' : m.field_layout === 'legacy' ? 'legacy (JDK 6–14)' : m.field_layout],
+    ['Evidence', m.classes_with_evidence > 0
+      ? `${fmt.count(m.classes_matching)} of ${fmt.count(m.classes_with_evidence)} classes with address evidence agree`
+      : 'no address evidence in this dump'],
+  ]);
+  const modelNote = h('p', { class: 'muted note', text: 'Sizes are shallow sizes as HotSpot lays the objects out in memory, which the dump does not record: the layout is chosen to agree with the gaps between object addresses.' });
+  model.append(modelNote);
+
+  const rootTable = tableSection({
+    title: 'GC roots by kind', name: 'gc-roots', onExport, rows: roots, empty: 'This dump records no GC roots.',
+    columns: [
+      { key: 'kind', title: 'Kind', kind: 'text', value: (r) => r.kind },
+      { key: 'count', title: 'Roots', kind: 'count', value: (r) => r.count },
+    ],
+  });
+
+  const diagnostics = tableSection({
+    title: 'Diagnostics', name: 'diagnostics', onExport, rows: s.diagnostics,
+    empty: 'None: every record was as the format expects.',
+    columns: [
+      { key: 'severity', title: 'Severity', kind: 'text', value: (d) => d.severity, cellClass: 'severity' },
+      { key: 'key', title: 'What', kind: 'text', value: (d) => d.key, cellClass: 'mono' },
+      { key: 'count', title: 'Count', kind: 'count', value: (d) => d.count },
+      { key: 'first_offset', title: 'First at offset', kind: 'offset', value: (d) => d.first_offset },
+      { key: 'help', title: 'Meaning', kind: 'text', value: (d) => d.help, cellClass: 'wrap' },
+    ],
+  });
+  for (const td of diagnostics.querySelectorAll('td.severity')) td.dataset.severity = td.textContent;
+
+  const references = report.references && tableSection({
+    title: 'References by kind', name: 'reference-stats', onExport, rows: report.references,
+    empty: 'No java.lang.ref.Reference objects in this dump.',
+    columns: [
+      { key: 'kind', title: 'Kind', kind: 'text', value: (k) => k.kind },
+      { key: 'references', title: 'References', kind: 'count', value: (k) => k.references },
+      { key: 'referents', title: 'Referents', kind: 'count', value: (k) => k.referents },
+      { key: 'referents_shallow_bytes', title: 'Referents shallow', kind: 'bytes', value: (k) => k.referents_shallow_bytes },
+      { key: 'referents_retained_bytes', title: 'Referents retained', kind: 'bytes', value: (k) => k.referents_retained_bytes },
+      {
+        key: 'only_through_references', title: 'Only through references', kind: 'count', value: (k) => k.only_through_references,
+        decorate: (el, k) => {
+          el.textContent = `${fmt.count(k.only_through_references)} of ${fmt.count(k.checked)}`;
+          el.title = 'Referents checked, and those with no strong path from a GC root: they go when memory is short (soft), at the next collection (weak), or after cleanup (phantom, final)';
+        },
+      },
+    ],
+  });
+
+  return h('div', { class: 'view-overview' }, findings(report), tiles,
+    h('div', { class: 'grid' }, dump, heap, model, rootTable),
+    references,
+    diagnostics);
+}

@@ -1,0 +1,278 @@
+// The analysis worker: the only code that loads the WebAssembly module. One worker
+// analyses one file: it keeps the File, streams it into a HeapSession once per pass the
+// session asks for, lets the session read it at random afterwards (FileReaderSync, which
+// only workers have), and answers queries. Message shapes: protocol.js. Nothing here logs:
+// dump contents never reach the console.
+
+import init, {
+  HeapSession,
+  take_panic_message,
+  failed_allocation_bytes,
+  default_memory_limit,
+  version,
+} from './pkg/heapscope.js';
+import { PROTOCOL_VERSION, Request, Event, ErrorCode, CHUNK_BYTES } from './protocol.js';
+
+/** A failed request with a protocol error code. */
+class RequestError extends Error {
+  constructor(code, message) {
+    super(message);
+    this.code = code;
+  }
+}
+
+/** A WebAssembly trap (panic, out of memory): this worker is finished. */
+class Crash extends Error {}
+
+let wasm = null; // the module's exports (memory)
+const loaded = init().then(
+  (exports) => {
+    wasm = exports;
+  },
+  (e) => {
+    crash(`could not load the analysis module (pkg/heapscope_bg.wasm): ${e.message}`);
+    throw new Crash('module not loaded');
+  },
+);
+loaded.catch(() => {}); // requests await it and see the failure; `fatal` was posted
+
+let file = null; // the File being analysed, kept for random-access reads
+let session = null;
+let complete = false;
+let full = false; // the full analysis ran (dominators, paths, ... are available)
+let refused = null; // why it did not, when the session refused it
+let crashed = false;
+let current = { pass: 0, passes: 0 };
+
+const handlers = {
+  [Request.HELLO]: () => ({ protocolVersion: PROTOCOL_VERSION, version: version() }),
+  [Request.OPEN]: open,
+  [Request.SUMMARY]: () => query((s) => s.summary()),
+  [Request.HISTOGRAM]: () => query((s) => s.histogram()),
+  [Request.DOMINATORS]: (p) => {
+    const parent = p?.parent === undefined || p?.parent === null ? undefined : objectId(p.parent);
+    return fullQuery((s) => s.dominator_children(parent, limit(p?.limit, 100)));
+  },
+  [Request.INSTANCES]: (p) => fullQuery((s) => s.biggest_instances(text(p?.class, 'class'), limit(p?.limit, 50))),
+  [Request.FINALIZERS]: () => fullQuery((s) => s.finalizers()),
+  [Request.PATHS]: (p) => {
+    const weak = p?.includeWeak === true;
+    if (p?.object !== undefined) {
+      const id = objectId(p.object);
+      return fullQuery((s) => s.paths_to_object(id, weak));
+    }
+    const name = text(p?.class, 'class');
+    return fullQuery((s) => s.paths_to_class(name, weak));
+  },
+  [Request.INSPECT]: (p) => {
+    const id = objectId(p?.object);
+    return fullQuery((s) => s.inspect(id, limit(p?.maxItems, 100)));
+  },
+  [Request.SUSPECTS]: () => fullQuery((s) => s.suspects()),
+  [Request.THREADS]: (p) => fullQuery((s) => s.threads(limit(p?.maxLocals, 20))),
+  [Request.REFERENCES]: () => fullQuery((s) => s.reference_stats()),
+};
+
+/** A count limit from a payload: a positive integer up to 100 000, or `fallback`. */
+function limit(v, fallback) {
+  if (v === undefined || v === null) return fallback;
+  if (!Number.isInteger(v) || v < 1 || v > 100_000) throw new RequestError(ErrorCode.INVALID_REQUEST, 'a limit must be an integer from 1 to 100000');
+  return v;
+}
+
+function text(v, what) {
+  if (typeof v !== 'string' || v.length === 0 || v.length > 4096) throw new RequestError(ErrorCode.INVALID_REQUEST, `${what} must be a non-empty string`);
+  return v;
+}
+
+/** An object ID as the protocol carries it: "0x" and 1 to 16 hex digits. */
+function objectId(v) {
+  if (typeof v !== 'string' || !/^0x[0-9a-f]{1,16}$/i.test(v)) {
+    throw new RequestError(ErrorCode.INVALID_REQUEST, 'an object ID is "0x" followed by hex digits');
+  }
+  return v.toLowerCase();
+}
+
+self.onmessage = async (event) => {
+  const msg = event.data;
+  const id = msg && typeof msg === 'object' && Number.isInteger(msg.id) ? msg.id : null;
+  const handler = id !== null && Object.hasOwn(handlers, msg.type) ? handlers[msg.type] : null;
+  if (!handler) {
+    const what = id === null ? 'a message without a numeric id' : `unknown request type "${String(msg.type).slice(0, 40)}"`;
+    self.postMessage({ id, ok: false, error: { code: ErrorCode.INVALID_REQUEST, message: what } });
+    return;
+  }
+  try {
+    await loaded;
+    if (crashed) return;
+    const result = await handler(msg.payload);
+    self.postMessage({ id, ok: true, result });
+  } catch (e) {
+    if (e instanceof Crash || crashed) return; // `fatal` was posted; the page replaces us
+    const code = e instanceof RequestError ? e.code : ErrorCode.INVALID_REQUEST;
+    self.postMessage({ id, ok: false, error: { code, message: e.message } });
+  }
+};
+
+/**
+ * Calls into the module. A trap (or a stack overflow) is a crash; any other exception is
+ * an ordinary error of `code` (the module throws plain Errors for bad dumps).
+ */
+function call(fn, code = ErrorCode.INVALID_REQUEST) {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof WebAssembly.RuntimeError || e instanceof RangeError) {
+      crash(crashMessage(e));
+      throw new Crash(e.message);
+    }
+    throw new RequestError(e && e.name === 'NotFound' ? ErrorCode.NOT_FOUND : code, e.message);
+  }
+}
+
+/** What the module recorded before it trapped. */
+function crashMessage(e) {
+  let failed = 0;
+  let panic = null;
+  try {
+    failed = failed_allocation_bytes();
+  } catch { /* the module is beyond asking */ }
+  if (failed > 0) {
+    const used = wasm ? wasm.memory.buffer.byteLength : 0;
+    return (
+      `out of memory: ${mib(failed)} more were needed with ${mib(used)} in use, and the browser ` +
+      'gave no more (WebAssembly in a tab gets at most 4 GiB, often less; the command-line tool has no such limit)'
+    );
+  }
+  try {
+    panic = take_panic_message();
+  } catch { /* idem */ }
+  if (panic) return `internal error: ${panic}`;
+  return `the analysis module crashed (${e.name}: ${e.message})`;
+}
+
+function mib(n) {
+  return `${(n / 1048576).toFixed(1)} MiB`;
+}
+
+function crash(message) {
+  if (crashed) return;
+  crashed = true;
+  self.postMessage({ type: Event.FATAL, message });
+}
+
+function progress(phase, done, total) {
+  self.postMessage({ type: Event.PROGRESS, phase, done, total, pass: current.pass, passes: current.passes });
+}
+
+/** Progress of the computations between passes, at most ~20 events a second. */
+let lastComputeEvent = 0;
+function onComputeProgress(phase, done, total) {
+  const now = performance.now();
+  if (now - lastComputeEvent >= 50 || done === total) {
+    lastComputeEvent = now;
+    progress(phase, done, total);
+  }
+}
+
+// Random access for the queries: the session asks for a few bytes at a time (record
+// headers, one object's fields) near each other, so reads go through a small cache of
+// aligned blocks; each miss is one synchronous File.slice read.
+const BLOCK_BYTES = 512 * 1024;
+const CACHED_BLOCKS = 64;
+const blocks = new Map(); // block number → Uint8Array, least recently used first
+let reader = null;
+
+function block(n) {
+  let b = blocks.get(n);
+  if (b) {
+    blocks.delete(n);
+  } else {
+    reader ??= new FileReaderSync();
+    const start = n * BLOCK_BYTES;
+    b = new Uint8Array(reader.readAsArrayBuffer(file.slice(start, Math.min(start + BLOCK_BYTES, file.size))));
+    if (blocks.size >= CACHED_BLOCKS) blocks.delete(blocks.keys().next().value);
+  }
+  blocks.set(n, b);
+  return b;
+}
+
+/** `read(offset, length)` for HeapSession.set_source: the file's bytes there (fewer at the end). */
+function readAt(offset, length) {
+  const end = Math.min(offset + length, file.size);
+  if (end <= offset) return new Uint8Array(0);
+  const first = Math.floor(offset / BLOCK_BYTES);
+  if (Math.floor((end - 1) / BLOCK_BYTES) === first) {
+    return block(first).subarray(offset - first * BLOCK_BYTES, end - first * BLOCK_BYTES);
+  }
+  const out = new Uint8Array(end - offset);
+  for (let at = offset; at < end; ) {
+    const n = Math.floor(at / BLOCK_BYTES);
+    const b = block(n);
+    const part = b.subarray(at - n * BLOCK_BYTES, Math.min(b.length, end - n * BLOCK_BYTES));
+    if (part.length === 0) break;
+    out.set(part, at - offset);
+    at += part.length;
+  }
+  return out;
+}
+
+/** Reads bytes [start, start + CHUNK_BYTES) of the file. */
+function readChunk(blob, start) {
+  const p = blob.slice(start, Math.min(start + CHUNK_BYTES, blob.size)).arrayBuffer();
+  p.catch(() => {}); // awaited later; a failure while a push runs is reported then
+  return p;
+}
+
+async function open(payload) {
+  if (session) throw new RequestError(ErrorCode.INVALID_REQUEST, 'this worker already has a file; use a new worker for another');
+  const blob = payload && payload.file;
+  if (!(blob instanceof Blob)) throw new RequestError(ErrorCode.INVALID_REQUEST, 'open needs {file: File}');
+  const started = performance.now();
+  file = blob;
+  session = call(() => new HeapSession(payload.options, onComputeProgress));
+  session.set_source(readAt, file.size);
+  const size = file.size;
+  for (;;) {
+    const pass = call(() => session.begin_pass());
+    if (pass === null) break;
+    current = { pass: pass.number, passes: pass.of };
+    progress(pass.name, 0, size);
+    // The file is read from the start for each pass; the next chunk is read while the
+    // module parses this one.
+    let next = readChunk(file, 0);
+    for (let offset = 0; offset < size; ) {
+      let buf;
+      try {
+        buf = await next;
+      } catch (e) {
+        throw new RequestError(ErrorCode.READ_FAILED, `cannot read the file at offset ${offset} (was it changed or moved after it was chosen?): ${e.message}`);
+      }
+      if (buf.byteLength === 0) throw new RequestError(ErrorCode.READ_FAILED, 'the file got shorter while it was being read');
+      offset += buf.byteLength;
+      next = offset < size ? readChunk(file, offset) : null;
+      call(() => session.push(new Uint8Array(buf)), ErrorCode.BAD_DUMP);
+      progress(pass.name, offset, size);
+    }
+    call(() => session.end_pass(), ErrorCode.BAD_DUMP);
+  }
+  complete = true;
+  refused = session.refused() ?? null;
+  const plan = session.plan();
+  full = !refused && !(payload.options && payload.options.histogramOnly);
+  if (plan) plan.limit_bytes = payload.options?.memoryLimit ?? default_memory_limit();
+  // Passes read (fewer than announced when the session stopped after the histogram).
+  return { size, passes: current.pass, millis: performance.now() - started, plan, refused, full };
+}
+
+function query(fn) {
+  if (!complete) throw new RequestError(ErrorCode.NOT_READY, 'no complete analysis yet: open a file first');
+  return call(() => fn(session));
+}
+
+/** A query that needs the full analysis. */
+function fullQuery(fn) {
+  if (complete && refused) throw new RequestError(ErrorCode.REFUSED, refused);
+  if (complete && !full) throw new RequestError(ErrorCode.NOT_READY, 'this file was analysed for its histogram only');
+  return query(fn);
+}
