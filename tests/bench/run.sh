@@ -17,8 +17,8 @@
 # (pass 1) today, `analyze FILE --json --timings` as soon as the CLI has it. With
 # `--timings` (one JSON line per phase on stderr: {"phase","wall_ms","peak_rss_bytes"}),
 # each phase gets its own row. Objects come from `heapscope summary --json`; references
-# from the first `"references": N` in the summary's or the analysis's JSON, "n/a" until
-# the CLI reports one.
+# from `graph.references` of `analyze --json` (or the first `"references": N` in the
+# summary's or the analysis's JSON), "n/a" while the CLI reports none.
 #
 # Environment: HEAPSCOPE (binary; default: `cargo build --release` here, under nice),
 # HPROF_SLURP, HPROF_ANALYZER (default: on PATH, else ~/.cargo/bin).
@@ -142,7 +142,13 @@ command_rows() { # TAG LABEL
   done < <(grep '^{"phase"' "$work/$tag.err" || true)
 }
 
-references_in() { # FILE: the first "references": N in a JSON output
+references_in() { # FILE: graph.references (analyze), else the first "references": N
+  local n=""
+  if command -v jq >/dev/null; then
+    n=$(jq -r '[.graph.references?, .references?] | map(numbers) | first // empty' "$1" \
+      2>/dev/null || true)
+  fi
+  [ -n "$n" ] && echo "$n" && return
   grep -oE '"references"[[:space:]]*:[[:space:]]*[0-9]+' "$1" 2>/dev/null | head -1 |
     grep -oE '[0-9]+$' || true
 }
@@ -246,7 +252,7 @@ for r in "${rows[@]}"; do
   IFS='|' read -r label wall rss load note cpu <<<"$r"
   if [ -n "$wall" ]; then
     wall_s=$(awk -v w="$wall" 'BEGIN { printf (w < 10 ? "%.2f" : "%.1f"), w }')
-    mbs=$(awk -v s="$size" -v w="$wall" 'BEGIN { if (w >= 0.001) printf "%.0f", s / 1e6 / w; else print "—" }')
+    mbs=$(awk -v s="$size" -v w="$wall" 'BEGIN { if (w >= 0.01) printf "%.0f", s / 1e6 / w; else print "—" }')
   else
     wall_s=n/a mbs=n/a
   fi
