@@ -4,10 +4,12 @@
 # per object and per reference, and ratios against the peers. Figures, not pass/fail; not
 # part of CI. See tests/bench/README.md.
 #
-#   tests/bench/run.sh [--runs N] [--timeout SECONDS] [--no-peers] [--analyzer-full] FILE
+#   tests/bench/run.sh [--runs N] [--timeout S] [--wait-idle S] [--no-peers] [--analyzer-full] FILE
 #
 #   --runs N         run every command N times, report the run with the median wall time
 #   --timeout S      stop any one command after S seconds (default 3600)
+#   --wait-idle S    before each run, wait up to S seconds for the CPUs to be >= 90 % idle
+#                    over 5 s (on a shared machine)
 #   --no-peers       Heapscope only
 #   --analyzer-full  also run `hprof-analyzer --full-analysis` (its opt-in extras; slow)
 #
@@ -15,8 +17,8 @@
 # (pass 1) today, `analyze FILE --json --timings` as soon as the CLI has it. With
 # `--timings` (one JSON line per phase on stderr: {"phase","wall_ms","peak_rss_bytes"}),
 # each phase gets its own row. Objects come from `heapscope summary --json`; references
-# from the first `"references": N` in the summary's or the analysis's JSON, "n/a" until
-# the CLI reports one.
+# from `graph.references` of `analyze --json` (or the first `"references": N` in the
+# summary's or the analysis's JSON), "n/a" while the CLI reports none.
 #
 # Environment: HEAPSCOPE (binary; default: `cargo build --release` here, under nice),
 # HPROF_SLURP, HPROF_ANALYZER (default: on PATH, else ~/.cargo/bin).
@@ -24,19 +26,22 @@
 # file in memory, not for the disk. Run it on an otherwise idle machine: each row shows
 # the 1-minute load average at its start.
 set -euo pipefail
+# Everything in one block: bash parses it whole, so editing this file mid-run is safe.
+{
 
-runs=1 timeout_s=3600 peers=1 analyzer_full=0
+runs=1 timeout_s=3600 wait_idle=0 peers=1 analyzer_full=0
 while [ $# -gt 1 ]; do
   case $1 in
     --runs) runs=$2; shift 2 ;;
     --timeout) timeout_s=$2; shift 2 ;;
+    --wait-idle) wait_idle=$2; shift 2 ;;
     --no-peers) peers=0; shift ;;
     --analyzer-full) analyzer_full=1; shift ;;
     *) break ;;
   esac
 done
 if [ $# -ne 1 ] || [ ! -f "$1" ]; then
-  echo "usage: $0 [--runs N] [--timeout SECONDS] [--no-peers] [--analyzer-full] FILE" >&2
+  echo "usage: $0 [--runs N] [--timeout S] [--wait-idle S] [--no-peers] [--analyzer-full] FILE" >&2
   exit 2
 fi
 file=$1
@@ -59,33 +64,55 @@ size=$(stat -L -c %s "$file")
 load1() { cut -d' ' -f1 /proc/loadavg; }
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 
+idle_pct() { # the CPUs' idle share over the next 5 s, in %
+  local a b
+  a=$(head -1 /proc/stat)
+  sleep 5
+  b=$(head -1 /proc/stat)
+  awk -v a="$a" -v b="$b" 'BEGIN {
+    n = split(a, x); split(b, y); t = 0
+    for (i = 2; i <= n; i++) t += y[i] - x[i]
+    printf "%d", (t > 0 ? 100 * (y[5] - x[5] + y[6] - x[6]) / t : 100) }'
+}
+wait_for_idle() {
+  [ "$wait_idle" -gt 0 ] || return 0
+  local deadline=$((SECONDS + wait_idle)) idle
+  while idle=$(idle_pct) && [ "$idle" -lt 90 ] && [ "$SECONDS" -lt "$deadline" ]; do
+    echo "  waiting for idle CPUs ($idle % idle)" >&2
+  done
+}
+
 # measure TAG CMD...: runs CMD $runs times (page cache warm, under /usr/bin/time and
-# `timeout`) and sets WALL (s), RSS (bytes), LOAD (1-min load at the start), STATUS of
-# the median run by wall time; that run's stdout/stderr stay in $work/TAG.out/.err.
+# `timeout`) and sets WALL (s), RSS (bytes), CPU (user + system s), LOAD (1-min load at
+# the start), STATUS of the median run by wall time; that run's stdout/stderr stay in
+# $work/TAG.out/.err.
 measure() {
   local tag=$1; shift
   local i results=()
   for ((i = 0; i < runs; i++)); do
     cat "$file" >/dev/null
+    wait_for_idle
     local load status=0
     load=$(load1)
-    /usr/bin/time -f '%e %M' -o "$work/time" \
+    /usr/bin/time -f '%e %M %U %S' -o "$work/time" \
       timeout "$timeout_s" "$@" >"$work/$tag.$i.out" 2>"$work/$tag.$i.err" || status=$?
-    local wall kib
-    read -r wall kib < <(tail -1 "$work/time")
-    results+=("$wall $((kib * 1024)) $load $status $i")
-    echo "  $tag run $((i + 1))/$runs: ${wall} s, $((kib / 1024)) MiB, exit $status, load $load" >&2
+    local wall kib user sys cpu
+    read -r wall kib user sys < <(tail -1 "$work/time")
+    cpu=$(awk -v u="$user" -v s="$sys" 'BEGIN { printf "%.2f", u + s }')
+    results+=("$wall $((kib * 1024)) $cpu $load $status $i")
+    echo "  $tag run $((i + 1))/$runs: ${wall} s, CPU ${cpu} s, $((kib / 1024)) MiB, exit $status," \
+      "load $load" >&2
   done
   local median
   median=$(printf '%s\n' "${results[@]}" | sort -n -k1,1 | sed -n "$(((runs + 1) / 2))p")
-  read -r WALL RSS LOAD STATUS i <<<"$median"
+  read -r WALL RSS CPU LOAD STATUS i <<<"$median"
   mv "$work/$tag.$i.out" "$work/$tag.out"
   mv "$work/$tag.$i.err" "$work/$tag.err"
 }
 
-# Rows of the table: label|wall s|peak RSS bytes|load|note (empty fields print "n/a").
+# Rows of the table: label|wall s|peak RSS bytes|load|note|CPU s (empty: "n/a").
 rows=()
-row() { rows+=("$1|$2|$3|$4|$5"); }
+row() { rows+=("$1|$2|$3|$4|$5|${6:-}"); }
 
 failed_note() { # after measure: why the median run has no figures, or nothing
   if [ "$STATUS" = 124 ]; then
@@ -103,7 +130,7 @@ command_rows() { # TAG LABEL
     row "$label" "" "" "$LOAD" "$note"
     return
   fi
-  row "$label" "$WALL" "$RSS" "$LOAD" ""
+  row "$label" "$WALL" "$RSS" "$LOAD" "" "$CPU"
   local line phase ms peak
   while IFS= read -r line; do
     phase=$(sed -n 's/.*"phase":"\([^"]*\)".*/\1/p' <<<"$line")
@@ -115,7 +142,13 @@ command_rows() { # TAG LABEL
   done < <(grep '^{"phase"' "$work/$tag.err" || true)
 }
 
-references_in() { # FILE: the first "references": N in a JSON output
+references_in() { # FILE: graph.references (analyze), else the first "references": N
+  local n=""
+  if command -v jq >/dev/null; then
+    n=$(jq -r '[.graph.references?, .references?] | map(numbers) | first // empty' "$1" \
+      2>/dev/null || true)
+  fi
+  [ -n "$n" ] && echo "$n" && return
   grep -oE '"references"[[:space:]]*:[[:space:]]*[0-9]+' "$1" 2>/dev/null | head -1 |
     grep -oE '[0-9]+$' || true
 }
@@ -137,13 +170,13 @@ fi
 
 measure histogram "$hs" histogram "$file" --quiet "${timings[@]}"
 command_rows histogram "heapscope histogram (histogram only)"
-hs_hist_wall=$WALL hs_hist_rss=$RSS hs_hist_ok=$STATUS
+hs_hist_wall=$WALL hs_hist_rss=$RSS hs_hist_cpu=$CPU hs_hist_ok=$STATUS
 
 hs_full_ok=none
 if has_command analyze; then
   measure analyze "$hs" analyze "$file" --json --quiet --timings
   command_rows analyze "heapscope analyze (full analysis)"
-  hs_full_wall=$WALL hs_full_rss=$RSS hs_full_ok=$STATUS
+  hs_full_wall=$WALL hs_full_rss=$RSS hs_full_cpu=$CPU hs_full_ok=$STATUS
   [ -z "$references" ] && references=$(references_in "$work/analyze.out")
 else
   row "heapscope analyze (full analysis)" "" "" "" "not implemented yet"
@@ -158,7 +191,7 @@ if [ "$peers" = 1 ]; then
     "$slurp" --help | grep -qE -- '(^|[[:space:]])-i[, ]' && slurp_args=(-i "$file")
     measure slurp "$slurp" "${slurp_args[@]}"
     command_rows slurp "hprof-slurp $slurp_version (histogram, top 20)"
-    slurp_wall=$WALL slurp_rss=$RSS slurp_ok=$STATUS
+    slurp_wall=$WALL slurp_rss=$RSS slurp_cpu=$CPU slurp_ok=$STATUS
   else
     row "hprof-slurp" "" "" "" "not installed ($slurp)"
   fi
@@ -166,7 +199,7 @@ if [ "$peers" = 1 ]; then
     analyzer_version=$("$analyzer" --version | awk '{print $NF}')
     measure analyzer "$analyzer" --progress never "$file" "$work/report.json"
     command_rows analyzer "hprof-analyzer $analyzer_version (report: dominators, retained, suspects)"
-    analyzer_wall=$WALL analyzer_rss=$RSS analyzer_ok=$STATUS
+    analyzer_wall=$WALL analyzer_rss=$RSS analyzer_cpu=$CPU analyzer_ok=$STATUS
     rm -f "$work/report.json"
     if [ "$analyzer_full" = 1 ]; then
       measure analyzer_full "$analyzer" --progress never --full-analysis "$file" "$work/report.json"
@@ -200,7 +233,8 @@ ratio() { # OURS THEIRS -> 0.42×
 cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
 mem_gib=$(awk '/^MemTotal:/ { printf "%.1f", $2 / 1024 / 1024 }' /proc/meminfo)
 commit=$(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo "?")
-dirty=$(git -C "$repo" status --porcelain --untracked-files=no 2>/dev/null | head -1)
+dirty=$(git -C "$repo" status --porcelain --untracked-files=no -- crate Cargo.toml Cargo.lock \
+  2>/dev/null | head -1)
 [ -n "$dirty" ] && commit="$commit (modified)"
 mb=$(awk -v s="$size" 'BEGIN { printf "%.1f", s / 1e6 }')
 
@@ -212,13 +246,13 @@ echo "- file: $(group "$size") bytes ($mb MB); objects: $(group "${objects:-n/a}
 echo "- machine: $cpu, $(nproc) CPUs, $mem_gib GiB; heapscope $commit; median of $runs run(s)," \
   "page cache warm; load average before $load_before, after $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
-echo "| tool / phase | wall s | MB/s | peak RSS MiB | B/object | B/reference | load | note |"
-echo "|---|--:|--:|--:|--:|--:|--:|---|"
+echo "| tool / phase | wall s | MB/s | CPU s | peak RSS MiB | B/object | B/reference | load | note |"
+echo "|---|--:|--:|--:|--:|--:|--:|--:|---|"
 for r in "${rows[@]}"; do
-  IFS='|' read -r label wall rss load note <<<"$r"
+  IFS='|' read -r label wall rss load note cpu <<<"$r"
   if [ -n "$wall" ]; then
     wall_s=$(awk -v w="$wall" 'BEGIN { printf (w < 10 ? "%.2f" : "%.1f"), w }')
-    mbs=$(awk -v s="$size" -v w="$wall" 'BEGIN { if (w >= 0.001) printf "%.0f", s / 1e6 / w; else print "—" }')
+    mbs=$(awk -v s="$size" -v w="$wall" 'BEGIN { if (w >= 0.01) printf "%.0f", s / 1e6 / w; else print "—" }')
   else
     wall_s=n/a mbs=n/a
   fi
@@ -227,22 +261,24 @@ for r in "${rows[@]}"; do
   else
     rss_mib=n/a
   fi
-  echo "| $label | $wall_s | $mbs | $rss_mib | $(per "$rss" "$objects") | $(per "$rss" "$references") | ${load:-} | $note |"
+  echo "| $label | $wall_s | $mbs | ${cpu:-n/a} | $rss_mib | $(per "$rss" "$objects") | $(per "$rss" "$references") | ${load:-} | $note |"
 done
 echo
 echo "Ratios, Heapscope ÷ peer (below 1: Heapscope is faster or smaller):"
 echo
 if [ "$hs_hist_ok" = 0 ] && [ "$slurp_ok" = 0 ]; then
   echo "- histogram only vs hprof-slurp: time $(ratio "$hs_hist_wall" "$slurp_wall")," \
-    "peak RSS $(ratio "$hs_hist_rss" "$slurp_rss")"
+    "CPU $(ratio "$hs_hist_cpu" "$slurp_cpu"), peak RSS $(ratio "$hs_hist_rss" "$slurp_rss")"
 else
   echo "- histogram only vs hprof-slurp: n/a"
 fi
 if [ "$hs_full_ok" = 0 ] && [ "$analyzer_ok" = 0 ]; then
   echo "- full analysis vs hprof-analyzer: time $(ratio "$hs_full_wall" "$analyzer_wall")," \
-    "peak RSS $(ratio "$hs_full_rss" "$analyzer_rss")"
+    "CPU $(ratio "$hs_full_cpu" "$analyzer_cpu"), peak RSS $(ratio "$hs_full_rss" "$analyzer_rss")"
 elif [ "$hs_full_ok" = none ]; then
   echo "- full analysis vs hprof-analyzer: n/a (\`heapscope analyze\` is not implemented yet)"
 else
   echo "- full analysis vs hprof-analyzer: n/a"
 fi
+exit
+}
