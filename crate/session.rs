@@ -363,6 +363,7 @@ impl Session {
                 match RefPass::new(
                     index,
                     roots.locals.clone(),
+                    roots.root_classes.clone(),
                     ForwardSink::new(n),
                     Some(captures),
                 ) {
@@ -376,7 +377,8 @@ impl Session {
             Stage::Forwarded(after) => {
                 let (sink, index, during) = after.into_reverse();
                 let locals = during.roots.locals.clone();
-                match RefPass::new(index, locals, sink, None) {
+                let root_classes = during.roots.root_classes.clone();
+                match RefPass::new(index, locals, root_classes, sink, None) {
                     Ok(pass) => (
                         Stage::Reverse(Box::new((Decoder::new(false), pass, during))),
                         Some(("referrers", 3)),

@@ -15,12 +15,15 @@ fn analyze(bytes: &[u8]) -> Heap {
     s.into_heap().expect("ready")
 }
 
-/// The forward graph and the dominator roots, built independently of the session.
+/// The forward graph and the dominator roots, built independently of the session, with
+/// every reference (the session's graphs leave out instances' references to classes that
+/// are GC roots: the checks below would see any difference that makes).
 fn forward(bytes: &[u8]) -> (Csr, Vec<u32>) {
     let index = index_bytes(bytes, true).expect("index");
     let n = index.objects.as_ref().expect("objects").len();
     let roots = heapscope::model::roots::resolve(&index, &mut Default::default());
-    let Ok(mut pass) = RefPass::new(index, roots.locals, ForwardSink::new(n), None) else {
+    let Ok(mut pass) = RefPass::new(index, roots.locals, Vec::new(), ForwardSink::new(n), None)
+    else {
         panic!("no object table");
     };
     let mut d = heapscope::format::Decoder::new(false);
@@ -89,6 +92,41 @@ fn check(name: &str, bytes: &[u8], samples: usize) {
     eprintln!(
         "{name}: {} objects checked against brute force",
         picks.len()
+    );
+    // Every class object's referrers (the reachable objects referring to it), against the
+    // complete graph: those of a root class come back from the object table.
+    let classes = heap.index.classes.object_count;
+    let mut expected: Vec<Vec<u32>> = vec![Vec::new(); classes as usize];
+    for x in 0..fwd.nodes() as u32 {
+        if heap.pre(x).is_none() {
+            continue;
+        }
+        fwd.for_each(x, |t| {
+            if t < classes {
+                expected[t as usize].push(x);
+            }
+        });
+    }
+    let mut rooted = 0;
+    for (c, e) in expected.iter_mut().enumerate() {
+        if heap.pre(c as u32).is_none() {
+            continue;
+        }
+        e.sort_unstable();
+        e.dedup();
+        let mut got = heap.referrers(c as u32);
+        got.sort_unstable();
+        assert_eq!(
+            &got,
+            e,
+            "{name}: referrers of {}",
+            heap.describe_class(c as u32)
+        );
+        rooted += usize::from(roots.contains(&(c as u32)) && !e.is_empty());
+    }
+    assert!(
+        rooted > 0,
+        "{name}: no root class with referrers was checked"
     );
 }
 

@@ -21,6 +21,7 @@ use crate::model::index::Index;
 use crate::model::objects::ObjectTable;
 use crate::model::refs::Resolver;
 use crate::model::roots::RootSet;
+use crate::model::roots::bit;
 
 pub use crate::model::roots::Root;
 
@@ -49,6 +50,9 @@ pub struct Heap {
     pub roots: Vec<Root>,
     /// Thread object → objects its frames hold (edges `<Java local>`, as in MAT).
     pub locals: IdHashMap<u32, Vec<u32>>,
+    /// Class objects that are GC roots, one bit each: the referrers graph leaves out their
+    /// instances' references to them, and [`Heap::referrers`] adds them back.
+    pub root_classes: Vec<u64>,
     /// Fields captured in the references pass.
     pub captures: Captures,
     /// Dominators, retained sizes, referrers.
@@ -190,7 +194,13 @@ impl DuringReverse {
         tick: &mut dyn FnMut(&str, u64, u64),
     ) -> Heap {
         let DuringReverse {
-            roots: RootSet { roots, locals, .. },
+            roots:
+                RootSet {
+                    roots,
+                    locals,
+                    root_classes,
+                    ..
+                },
             vertex,
             parent,
             captures,
@@ -248,6 +258,7 @@ impl DuringReverse {
             index,
             roots,
             locals,
+            root_classes,
             captures,
             dom: Dominance {
                 pre,
@@ -404,6 +415,17 @@ impl Heap {
                 v.push(q);
             }
         });
+        if bit(&self.root_classes, obj) {
+            // The instances' references to their class, left out of the graph.
+            let o = self.objects();
+            for x in o.class_objects..o.len() as u32 {
+                if o.class_of.get(x as usize) == Some(obj)
+                    && let Some(q) = self.pre(x)
+                {
+                    v.push(q);
+                }
+            }
+        }
         v.sort_unstable();
         v.dedup();
         v.into_iter().map(|q| self.dom.vertex[q as usize]).collect()

@@ -34,6 +34,17 @@ pub struct RootSet {
     pub dominator_roots: Vec<u32>,
     /// Thread object → the objects its frames hold (references `<Java local>`).
     pub locals: IdHashMap<u32, Vec<u32>>,
+    /// One bit per class object (object index = class index): set when the class object
+    /// is among `dominator_roots` (a system class, say). The graphs leave out the
+    /// instance → class references into such a class (see [`crate::model::graph`]).
+    pub root_classes: Vec<u64>,
+}
+
+/// Whether bit `i` of `bits` is set.
+#[inline]
+pub fn bit(bits: &[u64], i: u32) -> bool {
+    bits.get((i / 64) as usize)
+        .is_some_and(|w| w & (1u64 << (i % 64)) != 0)
 }
 
 /// Whether a root kind is tied to a thread's stack.
@@ -102,9 +113,19 @@ pub fn resolve(index: &Index, diags: &mut Diagnostics) -> RootSet {
             }
         }
     }
+    let class_objects = index.classes.object_count;
+    let mut root_classes = vec![0u64; class_objects.div_ceil(64) as usize];
+    for &o in &dominator_roots {
+        if o < class_objects
+            && let Some(w) = root_classes.get_mut((o / 64) as usize)
+        {
+            *w |= 1u64 << (o % 64);
+        }
+    }
     RootSet {
         roots,
         dominator_roots,
         locals,
+        root_classes,
     }
 }
