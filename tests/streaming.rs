@@ -17,7 +17,7 @@ fn fingerprint(index: &Index) -> String {
     for i in 0..objects.len() as u32 {
         let id = objects.ids.id_of(i).unwrap_or(0);
         let c = objects.class_of.get(i as usize).expect("class");
-        let size = objects.sizes.get(i);
+        let size = objects.size(i);
         digest = digest
             .rotate_left(5)
             .wrapping_add(id ^ (u64::from(c) << 40) ^ size.wrapping_mul(0x9E37_79B9));

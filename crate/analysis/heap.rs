@@ -223,7 +223,7 @@ impl DuringReverse {
         };
         tick("retained sizes", 0, 0);
         let (tops, [spare, mut pre]) = class_tops_in(&idom, class_of, index.classes.len(), spare);
-        let retained = retained_sizes_in(&idom, &vertex, |x| objects.sizes.get(x), spare);
+        let retained = retained_sizes_in(&idom, &vertex, |x| objects.size(x), spare);
         let mut class_retained = vec![0u64; index.classes.len()];
         for (w, bits) in tops.iter().enumerate() {
             let mut b = *bits;
@@ -251,7 +251,7 @@ impl DuringReverse {
         for (x, &p) in pre.iter().enumerate() {
             if p == NONE {
                 unreachable.0 += 1;
-                unreachable.1 += objects.sizes.get(x as u32);
+                unreachable.1 += objects.size(x as u32);
             }
         }
         Heap {
@@ -330,7 +330,7 @@ impl Heap {
 
     /// Shallow size.
     pub fn shallow(&self, obj: u32) -> u64 {
-        self.objects().sizes.get(obj)
+        self.objects().size(obj)
     }
 
     /// Preorder number, if reachable.

@@ -15,7 +15,7 @@ use super::diagnostics::Diagnostics;
 use super::hash::IdHashMap;
 use super::idmap::IdMap;
 use super::names::{java_class_name, prim_array_name};
-use super::objects::{ClassIds, ObjectTable, Sizes};
+use super::objects::{ClassIds, ObjectTable, SizesBuilder};
 use super::sizes::{FieldLayout, Layout, SizeModel, align8};
 use super::stacks::StackTable;
 use super::strings::StringTable;
@@ -825,8 +825,15 @@ impl Indexer {
         let jlc = jlc as u32;
 
         let objects = if self.per_object {
-            let mut size_units = Vec::with_capacity(self.lens.len() + object_count as usize);
-            let mut big = Vec::new();
+            let total = u32::try_from(self.lens.len() + object_count as usize).unwrap_or(u32::MAX);
+            let by_class = classes
+                .iter()
+                .map(|c| match c.kind {
+                    ClassKind::Instance => c.instance_size,
+                    _ => 0,
+                })
+                .collect();
+            let mut sizes = SizesBuilder::new(total, by_class);
             let class_sizes = |c: &ClassInfo, len: u32| -> u64 {
                 match c.kind {
                     ClassKind::Instance => c.instance_size,
@@ -834,13 +841,14 @@ impl Indexer {
                     ClassKind::PrimArray(e) => model.array_size(e, len),
                 }
             };
-            for (i, c) in classes.iter().take(object_count as usize).enumerate() {
-                Sizes::push(&mut size_units, &mut big, i as u32, c.object_size);
+            for c in classes.iter().take(object_count as usize) {
+                sizes.push(c.object_size);
             }
             let lens = std::mem::take(&mut self.lens);
-            for (k, (&cls, &len)) in self.class_of.iter().zip(lens.iter()).enumerate() {
-                let s = classes.get(cls as usize).map_or(0, |c| class_sizes(c, len));
-                Sizes::push(&mut size_units, &mut big, object_count + k as u32, s);
+            for (&cls, &len) in self.class_of.iter().zip(lens.iter()) {
+                if !sizes.push_instance(cls) {
+                    sizes.push(classes.get(cls as usize).map_or(0, |c| class_sizes(c, len)));
+                }
             }
             drop(lens);
             let ids = std::mem::take(&mut self.ids);
@@ -851,7 +859,7 @@ impl Indexer {
             class_of.append(&mut self.class_of);
             Some(ObjectTable {
                 class_of: ClassIds::new(class_of, classes.len()),
-                sizes: Sizes::new(size_units, big),
+                sizes: sizes.finish(),
                 ids: idmap,
                 class_objects: object_count,
             })

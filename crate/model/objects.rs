@@ -3,41 +3,90 @@
 //! | structure | bytes per object |
 //! |---|---|
 //! | `class_of`: class index, u16 below 65 536 classes (u32 otherwise) | 2 (4) |
-//! | `sizes`: shallow size in 8-byte units, u16 (larger ones in a side table) | 2 |
+//! | `sizes`: a bit per object, and the size of each array and class object (u16 in 8-byte units; larger ones in a side table) | 0.14 + 2 per array |
 //! | `ids` ([`IdMap`]): a bitmap over the address range, or keys | ~2 (bitmap, dense heaps); ~5 (keys); 9 (unsorted dumps) |
 //!
 //! Indices `0..class_objects` are the class objects; the rest are the other objects in
 //! file order.
 
 use super::idmap::IdMap;
+use super::rank::RankBits;
 
-/// Shallow sizes in 8-byte units; objects of 512 KiB and more live in a sorted side table.
+/// Shallow sizes. An instance's is its class's instance size, so only the other objects
+/// (class objects, arrays, objects of an unknown class) are sized one by one: a bit per
+/// object says which ([`RankBits`], 1/7 byte per object), and their sizes follow in index
+/// order in 8-byte units (u16; objects of 512 KiB and more in a sorted side table).
+#[derive(Default)]
 pub struct Sizes {
+    own: RankBits,
     units: Vec<u16>,
     big: Vec<(u32, u64)>,
+    /// Instance size per class (0 for array classes).
+    by_class: Vec<u64>,
+    len: u32,
+}
+
+/// Builds [`Sizes`] object by object, in index order.
+pub struct SizesBuilder(Sizes);
+
+impl SizesBuilder {
+    /// For `len` objects whose instances are sized by `by_class`.
+    pub fn new(len: u32, by_class: Vec<u64>) -> Self {
+        SizesBuilder(Sizes {
+            // `None` only when the bits could not be addressed; `len` is a u32, so never.
+            own: RankBits::zeroed(u64::from(len)).unwrap_or_default(),
+            units: Vec::new(),
+            big: Vec::new(),
+            by_class,
+            len: 0,
+        })
+    }
+
+    /// The next object is an instance of `class`, sized by its class; false if the class
+    /// has no instance size (the object is then sized with [`SizesBuilder::push`]).
+    pub fn push_instance(&mut self, class: u32) -> bool {
+        let ok = self.0.by_class.get(class as usize).is_some_and(|&b| b > 0);
+        if ok {
+            self.0.len += 1;
+        }
+        ok
+    }
+
+    /// The next object has `bytes`.
+    pub fn push(&mut self, bytes: u64) {
+        let s = &mut self.0;
+        let index = s.len;
+        s.own.set(u64::from(index));
+        let u = bytes.div_ceil(8);
+        if u < u64::from(u16::MAX) {
+            s.units.push(u as u16);
+        } else {
+            s.units.push(u16::MAX);
+            s.big.push((index, bytes));
+        }
+        s.len += 1;
+    }
+
+    /// The finished table.
+    pub fn finish(mut self) -> Sizes {
+        self.0.own.finish();
+        self.0.units.shrink_to_fit();
+        self.0.big.shrink_to_fit();
+        self.0
+    }
 }
 
 impl Sizes {
-    /// Assembles the table (`big` sorted by index, as `push` produces it).
-    pub fn new(units: Vec<u16>, big: Vec<(u32, u64)>) -> Self {
-        Sizes { units, big }
-    }
-
-    /// Appends the size of object `index` (which must be `units.len()`).
-    pub fn push(units: &mut Vec<u16>, big: &mut Vec<(u32, u64)>, index: u32, bytes: u64) {
-        let u = bytes.div_ceil(8);
-        if u < u64::from(u16::MAX) {
-            units.push(u as u16);
-        } else {
-            units.push(u16::MAX);
-            big.push((index, bytes));
-        }
-    }
-
-    /// Shallow size of object `index` in bytes.
+    /// Shallow size in bytes of object `index`, of class `class`.
     #[inline]
-    pub fn get(&self, index: u32) -> u64 {
-        match self.units.get(index as usize) {
+    pub fn get(&self, index: u32, class: u32) -> u64 {
+        if index >= self.len {
+            return 0;
+        }
+        let Some(r) = self.own.rank(u64::from(index)) else {
+            return self.by_class.get(class as usize).copied().unwrap_or(0);
+        };
+        match self.units.get(r as usize) {
             Some(&u16::MAX) => self
                 .big
                 .binary_search_by_key(&index, |&(i, _)| i)
@@ -51,17 +100,20 @@ impl Sizes {
 
     /// Number of objects.
     pub fn len(&self) -> usize {
-        self.units.len()
+        self.len as usize
     }
 
     /// True when empty.
     pub fn is_empty(&self) -> bool {
-        self.units.is_empty()
+        self.len == 0
     }
 
     /// Bytes held.
     pub fn heap_bytes(&self) -> usize {
-        self.units.capacity() * 2 + self.big.capacity() * 16
+        self.own.heap_bytes()
+            + self.units.capacity() * 2
+            + self.big.capacity() * 16
+            + self.by_class.capacity() * 8
     }
 }
 
@@ -143,7 +195,7 @@ impl ObjectTable {
     pub fn empty() -> Self {
         ObjectTable {
             class_of: ClassIds::Narrow(Vec::new()),
-            sizes: Sizes::new(Vec::new(), Vec::new()),
+            sizes: Sizes::default(),
             ids: IdMap::build(Vec::new(), 0),
             class_objects: 0,
         }
@@ -163,6 +215,13 @@ impl ObjectTable {
     /// True when empty.
     pub fn is_empty(&self) -> bool {
         self.class_of.is_empty()
+    }
+
+    /// Shallow size in bytes of object `index`.
+    #[inline]
+    pub fn size(&self, index: u32) -> u64 {
+        let class = self.class_of.get(index as usize).unwrap_or(u32::MAX);
+        self.sizes.get(index, class)
     }
 
     /// Bytes held.
