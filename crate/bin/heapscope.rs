@@ -9,6 +9,7 @@ mod reader;
 use clap::{Parser, Subcommand};
 use comfy_table::{Cell, CellAlignment, ContentArrangement, Table, presets};
 use heapscope::analysis::dominators_report::{DomNode, dominator_tree};
+use heapscope::analysis::finalizers::human;
 use heapscope::analysis::histogram::{Histogram, histogram};
 use heapscope::analysis::paths::{PathNode, PathOptions};
 use heapscope::analysis::summary::summary;
@@ -172,22 +173,6 @@ enum Command {
         #[arg(long, default_value_t = 2)]
         depth: usize,
     },
-}
-
-/// Formats bytes for people: `1.5 MiB`.
-fn human(bytes: u64) -> String {
-    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
-    let mut v = bytes as f64;
-    let mut u = 0;
-    while v >= 1024.0 && u + 1 < UNITS.len() {
-        v /= 1024.0;
-        u += 1;
-    }
-    if u == 0 {
-        format!("{bytes} B")
-    } else {
-        format!("{v:.1} {}", UNITS[u])
-    }
 }
 
 /// Groups digits: `1 234 567`.
