@@ -155,8 +155,11 @@ fn sun_jdk6_32_bit_sizes_match_the_jvm_histogram() {
         &jvm_histogram(&corpus("histogram_sun_jdk6_18_x32.txt")),
     );
     assert!(c.mismatches.is_empty(), "{:#?}", c.mismatches);
-    assert!(c.instance_classes_exact >= 80, "{c:?}");
-    assert!(c.array_classes_exact >= 3, "{c:?}");
+    assert_eq!(
+        (c.instance_classes_exact, c.array_classes_exact),
+        (116, 3),
+        "{c:?}"
+    );
     eprintln!("sun_jdk6_18_x32: {c:?}");
 }
 
@@ -176,8 +179,11 @@ fn sun_jdk6_compressed_oops_are_detected_and_sizes_match() {
         &jvm_histogram(&corpus("sun_jdk6_30_x64_compressedOops.notes.txt")),
     );
     assert!(c.mismatches.is_empty(), "{:#?}", c.mismatches);
-    assert!(c.instance_classes_exact >= 100, "{c:?}");
-    assert!(c.array_classes_exact >= 8, "{c:?}");
+    assert_eq!(
+        (c.instance_classes_exact, c.array_classes_exact),
+        (135, 21),
+        "{c:?}"
+    );
     eprintln!("sun_jdk6_30_x64_compressedOops: {c:?}");
 }
 
