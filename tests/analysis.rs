@@ -181,17 +181,11 @@ fn paths_name_fields_and_roots() {
     // thread (a GC root) rather than at the queue its frame holds.
     let top = &tree.roots[0];
     assert_eq!(top.object.class, "java.util.TimerThread");
-    assert!(
-        top.gc_roots.contains(&"thread_object"),
-        "{:?}",
-        top.gc_roots
-    );
-    assert!(
-        top.held_by
-            .as_deref()
-            .is_some_and(|h| h.starts_with("'PostgreSQL-JDBC-SharedTimer-1'")),
-        "{:?}",
-        top.held_by
+    // A thread object, and a local of its own frame (that frame names the thread).
+    assert_eq!(top.gc_roots, vec!["java_frame", "thread_object"]);
+    assert_eq!(
+        top.held_by.as_deref(),
+        Some("'PostgreSQL-JDBC-SharedTimer-1' at java.util.TimerThread.mainLoop")
     );
     assert_eq!(top.targets, 2000);
     let queue = &top.children[0];
