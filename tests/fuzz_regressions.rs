@@ -70,8 +70,8 @@ fn fuzz_regressions_replay_cleanly() {
     }
 }
 
-/// Boundaries found by a pass over a dump: top-level records and heap objects (with the
-/// IDs of the non-class ones).
+/// Boundaries found by a pass over a dump: top-level records and heap objects (with their
+/// IDs, class objects included).
 #[derive(Default)]
 struct Offsets {
     records: Vec<(Tag, u64, u32)>,
@@ -84,8 +84,9 @@ impl Visitor for Offsets {
     fn record(&mut self, tag: Tag, offset: u64, len: u32) {
         self.records.push((tag, offset, len));
     }
-    fn class_dump(&mut self, offset: u64, _: &ClassDump) {
+    fn class_dump(&mut self, offset: u64, r: &ClassDump) {
         self.objects.push(offset);
+        self.ids.push((offset, r.id));
     }
     fn header(&mut self, h: &heapscope::format::Header) {
         self.id_size = h.id_size;
@@ -109,8 +110,9 @@ impl Visitor for Offsets {
 /// A small valid dump cut out of a real one: its header, its first non-heap records (up
 /// to `records` bytes), and, in one HEAP_DUMP_SEGMENT, the sub-records of its first segment
 /// in the byte ranges `windows` (relative to the segment body, moved to object
-/// boundaries), a ROOT_UNKNOWN for every 8th object kept (so that the full analysis has
-/// a graph to work on), then HEAP_DUMP_END.
+/// boundaries), a ROOT_UNKNOWN for every 8th object kept, class objects included, starting
+/// with the first of each window (so that the full analysis has a graph to work on even in
+/// a window of class dumps only), then HEAP_DUMP_END.
 fn piece(bytes: &[u8], records: usize, windows: &[(f64, usize)]) -> Vec<u8> {
     let mut o = Offsets::default();
     let mut p = heapscope::format::StreamParser::new();
@@ -311,6 +313,16 @@ fn fuzz_seeds_pass_the_parse_check() {
                 !name.ends_with("-prefix"),
                 "{name}: {o}"
             );
+        }
+        // Every valid seed has GC roots (`piece` adds some in every window): the queries
+        // on dominator children (the inspector, paths to an object) run on it.
+        if !name.ends_with("-prefix") {
+            let looked: usize = full
+                .strip_suffix(" dominator children looked at")
+                .and_then(|s| s.rsplit_once(", "))
+                .and_then(|(_, n)| n.parse().ok())
+                .unwrap_or_else(|| panic!("{name}: {full}"));
+            assert!(looked > 0, "{name}: no object to inspect: {full}");
         }
     }
     if let Some(dir) = std::env::var_os("HEAPSCOPE_FUZZ_SEEDS") {
