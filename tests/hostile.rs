@@ -41,8 +41,31 @@ fn analyze(
     let pieces: Vec<&[u8]> = bytes.chunks(step).collect();
     let (sliced, _) = parse::run(&pieces, true);
     assert_eq!(with_objects, sliced, "pushed in slices of {step} bytes");
-    if let (parse::Outcome::Failed(a), parse::Outcome::Failed(b)) = (&with_objects, &without) {
-        assert_eq!(a, b, "the error does not depend on the object table");
+    match (&with_objects, &without) {
+        (parse::Outcome::Failed(a), parse::Outcome::Failed(b)) => {
+            assert_eq!(a, b, "the error does not depend on the object table");
+        }
+        (
+            parse::Outcome::Parsed {
+                objects: a,
+                shallow_bytes: x,
+                ..
+            },
+            parse::Outcome::Parsed {
+                objects: b,
+                shallow_bytes: y,
+                ..
+            },
+        ) => assert_eq!(
+            (a, x),
+            (b, y),
+            "objects and bytes with and without the table"
+        ),
+        (a, b) => panic!(
+            "with the object table: {}; without: {}",
+            a.describe(),
+            b.describe()
+        ),
     }
     index_bytes(bytes, true).map(|ix| (summary(&ix), histogram(&ix)))
 }
