@@ -285,9 +285,51 @@ fn analysis_commands_keep_their_json_contracts() {
     assert!(err.contains("no object with this ID"), "{err}");
 }
 
+/// `heapscope(args)` and how long it took, in milliseconds.
+fn timed(args: &[&str]) -> ((i32, String, String), f64) {
+    let start = std::time::Instant::now();
+    let out = heapscope(args);
+    (out, start.elapsed().as_secs_f64() * 1e3)
+}
+
+/// Phases reported by `--timings` (JSON lines on stderr; stdout stays the result), checked
+/// against the run they were measured in: `elapsed_ms` of the whole process.
+fn timing_phases(err: &str, elapsed_ms: f64) -> Vec<String> {
+    let lines: Vec<serde_json::Value> = err
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON line"))
+        .collect();
+    let wall: Vec<f64> = lines
+        .iter()
+        .map(|v| v["wall_ms"].as_f64().expect("wall_ms"))
+        .collect();
+    // Milliseconds rounded to 0.1: the phases lie within the process's run (each rounded
+    // up by at most 0.05), and indexing 30 000 objects takes some time.
+    assert!(wall.iter().all(|&w| w >= 0.0), "{wall:?}");
+    let total: f64 = wall.iter().sum();
+    assert!(
+        total <= elapsed_ms + 0.05 * wall.len() as f64,
+        "phases {wall:?} add up to more than the run's {elapsed_ms} ms"
+    );
+    assert!(wall[0] > 0.0, "{wall:?}");
+    if cfg!(target_os = "linux") {
+        // The dump alone is read through an 8 MiB buffer: the high-water mark is above.
+        for v in &lines {
+            assert!(
+                v["peak_rss_bytes"].as_u64().expect("peak_rss_bytes") > 8 << 20,
+                "{v}"
+            );
+        }
+    }
+    lines
+        .iter()
+        .map(|v| v["phase"].as_str().expect("phase").to_string())
+        .collect()
+}
+
 #[test]
 fn timings_are_json_lines_per_phase_on_stderr() {
-    let (code, out, err) = heapscope(&[
+    let ((code, out, err), elapsed_ms) = timed(&[
         "histogram",
         &path(fixture("timer_finalizer.hprof")),
         "--json",
@@ -295,39 +337,14 @@ fn timings_are_json_lines_per_phase_on_stderr() {
     ]);
     assert_eq!(code, 0, "{err}");
     let _: serde_json::Value = serde_json::from_str(&out).expect("stdout stays the result");
-    let lines: Vec<serde_json::Value> = err
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("a JSON line"))
-        .collect();
-    let phases: Vec<&str> = lines
-        .iter()
-        .map(|v| v["phase"].as_str().expect("phase"))
-        .collect();
-    assert_eq!(phases, ["index", "histogram"]);
-    for v in &lines {
-        assert!(v["wall_ms"].as_f64().expect("wall_ms") >= 0.0);
-        if cfg!(target_os = "linux") {
-            // The dump alone is read through an 8 MiB buffer: the high-water mark is above.
-            assert!(v["peak_rss_bytes"].as_u64().expect("peak_rss_bytes") > 8 << 20);
-        }
-    }
-}
-
-/// Phases reported by `--timings` (JSON lines on stderr; stdout stays the result).
-fn timing_phases(err: &str) -> Vec<String> {
-    err.lines()
-        .map(|l| {
-            let v: serde_json::Value = serde_json::from_str(l).expect("a JSON line");
-            assert!(v["wall_ms"].as_f64().expect("wall_ms") >= 0.0);
-            v["phase"].as_str().expect("phase").to_string()
-        })
-        .collect()
+    assert_eq!(timing_phases(&err, elapsed_ms), ["index", "histogram"]);
 }
 
 #[test]
 fn analyze_is_the_full_report_in_one_run() {
     let timer = path(fixture("timer_finalizer.hprof"));
-    let (code, out, err) = heapscope(&["analyze", &timer, "--json", "--timings", "--top", "5"]);
+    let ((code, out, err), elapsed_ms) =
+        timed(&["analyze", &timer, "--json", "--timings", "--top", "5"]);
     assert_eq!(code, 0, "{err}");
     let v: serde_json::Value = serde_json::from_str(&out).expect("json");
     assert_eq!(v["summary"]["objects"], 30317);
@@ -346,7 +363,7 @@ fn analyze_is_the_full_report_in_one_run() {
     assert_eq!(v["top_retained_classes"][1]["name"], "Fixtures$PgStatement");
     assert_eq!(v["dominators"][0]["class"], "java.util.TaskQueue");
     assert_eq!(
-        timing_phases(&err),
+        timing_phases(&err, elapsed_ms),
         [
             "index",
             "references",
