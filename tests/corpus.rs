@@ -32,10 +32,13 @@ fn every_corpus_dump_parses_without_errors() {
         );
         let h = histogram(&index);
         assert_eq!(h.total_instances, s.objects, "{name}");
-        assert_eq!(h.total_shallow_bytes, s.shallow_bytes, "{name}");
-        // The object table agrees with the streaming counts.
-        let objects = index.objects.as_ref().expect("per-object table");
-        assert_eq!(objects.len() as u64, s.objects, "{name}");
+        // The object table agrees with the streaming counts: one entry per object, and
+        // the objects' own sizes add up to the per-class totals.
+        let table = index.objects.as_ref().expect("per-object table");
+        assert_eq!(table.len() as u64, s.objects, "{name}");
+        let sizes: u64 = (0..table.len() as u32).map(|i| table.size(i)).sum();
+        assert_eq!(sizes, s.shallow_bytes, "{name}");
+        assert_eq!(h.total_shallow_bytes, sizes, "{name}");
     }
 }
 

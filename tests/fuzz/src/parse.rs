@@ -8,7 +8,9 @@
 //! - the same bytes pushed as two slices, split at a point derived from the input, give the
 //!   identical outcome (summary and histogram, or the same error): a record straddling two
 //!   pushes changes nothing;
-//! - on success the histogram's totals equal the summary's objects and shallow bytes;
+//! - on success the histogram's totals equal the summary's objects and shallow bytes, and
+//!   with the object table, so do its length and the sum of its objects' sizes (a path
+//!   independent of the per-class counts both totals are made of);
 //! - the heap never holds more than [`memory_bound`] bytes during a run.
 //!
 //! `per_object` (the object table, as the full analysis builds it) is on or off depending
@@ -126,6 +128,11 @@ pub fn run(slices: &[&[u8]], per_object: bool) -> (Outcome, u64) {
                     h.total_shallow_bytes, s.shallow_bytes,
                     "histogram vs summary bytes"
                 );
+                if let Some(table) = &ix.objects {
+                    assert_eq!(table.len() as u64, s.objects, "object table vs summary");
+                    let sizes: u64 = (0..table.len() as u32).map(|i| table.size(i)).sum();
+                    assert_eq!(sizes, s.shallow_bytes, "object sizes vs summary bytes");
+                }
                 Outcome::Parsed {
                     objects: s.objects,
                     shallow_bytes: s.shallow_bytes,
