@@ -28,7 +28,9 @@ fn cut_points(len: usize) -> Vec<usize> {
     v
 }
 
-fn check_truncations(name: &str, bytes: &[u8]) {
+/// Cuts `bytes` at every cut point; each must fail cleanly. `expected`: how many cuts
+/// landed in each kind of record (recorded; the cuts are deterministic).
+fn check_truncations(name: &str, bytes: &[u8], expected: &[(&str, usize)]) {
     let mut kinds = std::collections::BTreeMap::<String, usize>::new();
     for cut in cut_points(bytes.len()) {
         let err = match index_bytes(&bytes[..cut], false) {
@@ -60,14 +62,55 @@ fn check_truncations(name: &str, bytes: &[u8]) {
         *kinds.entry(what).or_default() += 1;
     }
     // The cuts land inside many kinds of record; all were reported by name.
-    assert!(kinds.len() >= 5, "{name}: {kinds:?}");
     eprintln!("{name}: {kinds:?}");
+    let expected: std::collections::BTreeMap<String, usize> =
+        expected.iter().map(|&(k, n)| (k.to_string(), n)).collect();
+    assert_eq!(kinds, expected, "{name}");
 }
 
 #[test]
 fn truncated_copies_name_the_record_and_offset() {
-    check_truncations("basic_noccp", &read(&fixture("basic_noccp.hprof")));
-    check_truncations("hprof-32", &read(&corpus("hprof-32.bin")));
+    check_truncations(
+        "basic_noccp",
+        &read(&fixture("basic_noccp.hprof")),
+        &[
+            ("CLASS_DUMP", 18),
+            ("FRAME", 1),
+            ("HEAP_DUMP_SEGMENT", 4),
+            ("INSTANCE_DUMP", 139),
+            ("LOAD_CLASS", 4),
+            ("NoHeapDump", 6),
+            ("OBJ_ARRAY_DUMP", 40),
+            ("PRIM_ARRAY_DUMP", 104),
+            ("UTF8", 151),
+            ("file header", 30),
+            ("not hprof", 1),
+            ("record header", 43),
+        ],
+    );
+    check_truncations(
+        "hprof-32",
+        &read(&corpus("hprof-32.bin")),
+        &[
+            ("ALLOC_SITES", 21),
+            ("CLASS_DUMP", 63),
+            ("FRAME", 18),
+            ("HEAP_DUMP", 7),
+            ("INSTANCE_DUMP", 73),
+            ("LOAD_CLASS", 8),
+            ("NoHeapDump", 4),
+            ("OBJ_ARRAY_DUMP", 26),
+            ("PRIM_ARRAY_DUMP", 183),
+            ("ROOT_JAVA_FRAME", 1),
+            ("ROOT_JNI_GLOBAL", 5),
+            ("ROOT_STICKY_CLASS", 1),
+            ("TRACE", 4),
+            ("UTF8", 67),
+            ("file header", 30),
+            ("not hprof", 1),
+            ("record header", 29),
+        ],
+    );
 }
 
 #[test]
@@ -91,9 +134,14 @@ fn truncated_gzip_copies_fail_cleanly() {
 
 #[test]
 fn corrupted_copies_never_panic() {
-    for (name, bytes) in [
-        ("timer_finalizer", read(&fixture("timer_finalizer.hprof"))),
-        ("hprof-64", read(&corpus("hprof-64.bin"))),
+    // With how many of the 150 copies are rejected (recorded; the flips are deterministic).
+    for (name, bytes, rejected) in [
+        (
+            "timer_finalizer",
+            read(&fixture("timer_finalizer.hprof")),
+            15,
+        ),
+        ("hprof-64", read(&corpus("hprof-64.bin")), 10),
     ] {
         let mut rng = Rng(0xc0ffee);
         let mut errors = 0;
@@ -111,5 +159,6 @@ fn corrupted_copies_never_panic() {
             }
         }
         eprintln!("{name}: {errors}/150 corrupted copies rejected, the rest parsed");
+        assert_eq!(errors, rejected, "{name}");
     }
 }
