@@ -154,23 +154,23 @@ fn retained_sizes_match_brute_force_on_corpus() {
 fn the_basic_chain_is_retained_by_its_head() {
     let heap = analyze(&read(&fixture("basic.hprof")));
     let f = facts("basic");
-    let node = heap
-        .index
-        .classes
-        .by_name(f["chain_class"].as_str().expect("class"))[0];
+    let chain_class = f["chain_class"].as_str().expect("class");
+    let node = heap.index.classes.by_name(chain_class)[0];
     let n = f["chain_length"].as_u64().expect("n");
+    // The nodes' bytes as the JVM counted them (`jmap -histo`), not from our own sizes.
+    let (jvm_nodes, jvm_bytes) = jvm_histogram(&fixture("basic.histo.txt"))[chain_class];
+    assert_eq!(jvm_nodes, n);
     // The head is the one node no other node refers to.
     let heads: Vec<u32> = (0..heap.object_count() as u32)
         .filter(|&x| heap.class_of(x) == node)
         .filter(|&x| heap.referrers(x).iter().all(|&r| heap.class_of(r) != node))
         .collect();
     assert_eq!(heads.len(), 1);
-    let per_node = heap.index.classes.get(node).expect("class").instance_size;
     assert_eq!(
         heap.retained(heads[0]),
-        n * per_node,
+        jvm_bytes,
         "the head retains every node"
     );
     // Per class (MAT's retained heap of the class): the same n nodes.
-    assert_eq!(heap.class_retained[node as usize], n * per_node);
+    assert_eq!(heap.class_retained[node as usize], jvm_bytes);
 }
