@@ -32,6 +32,15 @@ pub fn read(p: &PathBuf) -> Vec<u8> {
     std::fs::read(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
 }
 
+/// `bytes` as one gzip member (fast compression).
+pub fn gzip(bytes: &[u8]) -> Vec<u8> {
+    use flate2::{Compression, write::GzEncoder};
+    use std::io::Write;
+    let mut e = GzEncoder::new(Vec::new(), Compression::fast());
+    e.write_all(bytes).expect("gzip");
+    e.finish().expect("gzip")
+}
+
 /// The facts a fixture scenario recorded (counts the Java program knows).
 pub fn facts(name: &str) -> serde_json::Value {
     let p = fixture(&format!("{name}.facts.json"));
