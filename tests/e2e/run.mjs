@@ -922,7 +922,7 @@ async function main() {
       assert.deepEqual([noClass.ok, noClass.result.targets, noClass.result.roots], [true, 0, []]);
     });
 
-    await test('the virtual table stays small in the DOM with 20 000 rows', async () => {
+    await test('the virtual table stays small in the DOM with 20 000 rows, and shows the rows scrolled to', async () => {
       const r = await page.evaluate(async () => {
         const { VirtualTable } = await import('./views/vtable.js');
         const t = new VirtualTable({
@@ -931,26 +931,44 @@ async function main() {
           rowData: (x) => ({ class: x.name }), sort: { key: 'instances', desc: true }, testid: 'synthetic', label: 'synthetic',
         });
         t.el.style.height = '600px';
+        t.el.style.flex = 'none'; // 600 px, not what the page's column leaves
         document.body.append(t.el);
         const rows = Array.from({ length: 20000 }, (_, i) => ({ name: `c${i}`, n: (i * 7919) % 20011 }));
         const t0 = performance.now();
         t.setRows(rows);
         await new Promise((res) => requestAnimationFrame(() => requestAnimationFrame(res)));
         const firstRender = performance.now() - t0;
+        const top = t.el.querySelector('[aria-rowindex="2"]')?.dataset.class;
+        // Rows the view shows below its sticky header (each row is 30 px tall).
+        const visible = Math.ceil((t.el.clientHeight - t.head.offsetHeight) / 30);
         const nodes = [];
         const frameTimes = [];
-        for (let y = 0; y < 20000 * 30; y += 20000 * 30 / 40) {
+        const steps = [];
+        for (let k = 0; k < 20000; k += 500) {
+          // Scrolled so that row k (0-based, in the sorted order) is the first under the header.
           const f0 = performance.now();
-          t.el.scrollTop = y;
+          t.el.scrollTop = k * 30;
           t.render();
           frameTimes.push(performance.now() - f0);
-          nodes.push(t.el.querySelectorAll('[data-class]').length);
+          const shown = [...t.el.querySelectorAll('[data-class]')];
+          nodes.push(shown.length);
+          const headBottom = t.head.getBoundingClientRect().bottom;
+          const first = shown.find((n) => Math.abs(n.getBoundingClientRect().top - headBottom) < 1);
+          steps.push({ k, scrollTop: t.el.scrollTop, rowIndex: first ? Number(first.getAttribute('aria-rowindex')) : null, class: first?.dataset.class });
         }
-        const top = t.el.querySelector('[aria-rowindex="2"]');
         t.el.remove();
-        return { firstRender, maxNodes: Math.max(...nodes), maxFrame: Math.max(...frameTimes), top: top?.dataset.class };
+        return { firstRender, visible, minNodes: Math.min(...nodes), maxNodes: Math.max(...nodes), maxFrame: Math.max(...frameTimes), top, steps };
       });
-      assert.ok(r.maxNodes <= 60, `row nodes in the DOM: ${r.maxNodes}`);
+      // The rows in the table's order: most instances first (the counts are all different).
+      const order = Array.from({ length: 20000 }, (_, i) => ({ name: `c${i}`, n: (i * 7919) % 20011 })).sort((a, b) => b.n - a.n).map((x) => x.name);
+      assert.equal(r.top, order[0], 'the first row');
+      assert.ok(r.visible >= 15, `rows in view: ${r.visible}`);
+      assert.ok(r.minNodes >= r.visible && r.maxNodes <= 60, `row nodes in the DOM: ${r.minNodes} to ${r.maxNodes} for ${r.visible} rows in view`);
+      assert.equal(r.steps.length, 40);
+      for (const s of r.steps) {
+        assert.equal(s.scrollTop, s.k * 30, `scrolled to row ${s.k}`);
+        assert.deepEqual([s.rowIndex, s.class], [s.k + 2, order[s.k]], `the row under the header after scrolling to row ${s.k}`);
+      }
       figures.vtable = r;
     });
 
