@@ -686,7 +686,9 @@ async function main() {
         assert.deepEqual(await inspectorFields(p, table), cliFields(view.kind === 'class' ? view.statics : view.fields), `${obj}: fields`);
         const line = await moduleLine(p);
         assert.equal(line.module, 'wasm64');
-        assert.ok(Number(line.memoryBytes) > report.analysis.plan.objects, `memory used: ${line.memoryBytes}`);
+        const memory = report.analysis.memory_bytes;
+        assert.equal(Number(line.memoryBytes), memory, 'memory used: page vs exported report');
+        assert.ok(memory > 0 && memory <= report.analysis.plan.limit_bytes, `memory used: ${memory} of ${report.analysis.plan.limit_bytes} bytes`);
         assert.match(line.text, /^64-bit WebAssembly \(memory64\), [\d.]+ MiB of memory used \(\?wasm=64 in the page's address\)$/);
         assert.match(await p.textContent('[data-testid=overview-plan]'), /within the 14\.0 GiB this page allows$/);
       }
