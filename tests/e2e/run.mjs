@@ -974,13 +974,26 @@ async function main() {
       figures.vtable = r;
     });
 
-    await test('timing: drop to ready (full analysis) in the page vs the CLI (largest fixture)', async () => {
+    await test('timing: drop to ready (full analysis) in the page vs the CLI; the same file again gives the same report', async () => {
       // HEAPSCOPE_E2E_BIG=/path/to/big.hprof adds one run on a bigger dump (not in CI).
       const files = [[timerDump, 3], ...(process.env.HEAPSCOPE_E2E_BIG ? [[process.env.HEAPSCOPE_E2E_BIG, 1]] : [])];
       figures.timing = [];
       for (const [file, runs] of files) {
         const pageMs = [];
-        for (let i = 0; i < runs; i++) pageMs.push((await dropReady(page, file)).ms);
+        const expected = retainedRows(cliJson('histogram', file, '--retained').classes);
+        let first = null;
+        for (let i = 0; i < runs; i++) {
+          const { ms } = await dropReady(page, file);
+          assert.ok(ms > 0 && Number.isFinite(ms), `drop to ready: ${ms} ms`);
+          pageMs.push(ms);
+          // Each run is a new worker: nothing of the previous analysis carries over.
+          const report = await exportedReport(page);
+          assert.deepEqual(retainedRows(report.histogram.classes), expected, `${path.basename(file)}, run ${i + 1}: retained, page vs CLI`);
+          const { millis, ...analysis } = report.analysis;
+          const same = { ...report, analysis };
+          if (first) assert.deepEqual(same, first, `${path.basename(file)}, run ${i + 1}: the report of run 1`);
+          else first = same;
+        }
         const cliMs = [];
         for (let i = 0; i < runs; i++) {
           const t0 = process.hrtime.bigint();
@@ -1002,6 +1015,9 @@ async function main() {
       assert.deepEqual(served.filter((p) => !files.has(p)), []);
       for (const p of ['/pkg/heapscope_bg.wasm', '/worker.js', '/samples/timer_finalizer.hprof']) assert.ok(served.includes(p), `${p} was served`);
       assert.ok(log.requests.some((u) => u.endsWith('/pkg/heapscope_bg.wasm')), 'the worker\'s requests are recorded too');
+      // Every worker the pages started (the analysis workers, the protocol test's) is the site's worker.js.
+      assert.ok(log.workers.length > 0, 'workers were seen');
+      assert.deepEqual([...new Set(log.workers)], [`${origin}/worker.js`]);
     });
 
     await test('nothing logged, stored or blocked: console, storage, CSP violations', async () => {
