@@ -174,22 +174,24 @@ async function analyze(file) {
       await client.ready;
       opened = await client.request(Request.OPEN, { file, options, module: 'wasm64' });
     }
+    const parts = REPORT.filter((q) => opened.full || !q.full);
+    const results = {};
+    for (const [i, q] of parts.entries()) {
+      if (state.client === client) progress.update({ phase: 'report', done: i, total: parts.length, pass: 0, passes: opened.passes, detail: q.label });
+      results[q.key] = await client.request(q.request, q.payload);
+    }
+    // The memory's high-water mark once the report's queries ran too.
+    const { memoryBytes } = await client.request(Request.STATUS);
     const report = {
       heapscope: version,
       file: { name: file.name, size: file.size },
       analysis: {
         passes: opened.passes, millis: Math.round(opened.millis + (switched?.millis ?? 0)), full: opened.full, refused: opened.refused, plan: opened.plan,
         module: opened.module, module_reason: module ? `?wasm=${module.slice(4)} in the page's address` : opened.moduleReason,
-        memory_bytes: opened.memoryBytes, switched,
+        memory_bytes: memoryBytes, switched,
       },
+      ...results,
     };
-    const parts = REPORT.filter((q) => opened.full || !q.full);
-    for (const [i, q] of parts.entries()) {
-      if (state.client === client) progress.update({ phase: 'report', done: i, total: parts.length, pass: 0, passes: opened.passes, detail: q.label });
-      report[q.key] = await client.request(q.request, q.payload);
-    }
-    // The memory's high-water mark once the report's queries ran too.
-    report.analysis.memory_bytes = (await client.request(Request.STATUS)).memoryBytes;
     if (state.client !== client) return;
     state.report = report;
     showReport();

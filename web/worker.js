@@ -49,8 +49,7 @@ let file = null; // the File being analysed, kept for random-access reads
 let opening = false; // an `open` arrived (one per worker)
 let session = null;
 let complete = false;
-let full = false; // the full analysis ran (dominators, paths, ... are available)
-let refused = null; // why it did not, when the session refused it
+let refused = null; // why the full analysis did not run, when the session refused it
 let crashed = false;
 let current = { pass: 0, passes: 0 };
 
@@ -300,7 +299,7 @@ async function open(payload) {
   active = await load(choice.module);
   if (crashed) throw new Crash('module not loaded');
   file = blob;
-  const options = { histogramOnly: o.histogramOnly === true, memoryLimit: limits[active.name] };
+  const options = { memoryLimit: limits[active.name] };
   session = call(() => new active.bindings.HeapSession(options, onComputeProgress));
   session.set_source(readAt, file.size);
   const size = file.size;
@@ -330,17 +329,15 @@ async function open(payload) {
   complete = true;
   refused = session.refused() ?? null;
   const plan = session.plan();
-  full = !refused && !options.histogramOnly;
   if (plan) plan.limit_bytes = options.memoryLimit;
   const again = active.name === WASM32 && plan !== null &&
     switchToWasm64({ forced, memory64, refused, peak: plan.peak_bytes, limit64: limits[WASM64] });
   return {
-    size,
     passes: current.pass, // passes read (fewer than announced when the session stopped after the histogram)
     millis: performance.now() - started,
     plan,
     refused,
-    full,
+    full: !refused,
     module: active.name,
     moduleReason: choice.reason,
     memoryBytes: memoryBytes(),
@@ -358,9 +355,8 @@ function query(fn) {
   return call(() => fn(session));
 }
 
-/** A query that needs the full analysis. */
+/** A query that needs the full analysis (not refused). */
 function fullQuery(fn) {
   if (complete && refused) throw new RequestError(ErrorCode.REFUSED, refused);
-  if (complete && !full) throw new RequestError(ErrorCode.NOT_READY, 'this file was analysed for its histogram only');
   return query(fn);
 }
