@@ -55,17 +55,17 @@ export const WASM64 = 'wasm64';
  * and for one that is not, wasm64 costs ~12 % more time (1 GB benchmark dump), about what
  * reading pass 1 twice costs a switched one (~15 %).
  */
-export const PEAK_PER_DUMP_BYTE = 0.6;
+const PEAK_PER_DUMP_BYTE = 0.6;
 
 /**
  * A low estimate of how much a gzip dump inflates (measured: 3.1 for the benchmark dump at
  * `gzip -1`, jcmd's `-gz=1`; 3.7 and 4.7 for the test dumps), so that only files that
  * surely exceed wasm32 skip the exact plan of pass 1.
  */
-export const GZIP_RATIO = 3;
+const GZIP_RATIO = 3;
 
 /** Whether a dump of `size` bytes (gzip or not) would almost surely exceed `limit32`. */
-export function likelyBeyondWasm32(size, gzip, limit32) {
+function likelyBeyondWasm32(size, gzip, limit32) {
   return size * (gzip ? GZIP_RATIO : 1) * PEAK_PER_DUMP_BYTE > limit32;
 }
 

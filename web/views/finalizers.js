@@ -14,7 +14,7 @@ import { threadStack } from './threads.js';
  * ending at the referents' class. The accumulation point is marked. A field and the step
  * it leads to stay on one line.
  */
-export function chain(path, end, accumulationClass) {
+function chain(path, end, accumulationClass) {
   const step = (cls, extra = '') => h('span', { class: `step ${extra} ${cls === accumulationClass ? 'accumulation' : ''}` },
     h('code', { class: 'step-class', text: cls }),
     cls === accumulationClass && h('span', { class: 'step-note', text: 'accumulates' }));

@@ -66,9 +66,8 @@ function render(v, onExport) {
     name: 'inspector-referrers', rows: v.referrers, onExport, empty: 'Nothing refers to this object.',
     columns: [
       { key: 'object', title: 'Object', kind: 'text', value: (r) => r.object.object, decorate: (el, r) => el.replaceChildren(objectLink(r.object, { retained: true })) },
-      { key: 'class', title: 'Class', kind: 'text', value: (r) => r.object.class, hidden: true },
       { key: 'field', title: 'Through field', kind: 'text', value: (r) => r.field, cellClass: 'mono' },
-    ].filter((c) => !c.hidden),
+    ],
   }));
   return h('div', { class: 'inspector', data: { testid: 'inspector', object: v.object } }, parts);
 }
