@@ -6,7 +6,7 @@
 
 import { h, replace } from './dom.js';
 import * as fmt from './format.js';
-import { tableSection } from './table.js';
+import { exportButton, tableSection } from './table.js';
 import { href, loading, objectLink } from './links.js';
 
 const SEARCHING = 'Searching the shortest paths from GC roots (for at most 5,000 targets, evenly sampled)…';
@@ -97,10 +97,7 @@ function treeSection(tree, name, onExport) {
   tree.include_weak ? ' (weak, soft, phantom and final references followed).' : ' (weak, soft, phantom and final references and the Finalizer list ignored).');
   return h('section', { class: 'card' },
     h('div', { class: 'section-head' }, h('h2', { text: 'Shortest paths from GC roots, merged' }),
-      tree.roots.length > 0 && h('button', {
-        class: 'secondary small', type: 'button', text: 'Export CSV', data: { testid: 'export-paths' },
-        title: 'Every node of the tree, with its depth', on: { click: () => onExport(name, columns, flatten(tree)) },
-      })),
+      tree.roots.length > 0 && exportButton(name, () => onExport(name, columns, flatten(tree)), 'Every node of the tree, with its depth')),
     counts,
     tree.roots.length > 0 ? pathTree(tree) : h('p', { class: 'muted', data: { testid: 'paths' }, text: tree.targets === 0 ? 'No such object in the dump.' : 'No path from a GC root: the targets are unreachable, or reachable only through the references left out.' }));
 }
