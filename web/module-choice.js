@@ -44,6 +44,9 @@ export function hasMemory64() {
 export const WASM32 = 'wasm32';
 export const WASM64 = 'wasm64';
 
+/** What the page calls each module. */
+export const MODULE_TITLES = Object.freeze({ [WASM32]: '32-bit WebAssembly', [WASM64]: '64-bit WebAssembly (memory64)' });
+
 /**
  * The plan's peak (32 B per object + 4 B per reference + 64 MiB) per byte of an
  * uncompressed dump, as the up-front estimate uses it. A dump spends at least 25 B per

@@ -8,7 +8,7 @@
 // one analyses a file, and when the page starts again with wasm64: module-choice.js.
 
 import { PROTOCOL_VERSION, Request, Event, ErrorCode, CHUNK_BYTES } from './protocol.js';
-import { WASM32, WASM64, hasMemory64, initialModule, switchToWasm64 } from './module-choice.js';
+import { MODULE_TITLES, WASM32, WASM64, hasMemory64, initialModule, switchToWasm64 } from './module-choice.js';
 
 /** A failed request with a protocol error code. */
 class RequestError extends Error {
@@ -158,7 +158,7 @@ function crashMessage(e) {
   if (failed > 0) {
     return (
       `out of memory: ${mib(failed)} more were needed with ${mib(memoryBytes())} in use, and the browser gave no more ` +
-      `(${moduleTitle(active.name)} in a tab gets at most ${MODULES[active.name].addressable}, often less; the command-line tool has no such limit)`
+      `(${MODULE_TITLES[active.name]} in a tab gets at most ${MODULES[active.name].addressable}, often less; the command-line tool has no such limit)`
     );
   }
   try {
@@ -175,10 +175,6 @@ function memoryBytes() {
   } catch {
     return 0;
   }
-}
-
-function moduleTitle(name) {
-  return name === WASM64 ? '64-bit WebAssembly (memory64)' : '32-bit WebAssembly';
 }
 
 function mib(n) {
@@ -281,7 +277,7 @@ async function open(payload) {
     throw new RequestError(ErrorCode.INVALID_REQUEST, `module must be "${WASM32}" or "${WASM64}"`);
   }
   if (forced === WASM64 && !memory64) {
-    throw new RequestError(ErrorCode.INVALID_REQUEST, 'this browser cannot run 64-bit WebAssembly (memory64); open the page without ?wasm=64');
+    throw new RequestError(ErrorCode.INVALID_REQUEST, `this browser cannot run ${MODULE_TITLES[WASM64]}; open the page without ?wasm=64`);
   }
   const o = payload.options ?? {};
   const userLimit = bytesOption(o.memoryLimit, 'memoryLimit') ?? Infinity;
