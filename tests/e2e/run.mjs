@@ -7,14 +7,13 @@
 //
 // Screenshots of every view go to tests/e2e/artifacts/ (git-ignored).
 
-import { chromium } from 'playwright-core';
 import assert from 'node:assert/strict';
 import { execFileSync, execSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { FLAGS, serve } from './server.mjs';
+import { chooseFileTimed, launchChromium, openApp, serve } from './server.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const webRoot = path.join(repo, 'web');
@@ -188,25 +187,10 @@ async function finalStatus(page) {
 
 /**
  * Chooses `file` in `#file-input` as a person would; returns the final status and the
- * time from the input's change event to the status `ready` (measured in the page).
+ * time from the input's change event to that status (measured in the page).
  */
 async function drop(page, file) {
-  await page.evaluate((sel) => {
-    const status = document.querySelector(sel);
-    status.textContent = 'test: waiting for the new file'; // so an old `ready` is not taken
-    window.__t0 = null;
-    window.__t1 = null;
-    document.querySelector('#file-input').addEventListener('change', () => { window.__t0 = performance.now(); }, { capture: true, once: true });
-    new MutationObserver((_, obs) => {
-      if (status.textContent === 'ready' || status.textContent.startsWith('error')) {
-        window.__t1 = performance.now();
-        obs.disconnect();
-      }
-    }).observe(status, { childList: true, characterData: true, subtree: true });
-  }, STATUS);
-  await page.setInputFiles('#file-input', file);
-  const status = await finalStatus(page);
-  const ms = await page.evaluate(() => window.__t1 - window.__t0);
+  const { status, ms } = await chooseFileTimed(page, file, { timeout: TIMEOUT });
   return { status, ms };
 }
 
@@ -327,8 +311,7 @@ async function newPage(browser, origin, log, query = '') {
   });
   const page = await context.newPage();
   watch(page, log);
-  await page.goto(`${origin}/${query}`);
-  await page.waitForFunction((sel) => document.querySelector(sel)?.dataset.state === 'idle', STATUS);
+  await openApp(page, `${origin}/${query}`);
   return page;
 }
 
@@ -363,10 +346,9 @@ async function main() {
   fs.mkdirSync(artifacts, { recursive: true });
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'heapscope-e2e-'));
   const padded = writePadded(tmp);
-  const chromiumPath = execSync('command -v chromium', { shell: '/bin/bash', encoding: 'utf8' }).trim();
   const { server, served, origin } = await serve(webRoot);
   const log = { console: [], errors: [], requests: [], workers: [] };
-  const browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: FLAGS });
+  const browser = await launchChromium();
   const figures = {};
   try {
     const page = await newPage(browser, origin, log);
@@ -1040,7 +1022,7 @@ async function main() {
       // cannot (20 MiB; its read alone is 5.2 MiB). The module really runs out of memory
       // and traps; nothing is simulated. wasm32 runs out first, the page switches to wasm64
       // (capped too), and wasm64's trap is the one shown.
-      const small = await chromium.launch({ executablePath: chromiumPath, headless: true, args: [...FLAGS, '--js-flags=--wasm-max-mem-pages=128'] });
+      const small = await launchChromium(['--js-flags=--wasm-max-mem-pages=128']);
       try {
         const log2 = { console: [], errors: [], requests: [], workers: [] };
         const p = await newPage(small, origin, log2);

@@ -1,6 +1,8 @@
 // What the end-to-end tests (run.mjs) and the browser benchmark (tests/bench/browser.mjs)
-// share: the static server for web/ and Chromium's flags.
+// share: the static server for web/, Chromium, and driving the page's file input.
 
+import { chromium } from 'playwright-core';
+import { execSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
@@ -8,6 +10,12 @@ import path from 'node:path';
 /** Debian's Chromium, headless, with nothing that talks to the network on its own. */
 export const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
   '--disable-component-update', '--disable-sync', '--no-first-run'];
+
+/** Launches Debian's Chromium (`chromium` on the PATH) with FLAGS and `extraArgs`. */
+export function launchChromium(extraArgs = []) {
+  const executablePath = execSync('command -v chromium', { shell: '/bin/bash', encoding: 'utf8' }).trim();
+  return chromium.launch({ executablePath, headless: true, args: [...FLAGS, ...extraArgs] });
+}
 
 const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.css': 'text/css',
   '.wasm': 'application/wasm', '.svg': 'image/svg+xml', '.json': 'application/json' };
@@ -33,4 +41,38 @@ export async function serve(webRoot) {
   });
   await new Promise((r) => server.listen(0, '127.0.0.1', r));
   return { server, served, origin: `http://127.0.0.1:${server.address().port}` };
+}
+
+const STATUS = '[data-testid=status]';
+
+/** Opens the app at `url` in `page` and waits until it is idle (no file yet). */
+export async function openApp(page, url) {
+  await page.goto(url);
+  await page.waitForFunction((sel) => document.querySelector(sel)?.dataset.state === 'idle', STATUS);
+}
+
+/**
+ * Chooses `file` in the page's `#file-input` as a person would and waits until the status
+ * is final for it (`ready`, `error: …` or `cancelled`). Returns that status, and in the
+ * page's clock (performance.now()) when the file was chosen (the input's change event)
+ * and when the status became final; `ms` between the two.
+ */
+export async function chooseFileTimed(page, file, { timeout = 120_000, polling = 'raf' } = {}) {
+  await page.evaluate((sel) => {
+    const status = document.querySelector(sel);
+    const t = { chosen: null, done: null };
+    window.__chooseFile = t;
+    document.querySelector('#file-input').addEventListener('change', () => { t.chosen = performance.now(); }, { capture: true, once: true });
+    new MutationObserver((_, obs) => {
+      // Only after the change: a final status of the previous file is not this one's.
+      if (t.chosen !== null && ['ready', 'error', 'cancelled'].includes(status.dataset.state)) {
+        t.done = performance.now();
+        obs.disconnect();
+      }
+    }).observe(status, { attributes: true, childList: true, characterData: true, subtree: true });
+  }, STATUS);
+  await page.setInputFiles('#file-input', file);
+  await page.waitForFunction(() => window.__chooseFile.done !== null, null, { timeout, polling });
+  const { chosen, done } = await page.evaluate(() => window.__chooseFile);
+  return { status: await page.textContent(STATUS), chosen, done, ms: done - chosen };
 }
