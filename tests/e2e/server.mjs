@@ -1,11 +1,15 @@
 // What the end-to-end tests (run.mjs) and the browser benchmark (tests/bench/browser.mjs)
 // share: the static server for web/, Chromium, and driving the page's file input.
+//
+//   node tests/e2e/server.mjs [PORT]   serves web/ on http://127.0.0.1:PORT/ (default 8000)
+//                                      until stopped (what .ci/serve runs)
 
 import { chromium } from 'playwright-core';
 import { execSync } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 /** Debian's Chromium, headless, with nothing that talks to the network on its own. */
 export const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking',
@@ -20,11 +24,17 @@ export function launchChromium(extraArgs = []) {
 const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.css': 'text/css',
   '.wasm': 'application/wasm', '.svg': 'image/svg+xml', '.json': 'application/json' };
 
-/** Serves `webRoot` on an ephemeral localhost port; records every path asked for. */
-export async function serve(webRoot) {
+/** Serves `webRoot` on localhost (`port`: 0, an ephemeral one); records every path asked for. */
+export async function serve(webRoot, port = 0) {
   const served = [];
   const server = http.createServer((req, res) => {
-    const p = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+    let p;
+    try {
+      p = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+    } catch {
+      res.writeHead(400).end();
+      return;
+    }
     served.push(p);
     const file = path.join(webRoot, p.endsWith('/') ? `${p}index.html` : p);
     if (!file.startsWith(webRoot + path.sep)) {
@@ -39,7 +49,7 @@ export async function serve(webRoot) {
       res.writeHead(200, { 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream' }).end(data);
     });
   });
-  await new Promise((r) => server.listen(0, '127.0.0.1', r));
+  await new Promise((r) => server.listen(port, '127.0.0.1', r));
   return { server, served, origin: `http://127.0.0.1:${server.address().port}` };
 }
 
@@ -75,4 +85,13 @@ export async function chooseFileTimed(page, file, { timeout = 120_000, polling =
   await page.waitForFunction(() => window.__chooseFile.done !== null, null, { timeout, polling });
   const { chosen, done } = await page.evaluate(() => window.__chooseFile);
   return { status: await page.textContent(STATUS), chosen, done, ms: done - chosen };
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const port = Number(process.argv[2] ?? 8000);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    console.error('usage: node tests/e2e/server.mjs [PORT]');
+    process.exit(2);
+  }
+  await serve(path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../web'), port);
 }
