@@ -7,6 +7,7 @@
 
 import { Request } from './protocol.js';
 import { WorkerClient } from './client.js';
+import { MODULE_TITLES, WASM32, WASM64 } from './module-choice.js';
 import { h, replace } from './views/dom.js';
 import * as fmt from './views/format.js';
 import { toCsv, download, exportName } from './export.js';
@@ -78,7 +79,8 @@ function openOptions() {
   if (limit) options.memoryLimit = limit;
   if (limit32) options.wasm32MemoryLimit = limit32;
   const wasm = q.get('wasm');
-  return { options, module: wasm === '32' || wasm === '64' ? `wasm${wasm}` : undefined };
+  const module = wasm === '32' ? WASM32 : wasm === '64' ? WASM64 : undefined;
+  return { options, module, moduleReason: module && `?wasm=${wasm} in the page's address` };
 }
 
 const SAMPLE = { url: 'samples/timer_finalizer.hprof', name: 'timer_finalizer.hprof' };
@@ -148,7 +150,7 @@ async function analyze(file) {
   let client = useWorker(takeWorker());
   try {
     const { version, memory64 } = await client.ready;
-    const { options, module } = openOptions();
+    const { options, module, moduleReason } = openOptions();
     let opened = null;
     let switched = null;
     try {
@@ -156,14 +158,14 @@ async function analyze(file) {
       if (opened.switchTo) {
         switched = {
           from: opened.module, out_of_memory: false, reason: opened.refused, millis: Math.round(opened.millis),
-          detail: `${fmt.bytes(opened.plan.peak_bytes)} needed, more than 32-bit WebAssembly's ${fmt.bytes(opened.plan.limit_bytes)}`,
+          detail: `${fmt.bytes(opened.plan.peak_bytes)} needed, more than ${MODULE_TITLES[WASM32]}'s ${fmt.bytes(opened.plan.limit_bytes)}`,
         };
       }
     } catch (e) {
       // wasm32 ran out of memory before its plan could refuse (pass 1 of a dump of very
       // many small objects): wasm64 may have the room.
-      if (!(e.fatal && e.outOfMemory && e.module === 'wasm32' && !module && memory64 && state.client === client)) throw e;
-      switched = { from: 'wasm32', out_of_memory: true, reason: e.message, millis: null, detail: '32-bit WebAssembly ran out of memory' };
+      if (!(e.fatal && e.outOfMemory && e.module === WASM32 && !module && memory64 && state.client === client)) throw e;
+      switched = { from: WASM32, out_of_memory: true, reason: e.message, millis: null, detail: `${MODULE_TITLES[WASM32]} ran out of memory` };
     }
     if (state.client !== client) return;
     if (switched) {
@@ -172,24 +174,26 @@ async function analyze(file) {
       client.terminate();
       client = useWorker(new WorkerClient());
       await client.ready;
-      opened = await client.request(Request.OPEN, { file, options, module: 'wasm64' });
+      opened = await client.request(Request.OPEN, { file, options, module: WASM64 });
     }
+    const parts = REPORT.filter((q) => opened.full || !q.full);
+    const results = {};
+    for (const [i, q] of parts.entries()) {
+      if (state.client === client) progress.update({ phase: 'report', done: i, total: parts.length, pass: 0, passes: opened.passes, detail: q.label });
+      results[q.key] = await client.request(q.request, q.payload);
+    }
+    // The memory's high-water mark once the report's queries ran too.
+    const { memoryBytes } = await client.request(Request.STATUS);
     const report = {
       heapscope: version,
       file: { name: file.name, size: file.size },
       analysis: {
         passes: opened.passes, millis: Math.round(opened.millis + (switched?.millis ?? 0)), full: opened.full, refused: opened.refused, plan: opened.plan,
-        module: opened.module, module_reason: module ? `?wasm=${module.slice(4)} in the page's address` : opened.moduleReason,
-        memory_bytes: opened.memoryBytes, switched,
+        module: opened.module, module_reason: moduleReason ?? opened.moduleReason,
+        memory_bytes: memoryBytes, switched,
       },
+      ...results,
     };
-    const parts = REPORT.filter((q) => opened.full || !q.full);
-    for (const [i, q] of parts.entries()) {
-      if (state.client === client) progress.update({ phase: 'report', done: i, total: parts.length, pass: 0, passes: opened.passes, detail: q.label });
-      report[q.key] = await client.request(q.request, q.payload);
-    }
-    // The memory's high-water mark once the report's queries ran too.
-    report.analysis.memory_bytes = (await client.request(Request.STATUS)).memoryBytes;
     if (state.client !== client) return;
     state.report = report;
     showReport();

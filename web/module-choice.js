@@ -44,6 +44,9 @@ export function hasMemory64() {
 export const WASM32 = 'wasm32';
 export const WASM64 = 'wasm64';
 
+/** What the page calls each module. */
+export const MODULE_TITLES = Object.freeze({ [WASM32]: '32-bit WebAssembly', [WASM64]: '64-bit WebAssembly (memory64)' });
+
 /**
  * The plan's peak (32 B per object + 4 B per reference + 64 MiB) per byte of an
  * uncompressed dump, as the up-front estimate uses it. A dump spends at least 25 B per
@@ -55,17 +58,17 @@ export const WASM64 = 'wasm64';
  * and for one that is not, wasm64 costs ~12 % more time (1 GB benchmark dump), about what
  * reading pass 1 twice costs a switched one (~15 %).
  */
-export const PEAK_PER_DUMP_BYTE = 0.6;
+const PEAK_PER_DUMP_BYTE = 0.6;
 
 /**
  * A low estimate of how much a gzip dump inflates (measured: 3.1 for the benchmark dump at
  * `gzip -1`, jcmd's `-gz=1`; 3.7 and 4.7 for the test dumps), so that only files that
  * surely exceed wasm32 skip the exact plan of pass 1.
  */
-export const GZIP_RATIO = 3;
+const GZIP_RATIO = 3;
 
 /** Whether a dump of `size` bytes (gzip or not) would almost surely exceed `limit32`. */
-export function likelyBeyondWasm32(size, gzip, limit32) {
+function likelyBeyondWasm32(size, gzip, limit32) {
   return size * (gzip ? GZIP_RATIO : 1) * PEAK_PER_DUMP_BYTE > limit32;
 }
 

@@ -31,7 +31,7 @@ export const Request = Object.freeze({
   SUMMARY: 'summary',
   /** payload: none → {@link Histogram}. */
   HISTOGRAM: 'histogram',
-  // The queries below need the full analysis (not refused, not histogram-only).
+  // The queries below need the full analysis (not refused).
   /** payload: {parent?: string (object ID; absent: the GC roots' side), limit?: number} → {@link Dominators}. */
   DOMINATORS: 'dominators',
   /** payload: {class: string, limit?: number} → {@link Instances}: the class's biggest instances. */
@@ -69,7 +69,7 @@ export const ErrorCode = Object.freeze({
   BAD_DUMP: 'bad_dump',
   /** The browser could not read the file (moved, permissions). */
   READ_FAILED: 'read_failed',
-  /** The query needs an analysis that is not complete (or was not asked for). */
+  /** The query needs an analysis that is not complete (no file opened, or still reading). */
   NOT_READY: 'not_ready',
   /** The full analysis was refused (predicted memory above the limit); message says why. */
   REFUSED: 'refused',
@@ -91,13 +91,12 @@ export const CHUNK_BYTES = 16 * 1024 * 1024;
  * @typedef {object} OpenPayload
  * @property {Blob} file            the dropped File (or a Blob fetched for the sample)
  * @property {'wasm32'|'wasm64'} [module]  the module to use; absent: the worker chooses
- * @property {object} [options]     {histogramOnly?: boolean, memoryLimit?: number (bytes: lowers
- *                                  the limit of either module: wasm32 3.5 GiB, wasm64 14 GiB),
+ * @property {object} [options]     {memoryLimit?: number (bytes: lowers the limit of either
+ *                                  module: wasm32 3.5 GiB, wasm64 14 GiB),
  *                                  wasm32MemoryLimit?: number (bytes: lowers wasm32's only, so
  *                                  that a test can make the worker switch)}
  *
  * @typedef {object} OpenResult
- * @property {number} size          bytes of the file
  * @property {number} passes        passes read
  * @property {number} millis        time from open to complete
  * @property {?Plan} plan           what the full analysis costs (known after pass 1)

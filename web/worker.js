@@ -8,7 +8,7 @@
 // one analyses a file, and when the page starts again with wasm64: module-choice.js.
 
 import { PROTOCOL_VERSION, Request, Event, ErrorCode, CHUNK_BYTES } from './protocol.js';
-import { WASM32, WASM64, hasMemory64, initialModule, switchToWasm64 } from './module-choice.js';
+import { MODULE_TITLES, WASM32, WASM64, hasMemory64, initialModule, switchToWasm64 } from './module-choice.js';
 
 /** A failed request with a protocol error code. */
 class RequestError extends Error {
@@ -49,8 +49,7 @@ let file = null; // the File being analysed, kept for random-access reads
 let opening = false; // an `open` arrived (one per worker)
 let session = null;
 let complete = false;
-let full = false; // the full analysis ran (dominators, paths, ... are available)
-let refused = null; // why it did not, when the session refused it
+let refused = null; // why the full analysis did not run, when the session refused it
 let crashed = false;
 let current = { pass: 0, passes: 0 };
 
@@ -159,7 +158,7 @@ function crashMessage(e) {
   if (failed > 0) {
     return (
       `out of memory: ${mib(failed)} more were needed with ${mib(memoryBytes())} in use, and the browser gave no more ` +
-      `(${moduleTitle(active.name)} in a tab gets at most ${MODULES[active.name].addressable}, often less; the command-line tool has no such limit)`
+      `(${MODULE_TITLES[active.name]} in a tab gets at most ${MODULES[active.name].addressable}, often less; the command-line tool has no such limit)`
     );
   }
   try {
@@ -176,10 +175,6 @@ function memoryBytes() {
   } catch {
     return 0;
   }
-}
-
-function moduleTitle(name) {
-  return name === WASM64 ? '64-bit WebAssembly (memory64)' : '32-bit WebAssembly';
 }
 
 function mib(n) {
@@ -282,7 +277,7 @@ async function open(payload) {
     throw new RequestError(ErrorCode.INVALID_REQUEST, `module must be "${WASM32}" or "${WASM64}"`);
   }
   if (forced === WASM64 && !memory64) {
-    throw new RequestError(ErrorCode.INVALID_REQUEST, 'this browser cannot run 64-bit WebAssembly (memory64); open the page without ?wasm=64');
+    throw new RequestError(ErrorCode.INVALID_REQUEST, `this browser cannot run ${MODULE_TITLES[WASM64]}; open the page without ?wasm=64`);
   }
   const o = payload.options ?? {};
   const userLimit = bytesOption(o.memoryLimit, 'memoryLimit') ?? Infinity;
@@ -300,7 +295,7 @@ async function open(payload) {
   active = await load(choice.module);
   if (crashed) throw new Crash('module not loaded');
   file = blob;
-  const options = { histogramOnly: o.histogramOnly === true, memoryLimit: limits[active.name] };
+  const options = { memoryLimit: limits[active.name] };
   session = call(() => new active.bindings.HeapSession(options, onComputeProgress));
   session.set_source(readAt, file.size);
   const size = file.size;
@@ -330,17 +325,15 @@ async function open(payload) {
   complete = true;
   refused = session.refused() ?? null;
   const plan = session.plan();
-  full = !refused && !options.histogramOnly;
   if (plan) plan.limit_bytes = options.memoryLimit;
   const again = active.name === WASM32 && plan !== null &&
     switchToWasm64({ forced, memory64, refused, peak: plan.peak_bytes, limit64: limits[WASM64] });
   return {
-    size,
     passes: current.pass, // passes read (fewer than announced when the session stopped after the histogram)
     millis: performance.now() - started,
     plan,
     refused,
-    full,
+    full: !refused,
     module: active.name,
     moduleReason: choice.reason,
     memoryBytes: memoryBytes(),
@@ -358,9 +351,8 @@ function query(fn) {
   return call(() => fn(session));
 }
 
-/** A query that needs the full analysis. */
+/** A query that needs the full analysis (not refused). */
 function fullQuery(fn) {
   if (complete && refused) throw new RequestError(ErrorCode.REFUSED, refused);
-  if (complete && !full) throw new RequestError(ErrorCode.NOT_READY, 'this file was analysed for its histogram only');
   return query(fn);
 }

@@ -8,13 +8,12 @@
 //
 //   node tests/bench/browser.mjs [--wasm 32,64,auto] [--query PARAMS] [--no-cli] [--timeout MIN] FILE
 
-import { chromium } from 'playwright-core';
 import { execFileSync, execSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { FLAGS, serve } from '../e2e/server.mjs';
+import { chooseFileTimed, launchChromium, openApp, serve } from '../e2e/server.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const webRoot = path.join(repo, 'web');
@@ -140,22 +139,9 @@ async function analyseInPage(browser, origin, file, module, query, timeoutMs) {
   await context.addInitScript(instrument);
   const page = await context.newPage();
   const params = [module === 'auto' ? '' : `wasm=${module}`, query].filter(Boolean).join('&');
-  await page.goto(`${origin}/${params ? `?${params}` : ''}`);
-  await page.waitForFunction(() => document.querySelector('[data-testid=status]')?.dataset.state === 'idle');
-  await page.evaluate(() => {
-    const status = document.querySelector('[data-testid=status]');
-    document.querySelector('#file-input').addEventListener('change', () => { window.__bench.chosen = performance.now(); }, { capture: true, once: true });
-    new MutationObserver((_, obs) => {
-      if (status.dataset.state === 'ready' || status.dataset.state === 'error') {
-        window.__bench.done = performance.now();
-        obs.disconnect();
-      }
-    }).observe(status, { attributes: true, childList: true, characterData: true, subtree: true });
-  });
-  await page.setInputFiles('#file-input', file);
-  await page.waitForFunction(() => window.__bench.done !== undefined, null, { timeout: timeoutMs, polling: 500 });
-  const status = await page.textContent('[data-testid=status]');
-  const bench = await page.evaluate(() => window.__bench);
+  await openApp(page, `${origin}/${params ? `?${params}` : ''}`);
+  const { status, chosen, done } = await chooseFileTimed(page, file, { timeout: timeoutMs, polling: 500 });
+  const { log } = await page.evaluate(() => window.__bench);
   let shown = null;
   if (status === 'ready') {
     shown = await page.evaluate(() => {
@@ -169,7 +155,7 @@ async function analyseInPage(browser, origin, file, module, query, timeoutMs) {
     });
   }
   await context.close();
-  return { status, ...phases(bench), shown };
+  return { status, ...phases({ log, chosen, done }), shown };
 }
 
 /**
@@ -237,13 +223,12 @@ async function main() {
   console.log(`Chromium ${execSync('chromium --version 2>/dev/null || true', { shell: '/bin/bash', encoding: 'utf8' }).trim().replace(/^Chromium /, '')}, ` +
     `${os.cpus().length} CPUs, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB RAM; the file is read once first so that it is in the page cache.\n`);
   execSync(`cat ${JSON.stringify(o.file)} > /dev/null`, { shell: '/bin/bash' });
-  const chromiumPath = execSync('command -v chromium', { shell: '/bin/bash', encoding: 'utf8' }).trim();
   const { server, origin } = await serve(webRoot);
   const runs = [];
   try {
     for (const module of o.modules) {
       // A fresh browser per module, so that its peak RSS is this analysis' alone.
-      const browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: FLAGS });
+      const browser = await launchChromium();
       const rss = rssSampler();
       const started = load();
       try {

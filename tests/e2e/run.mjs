@@ -7,14 +7,13 @@
 //
 // Screenshots of every view go to tests/e2e/artifacts/ (git-ignored).
 
-import { chromium } from 'playwright-core';
 import assert from 'node:assert/strict';
 import { execFileSync, execSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { FLAGS, serve } from './server.mjs';
+import { chooseFileTimed, launchChromium, openApp, serve } from './server.mjs';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const webRoot = path.join(repo, 'web');
@@ -188,25 +187,10 @@ async function finalStatus(page) {
 
 /**
  * Chooses `file` in `#file-input` as a person would; returns the final status and the
- * time from the input's change event to the status `ready` (measured in the page).
+ * time from the input's change event to that status (measured in the page).
  */
 async function drop(page, file) {
-  await page.evaluate((sel) => {
-    const status = document.querySelector(sel);
-    status.textContent = 'test: waiting for the new file'; // so an old `ready` is not taken
-    window.__t0 = null;
-    window.__t1 = null;
-    document.querySelector('#file-input').addEventListener('change', () => { window.__t0 = performance.now(); }, { capture: true, once: true });
-    new MutationObserver((_, obs) => {
-      if (status.textContent === 'ready' || status.textContent.startsWith('error')) {
-        window.__t1 = performance.now();
-        obs.disconnect();
-      }
-    }).observe(status, { childList: true, characterData: true, subtree: true });
-  }, STATUS);
-  await page.setInputFiles('#file-input', file);
-  const status = await finalStatus(page);
-  const ms = await page.evaluate(() => window.__t1 - window.__t0);
+  const { status, ms } = await chooseFileTimed(page, file, { timeout: TIMEOUT });
   return { status, ms };
 }
 
@@ -327,8 +311,7 @@ async function newPage(browser, origin, log, query = '') {
   });
   const page = await context.newPage();
   watch(page, log);
-  await page.goto(`${origin}/${query}`);
-  await page.waitForFunction((sel) => document.querySelector(sel)?.dataset.state === 'idle', STATUS);
+  await openApp(page, `${origin}/${query}`);
   return page;
 }
 
@@ -363,10 +346,9 @@ async function main() {
   fs.mkdirSync(artifacts, { recursive: true });
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'heapscope-e2e-'));
   const padded = writePadded(tmp);
-  const chromiumPath = execSync('command -v chromium', { shell: '/bin/bash', encoding: 'utf8' }).trim();
   const { server, served, origin } = await serve(webRoot);
   const log = { console: [], errors: [], requests: [], workers: [] };
-  const browser = await chromium.launch({ executablePath: chromiumPath, headless: true, args: FLAGS });
+  const browser = await launchChromium();
   const figures = {};
   try {
     const page = await newPage(browser, origin, log);
@@ -686,7 +668,9 @@ async function main() {
         assert.deepEqual(await inspectorFields(p, table), cliFields(view.kind === 'class' ? view.statics : view.fields), `${obj}: fields`);
         const line = await moduleLine(p);
         assert.equal(line.module, 'wasm64');
-        assert.ok(Number(line.memoryBytes) > report.analysis.plan.objects, `memory used: ${line.memoryBytes}`);
+        const memory = report.analysis.memory_bytes;
+        assert.equal(Number(line.memoryBytes), memory, 'memory used: page vs exported report');
+        assert.ok(memory > 0 && memory <= report.analysis.plan.limit_bytes, `memory used: ${memory} of ${report.analysis.plan.limit_bytes} bytes`);
         assert.match(line.text, /^64-bit WebAssembly \(memory64\), [\d.]+ MiB of memory used \(\?wasm=64 in the page's address\)$/);
         assert.match(await p.textContent('[data-testid=overview-plan]'), /within the 14\.0 GiB this page allows$/);
       }
@@ -922,7 +906,7 @@ async function main() {
       assert.deepEqual([noClass.ok, noClass.result.targets, noClass.result.roots], [true, 0, []]);
     });
 
-    await test('the virtual table stays small in the DOM with 20 000 rows', async () => {
+    await test('the virtual table stays small in the DOM with 20 000 rows, and shows the rows scrolled to', async () => {
       const r = await page.evaluate(async () => {
         const { VirtualTable } = await import('./views/vtable.js');
         const t = new VirtualTable({
@@ -931,36 +915,67 @@ async function main() {
           rowData: (x) => ({ class: x.name }), sort: { key: 'instances', desc: true }, testid: 'synthetic', label: 'synthetic',
         });
         t.el.style.height = '600px';
+        t.el.style.flex = 'none'; // 600 px, not what the page's column leaves
         document.body.append(t.el);
         const rows = Array.from({ length: 20000 }, (_, i) => ({ name: `c${i}`, n: (i * 7919) % 20011 }));
         const t0 = performance.now();
         t.setRows(rows);
         await new Promise((res) => requestAnimationFrame(() => requestAnimationFrame(res)));
         const firstRender = performance.now() - t0;
+        const top = t.el.querySelector('[aria-rowindex="2"]')?.dataset.class;
+        // Rows the view shows below its sticky header (each row is 30 px tall).
+        const visible = Math.ceil((t.el.clientHeight - t.head.offsetHeight) / 30);
         const nodes = [];
         const frameTimes = [];
-        for (let y = 0; y < 20000 * 30; y += 20000 * 30 / 40) {
+        const steps = [];
+        for (let k = 0; k < 20000; k += 500) {
+          // Scrolled so that row k (0-based, in the sorted order) is the first under the header.
           const f0 = performance.now();
-          t.el.scrollTop = y;
+          t.el.scrollTop = k * 30;
           t.render();
           frameTimes.push(performance.now() - f0);
-          nodes.push(t.el.querySelectorAll('[data-class]').length);
+          const shown = [...t.el.querySelectorAll('[data-class]')];
+          nodes.push(shown.length);
+          const headBottom = t.head.getBoundingClientRect().bottom;
+          const first = shown.find((n) => Math.abs(n.getBoundingClientRect().top - headBottom) < 1);
+          steps.push({ k, scrollTop: t.el.scrollTop, rowIndex: first ? Number(first.getAttribute('aria-rowindex')) : null, class: first?.dataset.class });
         }
-        const top = t.el.querySelector('[aria-rowindex="2"]');
         t.el.remove();
-        return { firstRender, maxNodes: Math.max(...nodes), maxFrame: Math.max(...frameTimes), top: top?.dataset.class };
+        return { firstRender, visible, minNodes: Math.min(...nodes), maxNodes: Math.max(...nodes), maxFrame: Math.max(...frameTimes), top, steps };
       });
-      assert.ok(r.maxNodes <= 60, `row nodes in the DOM: ${r.maxNodes}`);
+      // The rows in the table's order: most instances first (the counts are all different).
+      const order = Array.from({ length: 20000 }, (_, i) => ({ name: `c${i}`, n: (i * 7919) % 20011 })).sort((a, b) => b.n - a.n).map((x) => x.name);
+      assert.equal(r.top, order[0], 'the first row');
+      assert.ok(r.visible >= 15, `rows in view: ${r.visible}`);
+      assert.ok(r.minNodes >= r.visible && r.maxNodes <= 60, `row nodes in the DOM: ${r.minNodes} to ${r.maxNodes} for ${r.visible} rows in view`);
+      assert.equal(r.steps.length, 40);
+      for (const s of r.steps) {
+        assert.equal(s.scrollTop, s.k * 30, `scrolled to row ${s.k}`);
+        assert.deepEqual([s.rowIndex, s.class], [s.k + 2, order[s.k]], `the row under the header after scrolling to row ${s.k}`);
+      }
       figures.vtable = r;
     });
 
-    await test('timing: drop to ready (full analysis) in the page vs the CLI (largest fixture)', async () => {
+    await test('timing: drop to ready (full analysis) in the page vs the CLI; the same file again gives the same report', async () => {
       // HEAPSCOPE_E2E_BIG=/path/to/big.hprof adds one run on a bigger dump (not in CI).
       const files = [[timerDump, 3], ...(process.env.HEAPSCOPE_E2E_BIG ? [[process.env.HEAPSCOPE_E2E_BIG, 1]] : [])];
       figures.timing = [];
       for (const [file, runs] of files) {
         const pageMs = [];
-        for (let i = 0; i < runs; i++) pageMs.push((await dropReady(page, file)).ms);
+        const expected = retainedRows(cliJson('histogram', file, '--retained').classes);
+        let first = null;
+        for (let i = 0; i < runs; i++) {
+          const { ms } = await dropReady(page, file);
+          assert.ok(ms > 0 && Number.isFinite(ms), `drop to ready: ${ms} ms`);
+          pageMs.push(ms);
+          // Each run is a new worker: nothing of the previous analysis carries over.
+          const report = await exportedReport(page);
+          assert.deepEqual(retainedRows(report.histogram.classes), expected, `${path.basename(file)}, run ${i + 1}: retained, page vs CLI`);
+          const { millis, ...analysis } = report.analysis;
+          const same = { ...report, analysis };
+          if (first) assert.deepEqual(same, first, `${path.basename(file)}, run ${i + 1}: the report of run 1`);
+          else first = same;
+        }
         const cliMs = [];
         for (let i = 0; i < runs; i++) {
           const t0 = process.hrtime.bigint();
@@ -982,6 +997,9 @@ async function main() {
       assert.deepEqual(served.filter((p) => !files.has(p)), []);
       for (const p of ['/pkg/heapscope_bg.wasm', '/worker.js', '/samples/timer_finalizer.hprof']) assert.ok(served.includes(p), `${p} was served`);
       assert.ok(log.requests.some((u) => u.endsWith('/pkg/heapscope_bg.wasm')), 'the worker\'s requests are recorded too');
+      // Every worker the pages started (the analysis workers, the protocol test's) is the site's worker.js.
+      assert.ok(log.workers.length > 0, 'workers were seen');
+      assert.deepEqual([...new Set(log.workers)], [`${origin}/worker.js`]);
     });
 
     await test('nothing logged, stored or blocked: console, storage, CSP violations', async () => {
@@ -1004,7 +1022,7 @@ async function main() {
       // cannot (20 MiB; its read alone is 5.2 MiB). The module really runs out of memory
       // and traps; nothing is simulated. wasm32 runs out first, the page switches to wasm64
       // (capped too), and wasm64's trap is the one shown.
-      const small = await chromium.launch({ executablePath: chromiumPath, headless: true, args: [...FLAGS, '--js-flags=--wasm-max-mem-pages=128'] });
+      const small = await launchChromium(['--js-flags=--wasm-max-mem-pages=128']);
       try {
         const log2 = { console: [], errors: [], requests: [], workers: [] };
         const p = await newPage(small, origin, log2);

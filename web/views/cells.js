@@ -4,15 +4,14 @@
 import * as fmt from './format.js';
 
 /** Text of a value of a column kind. */
-export function display(kind, v) {
+function display(kind, v) {
   if (v === null || v === undefined) return '–';
   switch (kind) {
     case 'count':
+    case 'offset':
       return fmt.count(v);
     case 'bytes':
       return fmt.bytes(v);
-    case 'offset':
-      return fmt.count(v);
     default:
       return String(v);
   }

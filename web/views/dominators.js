@@ -7,6 +7,7 @@ import { h, replace } from './dom.js';
 import * as fmt from './format.js';
 import { fill } from './cells.js';
 import { objectLink } from './links.js';
+import { cell, exportButton, headerRow, shareBar } from './table.js';
 import { treemap } from './treemap.js';
 
 /** Children fetched per step ("Show more" asks for this many more). */
@@ -27,13 +28,10 @@ export function dominatorsView({ dominators, children, onExport }) {
     { key: 'shallow', csv: 'shallow_bytes', title: 'Shallow', kind: 'bytes', value: (r) => r.node.shallow_bytes },
     { key: 'retained', csv: 'retained_bytes', title: 'Retained', kind: 'bytes', value: (r) => r.node.retained_bytes },
     {
-      key: 'percent', csv: 'percent_of_heap', title: '% of heap', kind: 'text', value: (r) => (total ? ((100 * r.node.retained_bytes) / total).toFixed(2) : ''),
+      key: 'percent', csv: 'percent_of_heap', title: '% of heap', kind: 'text', num: true, value: (r) => (total ? ((100 * r.node.retained_bytes) / total).toFixed(2) : ''),
       decorate: (el, r) => {
         el.textContent = fmt.percent(r.node.retained_bytes, total);
-        el.classList.add('num');
-        const bar = h('span', { class: 'share', attrs: { 'aria-hidden': 'true' } });
-        bar.style.width = `${total ? ((45 * r.node.retained_bytes) / total).toFixed(2) : 0}%`;
-        el.append(bar);
+        el.append(shareBar(r.node.retained_bytes, total));
       },
     },
   ];
@@ -92,7 +90,7 @@ export function dominatorsView({ dominators, children, onExport }) {
         on: { click: () => toggle(it) },
       });
     const cells = shown.map((c) => {
-      const td = h('td', { class: c.kind === 'text' ? '' : 'num', data: { col: c.key } });
+      const td = cell(c);
       if (c.key === 'class') {
         const cell = h('div', { class: 'tree-cell' }, toggleButton, objectLink(it.node));
         cell.style.paddingLeft = `${Math.min(it.depth, 40) * 1.1}rem`;
@@ -144,7 +142,7 @@ export function dominatorsView({ dominators, children, onExport }) {
   render();
 
   const table = h('table', { class: 'plain tree', data: { testid: 'dominator-tree' } },
-    h('thead', {}, h('tr', {}, shown.map((c) => h('th', { text: c.title, class: c.kind === 'text' && c.key !== 'percent' ? '' : 'num', attrs: { scope: 'col' } })))),
+    headerRow(shown),
     body);
   const unreachable = dominators.unreachable_objects > 0
     ? `${fmt.count(dominators.unreachable_objects)} unreachable objects (${fmt.bytes(dominators.unreachable_bytes)}) are not in the tree.`
@@ -157,11 +155,7 @@ export function dominatorsView({ dominators, children, onExport }) {
       treemap({ nodes: top.kids.map((k) => k.node), more: top.more, total, children })),
     h('section', { class: 'card' },
       h('div', { class: 'section-head' }, h('h2', { text: 'Dominator tree' }),
-        h('button', {
-          class: 'secondary small', type: 'button', text: 'Export CSV', data: { testid: 'export-dominators' },
-          title: 'The rows shown, with their depth',
-          on: { click: () => onExport('dominators', columns, visible()) },
-        })),
+        exportButton('dominators', () => onExport('dominators', columns, visible()), 'The rows shown, with their depth')),
       h('p', { class: 'muted note' }, 'An object dominates another when every path from the GC roots to the other goes through it: its retained size is what would be freed if it were gone. ', unreachable),
       counts,
       h('div', { class: 'table-wrap' }, table)));

@@ -5,7 +5,7 @@
 
 import { h } from './dom.js';
 import * as fmt from './format.js';
-import { tableSection, tile } from './table.js';
+import { exportButton, tableSection, tile } from './table.js';
 import { classLink, objectLink, prose, share } from './links.js';
 import { threadStack } from './threads.js';
 
@@ -14,7 +14,7 @@ import { threadStack } from './threads.js';
  * ending at the referents' class. The accumulation point is marked. A field and the step
  * it leads to stay on one line.
  */
-export function chain(path, end, accumulationClass) {
+function chain(path, end, accumulationClass) {
   const step = (cls, extra = '') => h('span', { class: `step ${extra} ${cls === accumulationClass ? 'accumulation' : ''}` },
     h('code', { class: 'step-class', text: cls }),
     cls === accumulationClass && h('span', { class: 'step-note', text: 'accumulates' }));
@@ -109,10 +109,7 @@ export function finalizersView({ report: r, onExport }) {
       tile('finalizer-referents-retained', 'Retained by the referents', fmt.bytes(r.referents_retained_bytes), r.referents_retained_bytes, 'objects with a finalize() method, and what they keep')),
     h('section', { class: 'card' },
       h('div', { class: 'section-head' }, h('h2', { text: 'Who keeps the referents alive' }),
-        r.holders.length > 0 && h('button', {
-          class: 'secondary small', type: 'button', text: 'Export CSV', data: { testid: 'export-finalizer-holders' },
-          on: { click: () => onExport('finalizer-holders', holderColumns, r.holders) },
-        })),
+        r.holders.length > 0 && exportButton('finalizer-holders', () => onExport('finalizer-holders', holderColumns, r.holders))),
       h('p', { class: 'muted note', text: 'The shortest strong paths from GC roots to the referents (the Finalizer list and other java.lang.ref links ignored), grouped by the pattern they follow.' }),
       r.holders.length > 0
         ? h('ol', { class: 'holders', data: { testid: 'finalizer-holders' } }, r.holders.map(holder))

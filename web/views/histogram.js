@@ -6,6 +6,7 @@ import { h } from './dom.js';
 import * as fmt from './format.js';
 import { VirtualTable } from './vtable.js';
 import { classHref } from './links.js';
+import { exportButton, shareBar } from './table.js';
 
 /** Columns of the histogram (a `retained` column joins when retained sizes exist). */
 function columns(totalBytes, reachableBytes, withRetained) {
@@ -25,13 +26,8 @@ function columns(totalBytes, reachableBytes, withRetained) {
     {
       key: 'shallow', csv: 'shallow_bytes', title: 'Shallow size', kind: 'bytes', width: '13rem', value: (r) => r.shallow_bytes,
       decorate: (el, _r, v) => {
-        const share = totalBytes ? v / totalBytes : 0;
-        const bar = h('span', { class: 'share', attrs: { 'aria-hidden': 'true' } });
-        // The bar (share of the heap) takes at most the left 45 % of the cell; the size is
-        // right-aligned after it.
-        bar.style.width = `${(share * 45).toFixed(2)}%`;
         el.title = `${fmt.count(v)} bytes, ${fmt.percent(v, totalBytes)} of the heap`;
-        el.append(bar);
+        el.append(shareBar(v, totalBytes));
       },
     },
     withRetained && retained,
@@ -72,13 +68,9 @@ export class HistogramView {
       on: { input: () => this.apply() },
     });
     this.counts = h('p', { class: 'muted counts', attrs: { 'aria-live': 'polite' } });
-    const exportButton = h('button', {
-      class: 'secondary small', type: 'button', text: 'Export CSV', data: { testid: 'export-histogram' },
-      title: 'The rows shown, in the order shown',
-      on: { click: () => onExport('histogram', this.columns, this.table.displayed()) },
-    });
+    const exportCsv = exportButton('histogram', () => onExport('histogram', this.columns, this.table.displayed()), 'The rows shown, in the order shown');
     this.el = h('section', { class: 'view-histogram' },
-      h('div', { class: 'toolbar' }, this.filter, this.counts, exportButton),
+      h('div', { class: 'toolbar' }, this.filter, this.counts, exportCsv),
       this.table.el);
     this.apply();
   }

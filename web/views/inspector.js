@@ -5,7 +5,7 @@
 import { h, replace } from './dom.js';
 import * as fmt from './format.js';
 import { tableSection } from './table.js';
-import { classHref, classLink, href, loading, objectLink, pathsHref } from './links.js';
+import { classHref, classLink, inspectHref, loading, objectLink, parseObjectId, pathsHref } from './links.js';
 
 /** A field's or element's value: a link for references, the value text otherwise. */
 function valueCell(el, x) {
@@ -66,9 +66,8 @@ function render(v, onExport) {
     name: 'inspector-referrers', rows: v.referrers, onExport, empty: 'Nothing refers to this object.',
     columns: [
       { key: 'object', title: 'Object', kind: 'text', value: (r) => r.object.object, decorate: (el, r) => el.replaceChildren(objectLink(r.object, { retained: true })) },
-      { key: 'class', title: 'Class', kind: 'text', value: (r) => r.object.class, hidden: true },
       { key: 'field', title: 'Through field', kind: 'text', value: (r) => r.field, cellClass: 'mono' },
-    ].filter((c) => !c.hidden),
+    ],
   }));
   return h('div', { class: 'inspector', data: { testid: 'inspector', object: v.object } }, parts);
 }
@@ -90,8 +89,9 @@ export function inspectorView({ params, load, onExport }) {
     on: {
       submit: (e) => {
         e.preventDefault();
-        const t = input.value.trim().toLowerCase();
-        if (t) location.hash = href('inspect', { object: t.startsWith('0x') ? t : `0x${t}` });
+        const t = input.value.trim();
+        // Not an ID: the view shows the worker's answer to it.
+        if (t) location.hash = inspectHref(parseObjectId(t, { bare: true }) ?? t);
       },
     },
   }, input, h('button', { type: 'submit', class: 'small', text: 'Inspect' }));

@@ -11,6 +11,15 @@ export function href(view, params) {
   return q ? `#${view}?${q}` : `#${view}`;
 }
 
+/**
+ * An object ID as a person types it: `0x` and hex digits, any case (`bare`: the `0x` may be
+ * left out) → `0x…` in lower case; null for anything else. The worker checks the length.
+ */
+export function parseObjectId(text, { bare = false } = {}) {
+  const m = /^(0x)?([0-9a-f]+)$/i.exec(text.trim());
+  return m && (m[1] || bare) ? `0x${m[2].toLowerCase()}` : null;
+}
+
 /** The inspector of object `id`. */
 export const inspectHref = (id) => href('inspect', { object: id });
 

@@ -6,6 +6,7 @@ import { h } from './dom.js';
 import * as fmt from './format.js';
 import { tableSection, tile as figure } from './table.js';
 import { firstSentence, href, prose } from './links.js';
+import { MODULE_TITLES, WASM32 } from '../module-choice.js';
 
 /** A headline figure, hooked as `overview-<id>`. */
 const tile = (id, ...rest) => figure(`overview-${id}`, ...rest);
@@ -47,17 +48,15 @@ function memoryLine(analysis) {
   return ['Memory', h('span', { data: { testid: 'overview-plan', peak: String(p.peak_bytes) }, text })];
 }
 
-const MODULES = { wasm32: '32-bit WebAssembly', wasm64: '64-bit WebAssembly (memory64)' };
-
 /** Which module ran, the memory it grew to, and why it was not wasm32 when it switched. */
 function moduleLine(analysis) {
   if (!analysis.module) return null;
-  const name = MODULES[analysis.module] ?? analysis.module;
+  const name = MODULE_TITLES[analysis.module] ?? analysis.module;
   const used = analysis.memory_bytes ? `, ${fmt.bytes(analysis.memory_bytes)} of memory used` : '';
   const sw = analysis.switched;
   let why = '';
-  if (sw && sw.out_of_memory) why = ' (after 32-bit WebAssembly ran out of memory)';
-  else if (sw) why = ` (after 32-bit WebAssembly read the file once and found the full analysis too large for its memory: ${fmt.duration(sw.millis)})`;
+  if (sw && sw.out_of_memory) why = ` (after ${MODULE_TITLES[WASM32]} ran out of memory)`;
+  else if (sw) why = ` (after ${MODULE_TITLES[WASM32]} read the file once and found the full analysis too large for its memory: ${fmt.duration(sw.millis)})`;
   else if (analysis.module_reason && analysis.module_reason !== 'the default') why = ` (${analysis.module_reason})`;
   return ['Analysed by', h('span', {
     data: { testid: 'overview-module', module: analysis.module, memoryBytes: String(analysis.memory_bytes ?? ''), switched: sw ? sw.from : '' },

@@ -6,8 +6,8 @@
 
 import { h, replace } from './dom.js';
 import * as fmt from './format.js';
-import { tableSection } from './table.js';
-import { href, loading, objectLink } from './links.js';
+import { exportButton, tableSection } from './table.js';
+import { href, inspectHref, loading, objectLink, parseObjectId } from './links.js';
 
 const SEARCHING = 'Searching the shortest paths from GC roots (for at most 5,000 targets, evenly sampled)…';
 
@@ -97,10 +97,7 @@ function treeSection(tree, name, onExport) {
   tree.include_weak ? ' (weak, soft, phantom and final references followed).' : ' (weak, soft, phantom and final references and the Finalizer list ignored).');
   return h('section', { class: 'card' },
     h('div', { class: 'section-head' }, h('h2', { text: 'Shortest paths from GC roots, merged' }),
-      tree.roots.length > 0 && h('button', {
-        class: 'secondary small', type: 'button', text: 'Export CSV', data: { testid: 'export-paths' },
-        title: 'Every node of the tree, with its depth', on: { click: () => onExport(name, columns, flatten(tree)) },
-      })),
+      tree.roots.length > 0 && exportButton(name, () => onExport(name, columns, flatten(tree)), 'Every node of the tree, with its depth')),
     counts,
     tree.roots.length > 0 ? pathTree(tree) : h('p', { class: 'muted', data: { testid: 'paths' }, text: tree.targets === 0 ? 'No such object in the dump.' : 'No path from a GC root: the targets are unreachable, or reachable only through the references left out.' }));
 }
@@ -137,7 +134,9 @@ export function pathsView({ params, load, onExport }) {
     e?.preventDefault();
     const t = input.value.trim();
     if (!t) return;
-    const target = /^0x[0-9a-f]+$/i.test(t) ? { object: t.toLowerCase() } : { class: t };
+    // A class name or an object ID (`0x…`); a bare hex string is a class name here.
+    const id = parseObjectId(t);
+    const target = id ? { object: id } : { class: t };
     location.hash = href('paths', { ...target, weak: check.checked ? '1' : undefined });
   };
   check.addEventListener('change', () => go());
@@ -159,7 +158,7 @@ export function pathsView({ params, load, onExport }) {
     el.dataset.state = 'loading';
   } else if (object) {
     const tree = h('div');
-    body.append(h('h2', { class: 'view-title' }, 'Object ', h('a', { href: href('inspect', { object }), text: object })), tree);
+    body.append(h('h2', { class: 'view-title' }, 'Object ', h('a', { href: inspectHref(object), text: object })), tree);
     el.dataset.state = 'loading';
     loading(tree, load.paths({ object, includeWeak: weak }), (t) => treeSection(t, 'paths', onExport), SEARCHING).then(() => {
       el.dataset.state = tree.dataset.state;

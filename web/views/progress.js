@@ -6,6 +6,7 @@
 
 import { h } from './dom.js';
 import * as fmt from './format.js';
+import { MODULE_TITLES, WASM64 } from '../module-choice.js';
 
 const PHASES = {
   index: 'Indexing objects',
@@ -15,7 +16,7 @@ const PHASES = {
   dominators: 'Computing dominators',
   'retained sizes': 'Computing retained sizes',
   report: 'Preparing the report',
-  switch: 'Switching to 64-bit WebAssembly (memory64)',
+  switch: `Switching to ${MODULE_TITLES[WASM64]}`,
 };
 
 export class ProgressView {

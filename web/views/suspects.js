@@ -5,6 +5,7 @@
 import { h } from './dom.js';
 import * as fmt from './format.js';
 import { classLink, objectLink, prose, share } from './links.js';
+import { exportButton } from './table.js';
 
 const KIND = { object: 'One object', class: 'Many instances of one class', finalizer: 'Finalizers' };
 
@@ -51,10 +52,7 @@ export function suspectsView({ report, onExport }) {
   return h('div', { class: 'view-suspects page' },
     h('div', { class: 'toolbar' },
       h('p', { class: 'muted counts', text: `Objects, classes and the Finalizer queue that retain more than ${share(report.threshold)} of the ${fmt.bytes(report.reachable_bytes)} reachable heap.` }),
-      list.length > 0 && h('button', {
-        class: 'secondary small', type: 'button', text: 'Export CSV', data: { testid: 'export-suspects' },
-        on: { click: () => onExport('suspects', columns, list) },
-      })),
+      list.length > 0 && exportButton('suspects', () => onExport('suspects', columns, list))),
     list.length > 0
       ? h('ol', { class: 'suspects', data: { testid: 'suspects' } }, list.map(suspect))
       : h('p', { class: 'card', data: { testid: 'suspects' }, text: `No suspect: nothing retains more than ${share(report.threshold)} of the reachable heap.` }));

@@ -5,6 +5,7 @@
 import { h } from './dom.js';
 import * as fmt from './format.js';
 import { objectLink } from './links.js';
+import { exportButton } from './table.js';
 
 /** A thread's stack: one line per frame, its locals under it. */
 export function threadStack(t) {
@@ -58,9 +59,6 @@ export function threadsView({ threads, onExport }) {
   return h('div', { class: 'view-threads page', data: { testid: 'threads' } },
     h('div', { class: 'toolbar' },
       h('p', { class: 'muted counts', text: `${fmt.count(threads.length)} threads, largest locals first.` }),
-      threads.length > 0 && h('button', {
-        class: 'secondary small', type: 'button', text: 'Export CSV', data: { testid: 'export-threads' },
-        title: 'One row per frame and local', on: { click: () => onExport('threads', columns, rows(threads)) },
-      })),
+      threads.length > 0 && exportButton('threads', () => onExport('threads', columns, rows(threads)), 'One row per frame and local')),
     threads.length > 0 ? list : h('p', { class: 'card muted', text: 'The dump records no thread objects.' }));
 }
