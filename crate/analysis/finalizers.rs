@@ -432,18 +432,13 @@ pub fn timers(heap: &Heap, src: &mut dyn ByteSource) -> Result<Vec<TimerQueue>, 
                 .filter(move |&o| heap.class_of(o) == c)
         })
         .collect();
-    let threads: Vec<(u32, u32)> = super::fields::CAPTURES
+    let threads: Vec<(u32, u32)> = heap
+        .captures
+        .all(TIMERTHREAD_QUEUE)
         .iter()
-        .find(|s| s.class == "java.util.TimerThread")
-        .map(|_| {
-            heap.captures
-                .all(TIMERTHREAD_QUEUE)
-                .iter()
-                .filter(|&&(_, q)| q != crate::model::captures::NO_OBJECT)
-                .map(|&(t, q)| (t, q as u32))
-                .collect()
-        })
-        .unwrap_or_default();
+        .filter(|&&(_, q)| q != crate::model::captures::NO_OBJECT)
+        .map(|&(t, q)| (t, q as u32))
+        .collect();
     let dumped_at = heap.index.header.timestamp_ms as i64;
     let mut out = Vec::new();
     for q in queues {
