@@ -423,14 +423,14 @@ fn holders_for_class(
 
 /// Every `java.util.TaskQueue`: tasks, cancelled ones, the head task.
 pub fn timers(heap: &Heap, src: &mut dyn ByteSource) -> Result<Vec<TimerQueue>, HprofError> {
-    let classes = &heap.index.classes;
-    let queues: Vec<u32> = classes
+    // Class by class, as the report has always listed them (a second loader's TaskQueue
+    // after the first's).
+    let queues: Vec<u32> = heap
+        .index
+        .classes
         .by_name("java.util.TaskQueue")
         .iter()
-        .flat_map(|&c| {
-            (classes.object_count..heap.object_count() as u32)
-                .filter(move |&o| heap.class_of(o) == c)
-        })
+        .flat_map(|&c| heap.instances_of(&[c]))
         .collect();
     let threads: Vec<(u32, u32)> = heap
         .captures
@@ -533,21 +533,17 @@ pub fn finalizers(heap: &Heap, src: &mut dyn ByteSource) -> Result<FinalizerRepo
     let classes = &heap.index.classes;
     let is_finalizer = classes.subclasses_of_name("java.lang.ref.Finalizer");
     let finalizer_class = classes.by_name("java.lang.ref.Finalizer").first().copied();
-    let first = classes.object_count;
-    let finalizer_objs: Vec<u32> = (first..heap.object_count() as u32)
-        .filter(|&o| {
-            is_finalizer
-                .get(heap.class_of(o) as usize)
-                .copied()
-                .unwrap_or(false)
-        })
-        .collect();
-    let shallow_bytes: u64 = finalizer_objs.iter().map(|&o| heap.shallow(o)).sum();
-    let retained_bytes: u64 = is_finalizer
+    let finalizer_classes: Vec<u32> = is_finalizer
         .iter()
         .enumerate()
         .filter(|&(_, &f)| f)
-        .map(|(c, _)| heap.class_retained.get(c).copied().unwrap_or(0))
+        .map(|(c, _)| c as u32)
+        .collect();
+    let finalizer_objs = heap.instances_of(&finalizer_classes);
+    let shallow_bytes: u64 = finalizer_objs.iter().map(|&o| heap.shallow(o)).sum();
+    let retained_bytes: u64 = finalizer_classes
+        .iter()
+        .map(|&c| heap.class_retained.get(c as usize).copied().unwrap_or(0))
         .sum();
     let referents: Vec<u32> = finalizer_objs
         .iter()

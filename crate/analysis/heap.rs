@@ -417,18 +417,31 @@ impl Heap {
         });
         if bit(&self.root_classes, obj) {
             // The instances' references to their class, left out of the graph.
-            let o = self.objects();
-            for x in o.class_objects..o.len() as u32 {
-                if o.class_of.get(x as usize) == Some(obj)
-                    && let Some(q) = self.pre(x)
-                {
-                    v.push(q);
-                }
-            }
+            v.extend(
+                self.instances_of(&[obj])
+                    .into_iter()
+                    .filter_map(|x| self.pre(x)),
+            );
         }
         v.sort_unstable();
         v.dedup();
         v.into_iter().map(|q| self.dom.vertex[q as usize]).collect()
+    }
+
+    /// The instances of the classes `classes` (class indices), in object order; class
+    /// objects are not instances here. One pass over the object table.
+    pub fn instances_of(&self, classes: &[u32]) -> Vec<u32> {
+        if classes.is_empty() {
+            return Vec::new();
+        }
+        let o = self.objects();
+        (o.class_objects..o.len() as u32)
+            .filter(|&x| {
+                o.class_of
+                    .get(x as usize)
+                    .is_some_and(|c| classes.contains(&c))
+            })
+            .collect()
     }
 
     /// The GC roots that name `obj`.
