@@ -8,8 +8,8 @@
 //! A node's dominator-tree children are found by scanning `idom` (the top level is kept).
 
 use super::dominators::{
-    Dfs, NONE, Retained, ReverseSink, class_tops_in, dfs, distinct_roots, parent_first,
-    retained_sizes_in, semi_nca_in,
+    Dfs, NONE, Retained, ReverseSink, class_tops_in, dfs, parent_first, retained_sizes_in,
+    semi_nca_in,
 };
 use crate::format::{ErrorKind, HprofError};
 use crate::model::captures::Captures;
@@ -74,12 +74,8 @@ pub struct AfterForward {
     pub index: Index,
     /// Resolved roots.
     pub roots: RootSet,
-    /// Root objects, each once.
-    pub root_objects: Vec<u32>,
-    /// The DFS numbering.
+    /// The DFS numbering, with the reverse lists' ends.
     pub dfs: Dfs,
-    /// Running ends of the reverse lists.
-    pub ends: Vec<u32>,
     /// The forward graph's entries, reused for the reverse graph.
     pub storage: Chunked,
     /// Captured fields.
@@ -110,21 +106,19 @@ pub fn after_forward(
     roots: RootSet,
     tick: &mut dyn FnMut(&str, u64, u64),
 ) -> Result<AfterForward, HprofError> {
-    let strong = &roots.dominator_roots;
     let n = fwd.nodes() as u64;
-    let mut dfs = dfs(&fwd, strong, &mut |d| tick("reachability", d, n)).map_err(|_| too_many())?;
+    let dfs = dfs(&fwd, &roots.dominator_roots, &mut |d| {
+        tick("reachability", d, n)
+    })
+    .map_err(|_| too_many())?;
     // The forward lists' memory becomes the reverse lists' (same size, give or take the
     // references of unreachable objects and the roots).
     let storage = fwd.entries;
     drop(fwd.offsets);
-    let root_objects = distinct_roots(strong, &dfs);
-    let ends = std::mem::take(&mut dfs.ends);
     Ok(AfterForward {
         index,
         roots,
-        root_objects,
         dfs,
-        ends,
         storage,
         captures,
         references,
@@ -154,9 +148,7 @@ impl AfterForward {
         let AfterForward {
             index,
             roots,
-            root_objects,
             dfs,
-            ends,
             storage,
             captures,
             references,
@@ -166,10 +158,10 @@ impl AfterForward {
             pre,
             vertex,
             parent,
-            ..
+            ends,
         } = dfs;
         (
-            ReverseSink::new(pre, ends, &root_objects, storage),
+            ReverseSink::new(pre, ends, &roots.dominator_roots, storage),
             index,
             DuringReverse {
                 roots,
