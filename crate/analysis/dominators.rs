@@ -7,30 +7,31 @@
 //!
 //! Algorithm: Semi-NCA (Georgiadis; as in LLVM's `SemiNCAInfo`), iterative throughout:
 //! 1. [`dfs`] numbers the reachable objects in depth-first preorder over the forward
-//!    graph (explicit stack), recording each one's DFS parent. The forward graph is then
-//!    dropped.
+//!    graph (explicit stack), recording each one's DFS parent, then counts each one's
+//!    referrers to size the reverse graph. The forward graph is then dropped.
 //! 2. The reverse graph is built by streaming the dump once more ([`ReverseSink`]),
-//!    directly in preorder numbering, so forward and reverse graphs never coexist.
+//!    directly in preorder numbering, in the forward graph's memory: the two never
+//!    coexist.
 //! 3. [`semi_nca_in`]: semidominators in reverse preorder with path-compressed `eval`
 //!    (explicit stack), then immediate dominators as nearest common ancestors.
 //! 4. [`retained_sizes_in`]: one sweep in reverse preorder adds each object's retained size
 //!    to its immediate dominator.
 //!
 //! Memory schedule, per object (`N`) and per reference (`E`), with the object table
-//! (class, size, ID map: 6–9 B, counted as 11 below) alive throughout. The peak of every phase is known from `N`
-//! and `E` before it starts (see `session::predict_peak`):
+//! (class, size, ID map: 6–9 B, counted as 11 below) alive throughout. Arrays whose job is
+//! done lend their memory to the next ones. The peak of every phase is known from `N` and
+//! `E` before it starts (see `session::predict_peak`):
 //!
 //! | phase | alive | bytes |
 //! |---|---|---|
-//! | pass 2 | forward graph | 11N + 4N + 4E |
-//! | DFS | + `pre`, `vertex`, `parent` (4 each), stack (8 per level of depth) | 27N + 4E |
-//! | sizing the reverse graph | + list ends (4), then forward graph dropped | 31N + 4E → 27N |
-//! | pass 3 | + reverse entries | 27N + 4E |
-//! | parent moved first in each list | `parent`, `pre` dropped | 19N + 4E |
-//! | Semi-NCA | + `ancestor`, `semi` (becomes `idom`), `label` (4 each) | 31N + 4E |
-//! | class tops | `ancestor`, `label` dropped; + child lists (8) transient, 1 bit kept | 31N + 4E |
-//! | retained sizes | + `retained` (4: u32 in 8-byte units; 8 for heaps ≥ 32 GiB) | 27N + 4E |
-//! | queries | + `pre` rebuilt from `vertex` | 31N + 4E |
+//! | pass 2 | forward graph (offsets 4, entries 4 per reference) | 11N + 4N + 4E |
+//! | DFS | + `pre`, `vertex`, `parent`, referrer counts (the list ends) (4 each), stack (12 per level of depth) | 31N + 4E |
+//! | pass 3 | forward offsets dropped; the reverse lists fill the forward entries' memory | 27N + 4E |
+//! | parent moved first in each list | nothing new | 27N + 4E |
+//! | Semi-NCA | `parent` becomes `ancestor`, `pre` becomes `label`; + `semi` (becomes `idom`) | 31N + 4E |
+//! | class tops | `ancestor`, `label` become the child lists; + 1 bit | 31N + 4E |
+//! | retained sizes | child offsets become `retained` (4: u32 in 8-byte units; for heaps ≥ 32 GiB, 8 of its own, the child offsets freed first) | 31N + 4E (35N + 4E) |
+//! | queries | child lists become `pre`, rebuilt from `vertex` | 31N + 4E |
 
 use crate::model::csr::{Chunked, Csr, TooManyEdges};
 use crate::model::graph::EdgeSink;
@@ -47,8 +48,8 @@ pub struct Dfs {
     /// Preorder number → preorder number of the DFS parent (`parent[0] = 0`).
     pub parent: Vec<u32>,
     /// The reverse graph's list ends: `ends[v]` is where vertex `v`'s list of referrers
-    /// ends (references from reachable objects, plus one per GC root naming it). The DFS
-    /// examines every such reference once, so it counts them on the way.
+    /// ends (references from reachable objects, plus one for the super-root's edge if `v`
+    /// is a root). A sweep after the walk counts them.
     pub ends: Vec<u32>,
 }
 
@@ -455,6 +456,8 @@ pub fn retained_sizes_in(
         }
         Retained::Units(r)
     } else {
+        // Bytes need memory of their own: free the spare first.
+        drop(spare);
         let mut r: Vec<u64> = (0..n).map(shallow).collect();
         for w in (1..n).rev() {
             let d = idom[w] as usize;
