@@ -2,7 +2,6 @@
 //! object holds and the objects that refer to it, each with the field it goes through.
 //! These re-read records from the file ([`crate::model::records`]).
 
-use super::dominators_report::hex;
 use super::heap::Heap;
 use crate::format::heap_dump::roots::RootKind;
 use crate::format::primitives::id_at;
@@ -15,6 +14,11 @@ use serde::Serialize;
 
 /// Longest string text returned.
 pub const MAX_STRING_CHARS: usize = 1000;
+
+/// Formats an object ID: `0x` and lowercase hex.
+pub fn hex(id: u64) -> String {
+    format!("0x{id:x}")
+}
 
 /// A reference to an object, for display.
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
