@@ -16,6 +16,7 @@ use super::heap::Heap;
 use super::inspect::{ObjRef, describe_slot, obj_ref, outgoing};
 use super::threads::{local_of, thread_name};
 use crate::format::{ByteSource, HprofError};
+use crate::model::hash::IdHashMap;
 use serde::Serialize;
 use std::collections::{HashMap, VecDeque};
 
@@ -106,13 +107,14 @@ pub fn shortest_path(
     }
     let dom = &heap.dom;
     // next[q] = the object q leads to on the way to the target.
-    let mut next: HashMap<u32, u32> = HashMap::new();
+    let mut next: IdHashMap<u32, u32> = IdHashMap::default();
     next.insert(pt, NONE);
     let mut queue = VecDeque::from([pt]);
+    let mut preds = Vec::new();
     while let Some(x) = queue.pop_front() {
         let xo = dom.vertex[x as usize];
         let mut root = false;
-        let mut preds = Vec::new();
+        preds.clear();
         dom.referrers.for_each(x, |q| {
             if q == 0 {
                 root = true;
@@ -132,7 +134,7 @@ pub fn shortest_path(
             }
             return Some(path);
         }
-        for q in preds {
+        for &q in &preds {
             if next.contains_key(&q) {
                 continue;
             }
