@@ -44,6 +44,9 @@ pub const HOLDER_CLASSES: usize = 3;
 /// One class of referents.
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
 pub struct ReferentClass {
+    /// Class index (names repeat across class loaders).
+    #[serde(skip)]
+    pub class: u32,
     /// Class name.
     pub name: String,
     /// Referents of this class.
@@ -155,6 +158,7 @@ fn by_class(heap: &Heap, objs: impl Iterator<Item = u32>) -> Vec<ReferentClass> 
     for o in objs {
         let c = heap.class_of(o);
         let e = m.entry(c).or_insert_with(|| ReferentClass {
+            class: c,
             name: heap.describe_class(o),
             instances: 0,
             shallow_bytes: 0,
@@ -601,7 +605,7 @@ pub fn finalizers(heap: &Heap, src: &mut dyn ByteSource) -> Result<FinalizerRepo
         let targets: Vec<u32> = referents
             .iter()
             .copied()
-            .filter(|&r| heap.describe_class(r) == rc.name)
+            .filter(|&r| heap.class_of(r) == rc.class)
             .collect();
         holders.extend(holders_for_class(
             heap, src, &ex, &mut names, &rc.name, &targets,
