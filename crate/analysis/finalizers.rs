@@ -24,7 +24,7 @@ use super::fields::{
 };
 use super::heap::Heap;
 use super::inspect::{ObjRef, obj_ref, obj_ref_plain, record};
-use super::paths::{Exclusions, FieldNamer, shortest_path};
+use super::paths::{Exclusions, FieldNamer, MAX_EXPLORE, sample_evenly, shortest_path};
 use super::threads::{ThreadView, local_of, thread_name, threads_where};
 use crate::format::heap_dump::roots::RootKind;
 use crate::format::{ByteSource, HprofError};
@@ -298,20 +298,13 @@ fn holders_for_class(
     class_name: &str,
     targets: &[u32],
 ) -> Result<Vec<Holder>, HprofError> {
-    let sample: Vec<u32> = if targets.len() > MAX_HOLDER_TARGETS {
-        let step = targets.len() as f64 / MAX_HOLDER_TARGETS as f64;
-        (0..MAX_HOLDER_TARGETS)
-            .filter_map(|i| targets.get((i as f64 * step) as usize).copied())
-            .collect()
-    } else {
-        targets.to_vec()
-    };
+    let sample = sample_evenly(targets, MAX_HOLDER_TARGETS);
     // key: (start object, pattern) → (targets, sample paths)
     type Group = (Vec<u32>, Vec<Vec<u32>>);
     let mut groups: HashMap<(u32, Vec<Step>), Group> = HashMap::new();
     let mut order: Vec<(u32, Vec<Step>)> = Vec::new();
     for &t in &sample {
-        let Some(path) = shortest_path(heap, ex, t, 2_000_000, None) else {
+        let Some(path) = shortest_path(heap, ex, t, MAX_EXPLORE, None) else {
             continue;
         };
         // Start at the last class object (a static holds the rest), else at the GC root.
@@ -384,7 +377,7 @@ fn holders_for_class(
         let mut freed = 0u64;
         let mut between: std::collections::HashSet<u32> = std::collections::HashSet::new();
         for (i, &t) in members.iter().enumerate() {
-            if shortest_path(heap, ex, t, 2_000_000, Some(point)).is_none() {
+            if shortest_path(heap, ex, t, MAX_EXPLORE, Some(point)).is_none() {
                 freed += 1;
                 freed_bytes += heap.retained(t);
                 if let Some(p) = paths.get(i) {
