@@ -14,7 +14,7 @@ use super::dominators::{
 use crate::format::{ErrorKind, HprofError};
 use crate::model::captures::Captures;
 use crate::model::classes::ClassInfo;
-use crate::model::csr::{Chunked, Csr};
+use crate::model::csr::{Chunked, Csr, TooManyEdges};
 use crate::model::diagnostics::Diagnostics;
 use crate::model::hash::IdHashMap;
 use crate::model::index::Index;
@@ -86,13 +86,17 @@ pub struct AfterForward {
     pub diagnostics: Diagnostics,
 }
 
-fn too_many() -> HprofError {
-    HprofError::new(
-        0,
-        ErrorKind::TooLarge {
-            detail: "more than 4 294 967 295 references".into(),
-        },
-    )
+/// A graph too large for u32 offsets, as the error the user sees (`?` turns one into the
+/// other, here and wherever a CSR is finished).
+impl From<TooManyEdges> for HprofError {
+    fn from(_: TooManyEdges) -> Self {
+        HprofError::new(
+            0,
+            ErrorKind::TooLarge {
+                detail: "more than 4 294 967 295 references".into(),
+            },
+        )
+    }
 }
 
 /// After pass 2: numbers the reachable objects and sizes the reverse graph; the forward
@@ -109,8 +113,7 @@ pub fn after_forward(
     let n = fwd.nodes() as u64;
     let dfs = dfs(&fwd, &roots.dominator_roots, &mut |d| {
         tick("reachability", d, n)
-    })
-    .map_err(|_| too_many())?;
+    })?;
     // The forward lists' memory becomes the reverse lists' (same size, give or take the
     // references of unreachable objects and the roots).
     let storage = fwd.entries;
