@@ -10,6 +10,7 @@ use super::heap::Heap;
 use super::inspect::{ObjRef, obj_ref, value_of};
 use crate::format::ByteSource;
 use crate::format::heap_dump::roots::RootKind;
+use crate::model::roots::is_thread_local;
 use serde::Serialize;
 
 /// One stack frame.
@@ -177,19 +178,13 @@ pub fn threads_where(
 }
 
 /// If `obj` is held by a thread's frame (a `ROOT_JAVA_FRAME` or `ROOT_JNI_LOCAL` root, or
-/// another root kind tied to a thread), that thread object and the frame's method.
+/// another root kind tied to a thread: [`is_thread_local`]), that thread object and the
+/// frame's method.
 pub fn local_of(heap: &Heap, obj: u32) -> Option<(u32, Option<String>)> {
-    let root = heap.roots.iter().find(|r| {
-        r.object == obj
-            && r.thread_serial != 0
-            && matches!(
-                r.kind,
-                RootKind::JavaFrame
-                    | RootKind::JniLocal
-                    | RootKind::NativeStack
-                    | RootKind::ThreadBlock
-            )
-    })?;
+    let root = heap
+        .roots
+        .iter()
+        .find(|r| r.object == obj && r.thread_serial != 0 && is_thread_local(r.kind))?;
     let thread = heap
         .roots
         .iter()
