@@ -7,7 +7,7 @@
 
 use super::fields::THREAD_NAME;
 use super::heap::Heap;
-use super::inspect::{ObjRef, obj_ref, value_of};
+use super::inspect::{ObjRef, obj_ref, utf16_be, value_of};
 use crate::format::ByteSource;
 use crate::format::heap_dump::roots::RootKind;
 use crate::model::roots::is_thread_local;
@@ -48,11 +48,7 @@ pub fn text(heap: &Heap, src: &mut dyn ByteSource, obj: u32) -> Option<String> {
     let rec = super::inspect::record(heap, src, obj, 200).ok()??;
     match rec {
         Record::PrimArray { elem, data, .. } if elem == crate::format::tags::BasicType::CHAR => {
-            let u: Vec<u16> = data
-                .chunks_exact(2)
-                .map(|p| u16::from_be_bytes([p[0], p[1]]))
-                .collect();
-            Some(String::from_utf16_lossy(&u))
+            Some(utf16_be(&data))
         }
         _ => None,
     }
