@@ -423,14 +423,6 @@ impl Retained {
             Retained::Bytes(v) => v.get(p as usize).copied().unwrap_or(0),
         }
     }
-
-    /// Bytes held.
-    pub fn heap_bytes(&self) -> usize {
-        match self {
-            Retained::Units(v) => v.capacity() * 4,
-            Retained::Bytes(v) => v.capacity() * 8,
-        }
-    }
 }
 
 /// Retained size of every vertex: its shallow size plus the retained sizes of the vertices

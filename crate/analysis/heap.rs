@@ -380,25 +380,6 @@ impl Heap {
         kids.into_iter().map(|c| dom.vertex[c as usize]).collect()
     }
 
-    /// Bytes held by the analysis structures, by name (for the benchmark).
-    pub fn memory(&self) -> Vec<(&'static str, usize)> {
-        let o = self.objects();
-        vec![
-            ("object table (class, size, id map)", o.heap_bytes()),
-            (
-                "preorder maps (pre, vertex)",
-                (self.dom.pre.capacity() + self.dom.vertex.capacity()) * 4,
-            ),
-            ("dominators (idom)", self.dom.idom.capacity() * 4),
-            ("retained sizes", self.dom.retained.heap_bytes()),
-            ("referrers graph", self.dom.referrers.heap_bytes()),
-            ("captured fields", self.captures.heap_bytes()),
-            ("classes", self.index.classes.heap_bytes()),
-            ("strings", self.index.strings.heap_bytes()),
-            ("file map", self.index.files.heap_bytes()),
-        ]
-    }
-
     /// Objects that refer to `obj` (reachable ones), each once, in preorder.
     pub fn referrers(&self, obj: u32) -> Vec<u32> {
         let Some(p) = self.pre(obj) else {
