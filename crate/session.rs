@@ -268,10 +268,7 @@ impl Session {
         opts: &PathOptions,
     ) -> Result<PathTree, HprofError> {
         let (heap, src) = self.parts()?;
-        let classes = heap.index.classes.by_name(name);
-        let targets: Vec<u32> = (heap.index.classes.object_count..heap.object_count() as u32)
-            .filter(|&o| classes.contains(&heap.class_of(o)))
-            .collect();
+        let targets = heap.instances_of(heap.index.classes.by_name(name));
         merged_paths(heap, src, &targets, opts)
     }
 
@@ -285,10 +282,9 @@ impl Session {
         let heap = self
             .heap()
             .ok_or_else(|| internal("the analysis is not complete"))?;
-        let classes = heap.index.classes.by_name(name);
-        let mut all: Vec<(u64, u32)> = (heap.index.classes.object_count
-            ..heap.object_count() as u32)
-            .filter(|&o| classes.contains(&heap.class_of(o)))
+        let mut all: Vec<(u64, u32)> = heap
+            .instances_of(heap.index.classes.by_name(name))
+            .into_iter()
             .map(|o| (heap.retained(o), o))
             .collect();
         let total = all.len() as u64;

@@ -7,30 +7,31 @@
 //!
 //! Algorithm: Semi-NCA (Georgiadis; as in LLVM's `SemiNCAInfo`), iterative throughout:
 //! 1. [`dfs`] numbers the reachable objects in depth-first preorder over the forward
-//!    graph (explicit stack), recording each one's DFS parent. The forward graph is then
-//!    dropped.
+//!    graph (explicit stack), recording each one's DFS parent, then counts each one's
+//!    referrers to size the reverse graph. The forward graph is then dropped.
 //! 2. The reverse graph is built by streaming the dump once more ([`ReverseSink`]),
-//!    directly in preorder numbering, so forward and reverse graphs never coexist.
-//! 3. [`semi_nca`]: semidominators in reverse preorder with path-compressed `eval`
+//!    directly in preorder numbering, in the forward graph's memory: the two never
+//!    coexist.
+//! 3. [`semi_nca_in`]: semidominators in reverse preorder with path-compressed `eval`
 //!    (explicit stack), then immediate dominators as nearest common ancestors.
-//! 4. [`retained_sizes`]: one sweep in reverse preorder adds each object's retained size to
-//!    its immediate dominator.
+//! 4. [`retained_sizes_in`]: one sweep in reverse preorder adds each object's retained size
+//!    to its immediate dominator.
 //!
 //! Memory schedule, per object (`N`) and per reference (`E`), with the object table
-//! (class, size, ID map: 6–9 B, counted as 11 below) alive throughout. The peak of every phase is known from `N`
-//! and `E` before it starts (see `session::predict_peak`):
+//! (class, size, ID map: 6–9 B, counted as 11 below) alive throughout. Arrays whose job is
+//! done lend their memory to the next ones. The peak of every phase is known from `N` and
+//! `E` before it starts (see `session::predict_peak`):
 //!
 //! | phase | alive | bytes |
 //! |---|---|---|
-//! | pass 2 | forward graph | 11N + 4N + 4E |
-//! | DFS | + `pre`, `vertex`, `parent` (4 each), stack (8 per level of depth) | 27N + 4E |
-//! | sizing the reverse graph | + list ends (4), then forward graph dropped | 31N + 4E → 27N |
-//! | pass 3 | + reverse entries | 27N + 4E |
-//! | parent moved first in each list | `parent`, `pre` dropped | 19N + 4E |
-//! | Semi-NCA | + `ancestor`, `semi` (becomes `idom`), `label` (4 each) | 31N + 4E |
-//! | class tops | `ancestor`, `label` dropped; + child lists (8) transient, 1 bit kept | 31N + 4E |
-//! | retained sizes | + `retained` (4: u32 in 8-byte units; 8 for heaps ≥ 32 GiB) | 27N + 4E |
-//! | queries | + `pre` rebuilt from `vertex` | 31N + 4E |
+//! | pass 2 | forward graph (offsets 4, entries 4 per reference) | 11N + 4N + 4E |
+//! | DFS | + `pre`, `vertex`, `parent`, referrer counts (the list ends) (4 each), stack (12 per level of depth) | 31N + 4E |
+//! | pass 3 | forward offsets dropped; the reverse lists fill the forward entries' memory | 27N + 4E |
+//! | parent moved first in each list | nothing new | 27N + 4E |
+//! | Semi-NCA | `parent` becomes `ancestor`, `pre` becomes `label`; + `semi` (becomes `idom`) | 31N + 4E |
+//! | class tops | `ancestor`, `label` become the child lists; + 1 bit | 31N + 4E |
+//! | retained sizes | child offsets become `retained` (4: u32 in 8-byte units; for heaps ≥ 32 GiB, 8 of its own, the child offsets freed first) | 31N + 4E (35N + 4E) |
+//! | queries | child lists become `pre`, rebuilt from `vertex` | 31N + 4E |
 
 use crate::model::csr::{Chunked, Csr, TooManyEdges};
 use crate::model::graph::EdgeSink;
@@ -47,25 +48,15 @@ pub struct Dfs {
     /// Preorder number → preorder number of the DFS parent (`parent[0] = 0`).
     pub parent: Vec<u32>,
     /// The reverse graph's list ends: `ends[v]` is where vertex `v`'s list of referrers
-    /// ends (references from reachable objects, plus one per GC root naming it). The DFS
-    /// examines every such reference once, so it counts them on the way.
+    /// ends (references from reachable objects, plus one for the super-root's edge if `v`
+    /// is a root). A sweep after the walk counts them.
     pub ends: Vec<u32>,
 }
 
-impl Dfs {
-    /// Number of preorder numbers (reachable objects + the super-root).
-    pub fn len(&self) -> usize {
-        self.vertex.len()
-    }
-
-    /// True when nothing is reachable.
-    pub fn is_empty(&self) -> bool {
-        self.vertex.len() <= 1
-    }
-}
-
 /// Numbers the objects reachable from `roots` over `fwd` in depth-first preorder, and
-/// sizes the reverse graph. `tick` is called now and then with the objects numbered.
+/// sizes the reverse graph. `roots` must be distinct (as `RootSet::dominator_roots` is):
+/// each counts as one edge from the super-root. `tick` is called now and then with the
+/// objects numbered.
 pub fn dfs(fwd: &Csr, roots: &[u32], tick: &mut dyn FnMut(u64)) -> Result<Dfs, TooManyEdges> {
     let n = fwd.nodes();
     let mut pre = vec![NONE; n];
@@ -82,16 +73,10 @@ pub fn dfs(fwd: &Csr, roots: &[u32], tick: &mut dyn FnMut(u64)) -> Result<Dfs, T
         let (a, b) = fwd.bounds(x);
         (a as u32, b as u32)
     };
-    // The super-root's edge to a root object counts once, however many root records
-    // name it (as `distinct_roots` fills it once).
-    let mut rooted = std::collections::HashSet::new();
     for &r in roots {
         let Some(&pr) = pre.get(r as usize) else {
             continue;
         };
-        if !rooted.insert(r) {
-            continue;
-        }
         let p = if pr != NONE { pr } else { vertex.len() as u32 };
         count[p as usize] += 1;
         if pr != NONE {
@@ -165,16 +150,6 @@ pub fn dfs(fwd: &Csr, roots: &[u32], tick: &mut dyn FnMut(u64)) -> Result<Dfs, T
     })
 }
 
-/// The roots, each once, that are objects of the dump.
-pub fn distinct_roots(roots: &[u32], dfs: &Dfs) -> Vec<u32> {
-    let mut seen = std::collections::HashSet::new();
-    roots
-        .iter()
-        .copied()
-        .filter(|&r| dfs.pre.get(r as usize).is_some_and(|&p| p != NONE) && seen.insert(r))
-        .collect()
-}
-
 /// Buckets of the reverse sink's write buffer (by target range).
 const BUCKETS: usize = 1024;
 /// References buffered per bucket before they are written.
@@ -200,9 +175,9 @@ pub struct ReverseSink {
 
 impl ReverseSink {
     /// A sink filling lists whose ends [`dfs`] computed; the super-root's edges to `roots`
-    /// are filled first. It owns `pre` for the pass and gives it back. The lists are
-    /// written into `storage`'s memory (the forward graph's, no longer needed: see
-    /// [`Chunked::recycle`]).
+    /// (distinct: those given to [`dfs`]) are filled first. It owns `pre` for the pass and
+    /// gives it back. The lists are written into `storage`'s memory (the forward graph's,
+    /// no longer needed: see [`Chunked::recycle`]).
     pub fn new(pre: Vec<u32>, ends: Vec<u32>, roots: &[u32], storage: Chunked) -> Self {
         let total = ends.last().copied().unwrap_or(0);
         let vertices = ends.len() as u64;
@@ -328,13 +303,6 @@ fn parent_of(rev: &Csr, w: u32) -> u32 {
     if a < b { rev.entries.get(a) } else { 0 }
 }
 
-/// Immediate dominators in preorder space (`idom[0] = 0`), from the reverse graph `rev`
-/// (preorder numbers, each list starting with the DFS parent).
-pub fn semi_nca(rev: &Csr, tick: &mut dyn FnMut(u64)) -> Vec<u32> {
-    let parents: Vec<u32> = (0..rev.nodes() as u32).map(|w| parent_of(rev, w)).collect();
-    semi_nca_in(rev, parents, Vec::new(), tick).0
-}
-
 /// Refills `v` with `len` values of `f`, in its own memory when it is large enough.
 pub fn refill(mut v: Vec<u32>, len: usize, f: impl Fn(usize) -> u32) -> Vec<u32> {
     v.clear();
@@ -342,8 +310,10 @@ pub fn refill(mut v: Vec<u32>, len: usize, f: impl Fn(usize) -> u32) -> Vec<u32>
     v
 }
 
-/// [`semi_nca`] given the DFS parents (taken as the `ancestor` array) and a second array
-/// to reuse for `label`; both are given back, as spare memory for what follows.
+/// Immediate dominators in preorder space (`idom[0] = 0`), from the reverse graph `rev`
+/// (preorder numbers, each list starting with the DFS parent), given the DFS parents
+/// (taken as the `ancestor` array) and a second array to reuse for `label`; both are given
+/// back, as spare memory for what follows.
 pub fn semi_nca_in(
     rev: &Csr,
     parents: Vec<u32>,
@@ -453,23 +423,11 @@ impl Retained {
             Retained::Bytes(v) => v.get(p as usize).copied().unwrap_or(0),
         }
     }
-
-    /// Bytes held.
-    pub fn heap_bytes(&self) -> usize {
-        match self {
-            Retained::Units(v) => v.capacity() * 4,
-            Retained::Bytes(v) => v.capacity() * 8,
-        }
-    }
 }
 
 /// Retained size of every vertex: its shallow size plus the retained sizes of the vertices
-/// it immediately dominates. `retained[0]` is the whole reachable heap.
-pub fn retained_sizes(idom: &[u32], vertex: &[u32], size: impl Fn(u32) -> u64) -> Retained {
-    retained_sizes_in(idom, vertex, size, Vec::new())
-}
-
-/// [`retained_sizes`], reusing `spare`'s memory for 8-byte units.
+/// it immediately dominates. `retained[0]` is the whole reachable heap. 8-byte units reuse
+/// `spare`'s memory.
 pub fn retained_sizes_in(
     idom: &[u32],
     vertex: &[u32],
@@ -490,6 +448,8 @@ pub fn retained_sizes_in(
         }
         Retained::Units(r)
     } else {
+        // Bytes need memory of their own: free the spare first.
+        drop(spare);
         let mut r: Vec<u64> = (0..n).map(shallow).collect();
         for w in (1..n).rev() {
             let d = idom[w] as usize;
@@ -501,12 +461,7 @@ pub fn retained_sizes_in(
 
 /// For every vertex, whether no other vertex of its class dominates it (Eclipse MAT's rule
 /// for a class's retained heap), as a bit set. Builds the dominator tree's child lists for
-/// the walk (8 bytes per vertex, freed on return).
-pub fn class_tops(idom: &[u32], class_of_vertex: impl Fn(u32) -> u32, classes: usize) -> Vec<u64> {
-    class_tops_in(idom, class_of_vertex, classes, [Vec::new(), Vec::new()]).0
-}
-
-/// [`class_tops`], building the child lists in `spare`'s memory, given back.
+/// the walk (8 bytes per vertex) in `spare`'s memory, given back.
 pub fn class_tops_in(
     idom: &[u32],
     class_of_vertex: impl Fn(u32) -> u32,
@@ -587,20 +542,38 @@ mod tests {
         b.finish().expect("small")
     }
 
-    /// Dominators in object space (`NONE` for unreachable, `u32::MAX - 1` for the
-    /// super-root) computed by Semi-NCA.
-    fn doms(n: usize, edges: &[(u32, u32)], roots: &[u32]) -> Vec<u32> {
-        let fwd = csr(n, edges);
-        let d = dfs(&fwd, roots, &mut |_| {}).expect("small");
-        let droots = distinct_roots(roots, &d);
-        let mut sink = ReverseSink::new(d.pre.clone(), d.ends.clone(), &droots, dirty(edges.len()));
-        for x in 0..n as u32 {
+    /// The pipeline as `heap.rs` runs it: DFS from `roots` (distinct), the reverse graph
+    /// streamed from `fwd` into dirty memory, parents first, Semi-NCA given the DFS parents.
+    /// Gives back the DFS (`parent` and `ends` moved out) and `idom`.
+    fn dominators(fwd: &Csr, roots: &[u32]) -> (Dfs, Vec<u32>) {
+        let mut d = dfs(fwd, roots, &mut |_| {}).expect("small");
+        let ends = std::mem::take(&mut d.ends);
+        let pre = std::mem::take(&mut d.pre);
+        let mut sink = ReverseSink::new(pre, ends, roots, dirty(fwd.entries.len() as usize));
+        for x in 0..fwd.nodes() as u32 {
             sink.object(x);
             fwd.for_each(x, |t| sink.edge(t));
         }
-        let mut rev = sink.finish().1.expect("consistent");
-        parent_first(&mut rev, &d.parent);
-        let idom = semi_nca(&rev, &mut |_| {});
+        let (pre, rev) = sink.finish();
+        d.pre = pre;
+        let mut rev = rev.expect("consistent");
+        let parent = std::mem::take(&mut d.parent);
+        parent_first(&mut rev, &parent);
+        let (idom, _) = semi_nca_in(&rev, parent, Vec::new(), &mut |_| {});
+        (d, idom)
+    }
+
+    /// Dominators in object space (`NONE` for unreachable, `u32::MAX - 1` for the
+    /// super-root) computed by Semi-NCA.
+    fn doms(n: usize, edges: &[(u32, u32)], roots: &[u32]) -> Vec<u32> {
+        // Distinct roots, in order, as `RootSet::dominator_roots` gives them.
+        let mut distinct: Vec<u32> = Vec::new();
+        for &r in roots {
+            if !distinct.contains(&r) {
+                distinct.push(r);
+            }
+        }
+        let (d, idom) = dominators(&csr(n, edges), &distinct);
         (0..n)
             .map(|x| match d.pre[x] {
                 NONE => NONE,
@@ -714,30 +687,22 @@ mod tests {
             b.next_node();
         }
         let fwd = b.finish().expect("small");
-        let d = dfs(&fwd, &[0], &mut |_| {}).expect("small");
-        assert_eq!(d.len(), n + 1);
-        let mut sink = ReverseSink::new(d.pre.clone(), d.ends.clone(), &[0], Chunked::new());
-        for x in 0..n as u32 {
-            sink.object(x);
-            fwd.for_each(x, |t| sink.edge(t));
-        }
-        let mut rev = sink.finish().1.expect("consistent");
-        parent_first(&mut rev, &d.parent);
-        let idom = semi_nca(&rev, &mut |_| {});
-        let ret = retained_sizes(&idom, &d.vertex, |_| 16);
+        let (d, idom) = dominators(&fwd, &[0]);
+        assert_eq!(d.vertex.len(), n + 1);
+        let ret = retained_sizes_in(&idom, &d.vertex, |_| 16, Vec::new());
         assert_eq!(ret.get(1), 16 * n as u64, "the head retains the chain");
         assert_eq!(ret.get(n as u32), 16);
-        // Every node is the top of its class (one class per node index parity).
-        let tops = class_tops(&idom, |p| p % 2, 2);
+        // One class per preorder parity: vertex 1 (class 1) and vertex 2 (class 0) are the
+        // tops of their classes; every later vertex is dominated by one of its class.
+        let (tops, _) = class_tops_in(&idom, |p| p % 2, 2, [Vec::new(), Vec::new()]);
+        assert_eq!(tops.len(), (n + 1).div_ceil(64));
         assert_eq!(
-            tops[0] & 0b110,
-            0b110,
-            "the first two nodes of each class are tops"
+            tops[0], 0b110,
+            "the first vertex of each class is its only top"
         );
-        assert_eq!(
-            tops[0] & 0b1000,
-            0,
-            "the third is dominated by the first of its class"
+        assert!(
+            tops[1..].iter().all(|&w| w == 0),
+            "every later vertex is dominated by the first of its class"
         );
         assert!((2..=n).all(|p| idom[p] == p as u32 - 1));
     }

@@ -1,9 +1,10 @@
 //! The dominator tree as a report: the top of the tree, N children per level.
 
 use super::heap::Heap;
+use super::inspect::{ObjRef, obj_ref_plain};
 use serde::Serialize;
 
-/// One node of the reported tree.
+/// One node of the reported tree: [`ObjRef`]'s fields (without a value) and children.
 #[derive(Clone, Debug, Serialize)]
 pub struct DomNode {
     /// Object ID, `0x…`.
@@ -31,18 +32,20 @@ pub struct DomTree {
     pub unreachable_bytes: u64,
 }
 
-/// Formats an object ID.
-pub fn hex(id: u64) -> String {
-    format!("0x{id:x}")
-}
-
 /// A node for object `obj` without children.
 pub fn node(heap: &Heap, obj: u32) -> DomNode {
+    let ObjRef {
+        object,
+        class,
+        shallow_bytes,
+        retained_bytes,
+        ..
+    } = obj_ref_plain(heap, obj);
     DomNode {
-        object: hex(heap.id_of(obj)),
-        class: heap.describe_class(obj),
-        shallow_bytes: heap.shallow(obj),
-        retained_bytes: heap.retained(obj),
+        object,
+        class,
+        shallow_bytes,
+        retained_bytes,
         children: Vec::new(),
     }
 }

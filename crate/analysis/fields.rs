@@ -5,8 +5,6 @@ use crate::model::captures::CaptureSpec;
 
 /// `java.lang.ref.Reference.referent`: the object a Soft/Weak/Phantom/Final reference holds.
 pub const REFERENT: &str = "java.lang.ref.Reference.referent";
-/// `java.lang.ref.Reference.queue`: the queue a reference is registered with.
-pub const REF_QUEUE: &str = "java.lang.ref.Reference.queue";
 /// `java.lang.ref.Reference.next`: the next reference in a `ReferenceQueue` (self at the tail).
 pub const REF_NEXT: &str = "java.lang.ref.Reference.next";
 /// `java.lang.ref.Finalizer.next`: the next Finalizer of the `unfinalized` list.
@@ -21,8 +19,6 @@ pub const QUEUE_LENGTH: &str = "java.lang.ref.ReferenceQueue.queueLength";
 pub const TASK_STATE: &str = "java.util.TimerTask.state";
 /// `java.util.TimerTask.nextExecutionTime` (ms since the epoch).
 pub const TASK_NEXT_TIME: &str = "java.util.TimerTask.nextExecutionTime";
-/// `java.util.TimerTask.period`.
-pub const TASK_PERIOD: &str = "java.util.TimerTask.period";
 /// `java.util.TaskQueue.queue` (`TimerTask[]`, a binary heap from index 1).
 pub const TASKQUEUE_QUEUE: &str = "java.util.TaskQueue.queue";
 /// `java.util.TaskQueue.size`.
@@ -36,7 +32,7 @@ pub const THREAD_NAME: &str = "java.lang.Thread.name";
 pub const CAPTURES: &[CaptureSpec] = &[
     CaptureSpec {
         class: "java.lang.ref.Reference",
-        fields: &["referent", "queue", "next"],
+        fields: &["referent", "next"],
     },
     CaptureSpec {
         class: "java.lang.ref.Finalizer",
@@ -48,7 +44,7 @@ pub const CAPTURES: &[CaptureSpec] = &[
     },
     CaptureSpec {
         class: "java.util.TimerTask",
-        fields: &["state", "nextExecutionTime", "period"],
+        fields: &["state", "nextExecutionTime"],
     },
     CaptureSpec {
         class: "java.util.TaskQueue",

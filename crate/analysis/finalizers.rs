@@ -24,7 +24,7 @@ use super::fields::{
 };
 use super::heap::Heap;
 use super::inspect::{ObjRef, obj_ref, obj_ref_plain, record};
-use super::paths::{Exclusions, FieldNamer, shortest_path};
+use super::paths::{Exclusions, FieldNamer, MAX_EXPLORE, sample_evenly, shortest_path};
 use super::threads::{ThreadView, local_of, thread_name, threads_where};
 use crate::format::heap_dump::roots::RootKind;
 use crate::format::{ByteSource, HprofError};
@@ -44,6 +44,9 @@ pub const HOLDER_CLASSES: usize = 3;
 /// One class of referents.
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
 pub struct ReferentClass {
+    /// Class index (names repeat across class loaders).
+    #[serde(skip)]
+    pub class: u32,
     /// Class name.
     pub name: String,
     /// Referents of this class.
@@ -155,6 +158,7 @@ fn by_class(heap: &Heap, objs: impl Iterator<Item = u32>) -> Vec<ReferentClass> 
     for o in objs {
         let c = heap.class_of(o);
         let e = m.entry(c).or_insert_with(|| ReferentClass {
+            class: c,
             name: heap.describe_class(o),
             instances: 0,
             shallow_bytes: 0,
@@ -294,20 +298,13 @@ fn holders_for_class(
     class_name: &str,
     targets: &[u32],
 ) -> Result<Vec<Holder>, HprofError> {
-    let sample: Vec<u32> = if targets.len() > MAX_HOLDER_TARGETS {
-        let step = targets.len() as f64 / MAX_HOLDER_TARGETS as f64;
-        (0..MAX_HOLDER_TARGETS)
-            .filter_map(|i| targets.get((i as f64 * step) as usize).copied())
-            .collect()
-    } else {
-        targets.to_vec()
-    };
+    let sample = sample_evenly(targets, MAX_HOLDER_TARGETS);
     // key: (start object, pattern) → (targets, sample paths)
     type Group = (Vec<u32>, Vec<Vec<u32>>);
     let mut groups: HashMap<(u32, Vec<Step>), Group> = HashMap::new();
     let mut order: Vec<(u32, Vec<Step>)> = Vec::new();
     for &t in &sample {
-        let Some(path) = shortest_path(heap, ex, t, 2_000_000, None) else {
+        let Some(path) = shortest_path(heap, ex, t, MAX_EXPLORE, None) else {
             continue;
         };
         // Start at the last class object (a static holds the rest), else at the GC root.
@@ -380,7 +377,7 @@ fn holders_for_class(
         let mut freed = 0u64;
         let mut between: std::collections::HashSet<u32> = std::collections::HashSet::new();
         for (i, &t) in members.iter().enumerate() {
-            if shortest_path(heap, ex, t, 2_000_000, Some(point)).is_none() {
+            if shortest_path(heap, ex, t, MAX_EXPLORE, Some(point)).is_none() {
                 freed += 1;
                 freed_bytes += heap.retained(t);
                 if let Some(p) = paths.get(i) {
@@ -423,27 +420,22 @@ fn holders_for_class(
 
 /// Every `java.util.TaskQueue`: tasks, cancelled ones, the head task.
 pub fn timers(heap: &Heap, src: &mut dyn ByteSource) -> Result<Vec<TimerQueue>, HprofError> {
-    let classes = &heap.index.classes;
-    let queues: Vec<u32> = classes
+    // Class by class, as the report has always listed them (a second loader's TaskQueue
+    // after the first's).
+    let queues: Vec<u32> = heap
+        .index
+        .classes
         .by_name("java.util.TaskQueue")
         .iter()
-        .flat_map(|&c| {
-            (classes.object_count..heap.object_count() as u32)
-                .filter(move |&o| heap.class_of(o) == c)
-        })
+        .flat_map(|&c| heap.instances_of(&[c]))
         .collect();
-    let threads: Vec<(u32, u32)> = super::fields::CAPTURES
+    let threads: Vec<(u32, u32)> = heap
+        .captures
+        .all(TIMERTHREAD_QUEUE)
         .iter()
-        .find(|s| s.class == "java.util.TimerThread")
-        .map(|_| {
-            heap.captures
-                .all(TIMERTHREAD_QUEUE)
-                .iter()
-                .filter(|&&(_, q)| q != crate::model::captures::NO_OBJECT)
-                .map(|&(t, q)| (t, q as u32))
-                .collect()
-        })
-        .unwrap_or_default();
+        .filter(|&&(_, q)| q != crate::model::captures::NO_OBJECT)
+        .map(|&(t, q)| (t, q as u32))
+        .collect();
     let dumped_at = heap.index.header.timestamp_ms as i64;
     let mut out = Vec::new();
     for q in queues {
@@ -538,21 +530,17 @@ pub fn finalizers(heap: &Heap, src: &mut dyn ByteSource) -> Result<FinalizerRepo
     let classes = &heap.index.classes;
     let is_finalizer = classes.subclasses_of_name("java.lang.ref.Finalizer");
     let finalizer_class = classes.by_name("java.lang.ref.Finalizer").first().copied();
-    let first = classes.object_count;
-    let finalizer_objs: Vec<u32> = (first..heap.object_count() as u32)
-        .filter(|&o| {
-            is_finalizer
-                .get(heap.class_of(o) as usize)
-                .copied()
-                .unwrap_or(false)
-        })
-        .collect();
-    let shallow_bytes: u64 = finalizer_objs.iter().map(|&o| heap.shallow(o)).sum();
-    let retained_bytes: u64 = is_finalizer
+    let finalizer_classes: Vec<u32> = is_finalizer
         .iter()
         .enumerate()
         .filter(|&(_, &f)| f)
-        .map(|(c, _)| heap.class_retained.get(c).copied().unwrap_or(0))
+        .map(|(c, _)| c as u32)
+        .collect();
+    let finalizer_objs = heap.instances_of(&finalizer_classes);
+    let shallow_bytes: u64 = finalizer_objs.iter().map(|&o| heap.shallow(o)).sum();
+    let retained_bytes: u64 = finalizer_classes
+        .iter()
+        .map(|&c| heap.class_retained.get(c as usize).copied().unwrap_or(0))
         .sum();
     let referents: Vec<u32> = finalizer_objs
         .iter()
@@ -610,7 +598,7 @@ pub fn finalizers(heap: &Heap, src: &mut dyn ByteSource) -> Result<FinalizerRepo
         let targets: Vec<u32> = referents
             .iter()
             .copied()
-            .filter(|&r| heap.describe_class(r) == rc.name)
+            .filter(|&r| heap.class_of(r) == rc.class)
             .collect();
         holders.extend(holders_for_class(
             heap, src, &ex, &mut names, &rc.name, &targets,

@@ -8,13 +8,13 @@
 //! A node's dominator-tree children are found by scanning `idom` (the top level is kept).
 
 use super::dominators::{
-    Dfs, NONE, Retained, ReverseSink, class_tops_in, dfs, distinct_roots, parent_first,
-    retained_sizes_in, semi_nca_in,
+    Dfs, NONE, Retained, ReverseSink, class_tops_in, dfs, parent_first, retained_sizes_in,
+    semi_nca_in,
 };
 use crate::format::{ErrorKind, HprofError};
 use crate::model::captures::Captures;
 use crate::model::classes::ClassInfo;
-use crate::model::csr::{Chunked, Csr};
+use crate::model::csr::{Chunked, Csr, TooManyEdges};
 use crate::model::diagnostics::Diagnostics;
 use crate::model::hash::IdHashMap;
 use crate::model::index::Index;
@@ -74,12 +74,8 @@ pub struct AfterForward {
     pub index: Index,
     /// Resolved roots.
     pub roots: RootSet,
-    /// Root objects, each once.
-    pub root_objects: Vec<u32>,
-    /// The DFS numbering.
+    /// The DFS numbering, with the reverse lists' ends.
     pub dfs: Dfs,
-    /// Running ends of the reverse lists.
-    pub ends: Vec<u32>,
     /// The forward graph's entries, reused for the reverse graph.
     pub storage: Chunked,
     /// Captured fields.
@@ -90,13 +86,17 @@ pub struct AfterForward {
     pub diagnostics: Diagnostics,
 }
 
-fn too_many() -> HprofError {
-    HprofError::new(
-        0,
-        ErrorKind::TooLarge {
-            detail: "more than 4 294 967 295 references".into(),
-        },
-    )
+/// A graph too large for u32 offsets, as the error the user sees (`?` turns one into the
+/// other, here and wherever a CSR is finished).
+impl From<TooManyEdges> for HprofError {
+    fn from(_: TooManyEdges) -> Self {
+        HprofError::new(
+            0,
+            ErrorKind::TooLarge {
+                detail: "more than 4 294 967 295 references".into(),
+            },
+        )
+    }
 }
 
 /// After pass 2: numbers the reachable objects and sizes the reverse graph; the forward
@@ -110,21 +110,18 @@ pub fn after_forward(
     roots: RootSet,
     tick: &mut dyn FnMut(&str, u64, u64),
 ) -> Result<AfterForward, HprofError> {
-    let strong = &roots.dominator_roots;
     let n = fwd.nodes() as u64;
-    let mut dfs = dfs(&fwd, strong, &mut |d| tick("reachability", d, n)).map_err(|_| too_many())?;
+    let dfs = dfs(&fwd, &roots.dominator_roots, &mut |d| {
+        tick("reachability", d, n)
+    })?;
     // The forward lists' memory becomes the reverse lists' (same size, give or take the
     // references of unreachable objects and the roots).
     let storage = fwd.entries;
     drop(fwd.offsets);
-    let root_objects = distinct_roots(strong, &dfs);
-    let ends = std::mem::take(&mut dfs.ends);
     Ok(AfterForward {
         index,
         roots,
-        root_objects,
         dfs,
-        ends,
         storage,
         captures,
         references,
@@ -154,9 +151,7 @@ impl AfterForward {
         let AfterForward {
             index,
             roots,
-            root_objects,
             dfs,
-            ends,
             storage,
             captures,
             references,
@@ -166,10 +161,10 @@ impl AfterForward {
             pre,
             vertex,
             parent,
-            ..
+            ends,
         } = dfs;
         (
-            ReverseSink::new(pre, ends, &root_objects, storage),
+            ReverseSink::new(pre, ends, &roots.dominator_roots, storage),
             index,
             DuringReverse {
                 roots,
@@ -385,25 +380,6 @@ impl Heap {
         kids.into_iter().map(|c| dom.vertex[c as usize]).collect()
     }
 
-    /// Bytes held by the analysis structures, by name (for the benchmark).
-    pub fn memory(&self) -> Vec<(&'static str, usize)> {
-        let o = self.objects();
-        vec![
-            ("object table (class, size, id map)", o.heap_bytes()),
-            (
-                "preorder maps (pre, vertex)",
-                (self.dom.pre.capacity() + self.dom.vertex.capacity()) * 4,
-            ),
-            ("dominators (idom)", self.dom.idom.capacity() * 4),
-            ("retained sizes", self.dom.retained.heap_bytes()),
-            ("referrers graph", self.dom.referrers.heap_bytes()),
-            ("captured fields", self.captures.heap_bytes()),
-            ("classes", self.index.classes.heap_bytes()),
-            ("strings", self.index.strings.heap_bytes()),
-            ("file map", self.index.files.heap_bytes()),
-        ]
-    }
-
     /// Objects that refer to `obj` (reachable ones), each once, in preorder.
     pub fn referrers(&self, obj: u32) -> Vec<u32> {
         let Some(p) = self.pre(obj) else {
@@ -417,18 +393,31 @@ impl Heap {
         });
         if bit(&self.root_classes, obj) {
             // The instances' references to their class, left out of the graph.
-            let o = self.objects();
-            for x in o.class_objects..o.len() as u32 {
-                if o.class_of.get(x as usize) == Some(obj)
-                    && let Some(q) = self.pre(x)
-                {
-                    v.push(q);
-                }
-            }
+            v.extend(
+                self.instances_of(&[obj])
+                    .into_iter()
+                    .filter_map(|x| self.pre(x)),
+            );
         }
         v.sort_unstable();
         v.dedup();
         v.into_iter().map(|q| self.dom.vertex[q as usize]).collect()
+    }
+
+    /// The instances of the classes `classes` (class indices), in object order; class
+    /// objects are not instances here. One pass over the object table.
+    pub fn instances_of(&self, classes: &[u32]) -> Vec<u32> {
+        if classes.is_empty() {
+            return Vec::new();
+        }
+        let o = self.objects();
+        (o.class_objects..o.len() as u32)
+            .filter(|&x| {
+                o.class_of
+                    .get(x as usize)
+                    .is_some_and(|c| classes.contains(&c))
+            })
+            .collect()
     }
 
     /// The GC roots that name `obj`.

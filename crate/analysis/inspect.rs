@@ -2,7 +2,6 @@
 //! object holds and the objects that refer to it, each with the field it goes through.
 //! These re-read records from the file ([`crate::model::records`]).
 
-use super::dominators_report::hex;
 use super::heap::Heap;
 use crate::format::heap_dump::roots::RootKind;
 use crate::format::primitives::id_at;
@@ -15,6 +14,11 @@ use serde::Serialize;
 
 /// Longest string text returned.
 pub const MAX_STRING_CHARS: usize = 1000;
+
+/// Formats an object ID: `0x` and lowercase hex.
+pub fn hex(id: u64) -> String {
+    format!("0x{id:x}")
+}
 
 /// A reference to an object, for display.
 #[derive(Clone, Debug, Serialize, PartialEq, Eq)]
@@ -300,6 +304,17 @@ fn instance_fields(heap: &Heap, obj: u32, data: &[u8]) -> Vec<(u32, String, Basi
     out
 }
 
+/// Text from UTF-16 code units stored big-endian (a `char[]` in the dump); unpaired
+/// surrogates become U+FFFD, a trailing odd byte is ignored.
+pub fn utf16_be(data: &[u8]) -> String {
+    char::decode_utf16(
+        data.chunks_exact(2)
+            .map(|p| u16::from_be_bytes([p[0], p[1]])),
+    )
+    .map(|c| c.unwrap_or(char::REPLACEMENT_CHARACTER))
+    .collect()
+}
+
 /// The text of a `java.lang.String` (JDK 9+ `byte[]` with a coder, or JDK ≤ 8 `char[]`),
 /// at most `max_chars` characters; the value of a boxed primitive; `None` otherwise.
 pub fn value_of(
@@ -358,14 +373,12 @@ pub fn value_of(
     let mut text: String = match (elem, coder) {
         // JDK ≤ 8: char[], big-endian in the dump.
         (BasicType::CHAR, _) => {
-            let units: Vec<u16> = data
-                .chunks_exact(2)
-                .map(|p| u16::from_be_bytes([p[0], p[1]]))
-                .collect();
+            let units = data.len() / 2;
             let end = count
-                .map_or(units.len(), |c| offset.saturating_add(c) as usize)
-                .min(units.len());
-            String::from_utf16_lossy(units.get(offset as usize..end).unwrap_or(&[]))
+                .map_or(units, |c| offset.saturating_add(c) as usize)
+                .min(units);
+            let bytes = (offset as usize).saturating_mul(2)..end * 2;
+            utf16_be(data.get(bytes).unwrap_or(&[]))
         }
         // JDK 9+: coder 0 Latin-1.
         (BasicType::BYTE, Some(0) | None) => data.iter().map(|&b| char::from(b)).collect(),

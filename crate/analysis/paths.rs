@@ -16,8 +16,12 @@ use super::heap::Heap;
 use super::inspect::{ObjRef, describe_slot, obj_ref, outgoing};
 use super::threads::{local_of, thread_name};
 use crate::format::{ByteSource, HprofError};
+use crate::model::hash::IdHashMap;
 use serde::Serialize;
 use std::collections::{HashMap, VecDeque};
+
+/// Objects visited per target by default (see [`PathOptions::max_explore`]).
+pub const MAX_EXPLORE: usize = 2_000_000;
 
 /// How to search.
 #[derive(Clone, Copy, Debug)]
@@ -37,7 +41,7 @@ impl Default for PathOptions {
         PathOptions {
             include_weak: false,
             max_targets: 5000,
-            max_explore: 2_000_000,
+            max_explore: MAX_EXPLORE,
             max_children: 25,
         }
     }
@@ -106,13 +110,14 @@ pub fn shortest_path(
     }
     let dom = &heap.dom;
     // next[q] = the object q leads to on the way to the target.
-    let mut next: HashMap<u32, u32> = HashMap::new();
+    let mut next: IdHashMap<u32, u32> = IdHashMap::default();
     next.insert(pt, NONE);
     let mut queue = VecDeque::from([pt]);
+    let mut preds = Vec::new();
     while let Some(x) = queue.pop_front() {
         let xo = dom.vertex[x as usize];
         let mut root = false;
-        let mut preds = Vec::new();
+        preds.clear();
         dom.referrers.for_each(x, |q| {
             if q == 0 {
                 root = true;
@@ -132,7 +137,7 @@ pub fn shortest_path(
             }
             return Some(path);
         }
-        for q in preds {
+        for &q in &preds {
             if next.contains_key(&q) {
                 continue;
             }
@@ -148,6 +153,19 @@ pub fn shortest_path(
         }
     }
     None
+}
+
+/// At most `max` of `items` (all of them if `max` is 0), evenly spread: item
+/// `⌊i · len / max⌋` for each `i < max`.
+pub fn sample_evenly(items: &[u32], max: usize) -> Vec<u32> {
+    if items.len() > max && max > 0 {
+        let step = items.len() as f64 / max as f64;
+        (0..max)
+            .filter_map(|i| items.get((i as f64 * step) as usize).copied())
+            .collect()
+    } else {
+        items.to_vec()
+    }
 }
 
 /// A node of the merged path tree.
@@ -218,14 +236,7 @@ pub fn merged_paths(
     opts: &PathOptions,
 ) -> Result<PathTree, HprofError> {
     let ex = Exclusions::new(heap, opts.include_weak);
-    let sample: Vec<u32> = if targets.len() > opts.max_targets && opts.max_targets > 0 {
-        let step = targets.len() as f64 / opts.max_targets as f64;
-        (0..opts.max_targets)
-            .filter_map(|i| targets.get((i as f64 * step) as usize).copied())
-            .collect()
-    } else {
-        targets.to_vec()
-    };
+    let sample = sample_evenly(targets, opts.max_targets);
     let mut nodes: Vec<Trie> = vec![Trie {
         obj: NONE,
         count: 0,

@@ -13,7 +13,7 @@
 use super::finalizers::{FinalizerReport, human};
 use super::heap::Heap;
 use super::inspect::{ObjRef, obj_ref, obj_ref_plain};
-use super::paths::{Exclusions, FieldNamer, shortest_path};
+use super::paths::{Exclusions, FieldNamer, MAX_EXPLORE, shortest_path};
 use crate::format::{ByteSource, HprofError};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -113,8 +113,8 @@ pub fn root_path(
     obj: u32,
 ) -> Result<Vec<PathStep>, HprofError> {
     let ex = Exclusions::new(heap, false);
-    let path = shortest_path(heap, &ex, obj, 2_000_000, None)
-        .or_else(|| shortest_path(heap, &Exclusions::new(heap, true), obj, 2_000_000, None))
+    let path = shortest_path(heap, &ex, obj, MAX_EXPLORE, None)
+        .or_else(|| shortest_path(heap, &Exclusions::new(heap, true), obj, MAX_EXPLORE, None))
         .unwrap_or_default();
     let mut names = FieldNamer::default();
     let mut out = Vec::with_capacity(path.len());

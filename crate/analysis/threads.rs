@@ -7,9 +7,10 @@
 
 use super::fields::THREAD_NAME;
 use super::heap::Heap;
-use super::inspect::{ObjRef, obj_ref, value_of};
+use super::inspect::{ObjRef, obj_ref, utf16_be, value_of};
 use crate::format::ByteSource;
 use crate::format::heap_dump::roots::RootKind;
+use crate::model::roots::is_thread_local;
 use serde::Serialize;
 
 /// One stack frame.
@@ -47,11 +48,7 @@ pub fn text(heap: &Heap, src: &mut dyn ByteSource, obj: u32) -> Option<String> {
     let rec = super::inspect::record(heap, src, obj, 200).ok()??;
     match rec {
         Record::PrimArray { elem, data, .. } if elem == crate::format::tags::BasicType::CHAR => {
-            let u: Vec<u16> = data
-                .chunks_exact(2)
-                .map(|p| u16::from_be_bytes([p[0], p[1]]))
-                .collect();
-            Some(String::from_utf16_lossy(&u))
+            Some(utf16_be(&data))
         }
         _ => None,
     }
@@ -177,19 +174,13 @@ pub fn threads_where(
 }
 
 /// If `obj` is held by a thread's frame (a `ROOT_JAVA_FRAME` or `ROOT_JNI_LOCAL` root, or
-/// another root kind tied to a thread), that thread object and the frame's method.
+/// another root kind tied to a thread: [`is_thread_local`]), that thread object and the
+/// frame's method.
 pub fn local_of(heap: &Heap, obj: u32) -> Option<(u32, Option<String>)> {
-    let root = heap.roots.iter().find(|r| {
-        r.object == obj
-            && r.thread_serial != 0
-            && matches!(
-                r.kind,
-                RootKind::JavaFrame
-                    | RootKind::JniLocal
-                    | RootKind::NativeStack
-                    | RootKind::ThreadBlock
-            )
-    })?;
+    let root = heap
+        .roots
+        .iter()
+        .find(|r| r.object == obj && r.thread_serial != 0 && is_thread_local(r.kind))?;
     let thread = heap
         .roots
         .iter()

@@ -13,10 +13,8 @@ use crate::model::index::Index;
 use crate::session::PassInfo;
 use serde::{Deserialize, Serialize};
 
-/// A 64-bit object ID for JS: `0x` and lowercase hex.
-pub fn hex_id(id: u64) -> String {
-    format!("0x{id:x}")
-}
+/// A 64-bit object ID for JS: `0x` and lowercase hex, as everywhere else.
+pub use crate::analysis::inspect::hex as hex_id;
 
 /// A `"0x…"` ID from JS.
 pub fn parse_hex_id(s: &str) -> Option<u64> {
