@@ -22,6 +22,18 @@ pub enum ClassKind {
     PrimArray(BasicType),
 }
 
+impl ClassKind {
+    /// The element type of an array class (`OBJECT` for arrays of references); `None`
+    /// for an instance class.
+    pub fn elem(self) -> Option<BasicType> {
+        match self {
+            ClassKind::Instance => None,
+            ClassKind::ObjArray => Some(BasicType::OBJECT),
+            ClassKind::PrimArray(e) => Some(e),
+        }
+    }
+}
+
 /// One class.
 #[derive(Clone, Debug)]
 pub struct ClassInfo {

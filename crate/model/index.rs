@@ -583,17 +583,8 @@ impl Indexer {
                 c.serial = lc.serial;
             }
             if let Some(elem) = c.name.strip_suffix("[]") {
-                c.kind = match elem {
-                    "boolean" => ClassKind::PrimArray(BasicType::BOOLEAN),
-                    "char" => ClassKind::PrimArray(BasicType::CHAR),
-                    "float" => ClassKind::PrimArray(BasicType::FLOAT),
-                    "double" => ClassKind::PrimArray(BasicType::DOUBLE),
-                    "byte" => ClassKind::PrimArray(BasicType::BYTE),
-                    "short" => ClassKind::PrimArray(BasicType::SHORT),
-                    "int" => ClassKind::PrimArray(BasicType::INT),
-                    "long" => ClassKind::PrimArray(BasicType::LONG),
-                    _ => ClassKind::ObjArray,
-                };
+                c.kind = BasicType::from_java_name(elem)
+                    .map_or(ClassKind::ObjArray, ClassKind::PrimArray);
             }
         }
 
@@ -741,13 +732,8 @@ impl Indexer {
                 }
             }
             for &(c, len, gap) in &self.array_samples {
-                let Some(k) = classes.get(c as usize).map(|c| c.kind) else {
+                let Some(elem) = classes.get(c as usize).and_then(|c| c.kind.elem()) else {
                     continue;
-                };
-                let elem = match k {
-                    ClassKind::PrimArray(e) => e,
-                    ClassKind::ObjArray => BasicType::OBJECT,
-                    ClassKind::Instance => continue,
                 };
                 ev.array_samples += 1;
                 let s = m.array_size(elem, len);
@@ -835,10 +821,9 @@ impl Indexer {
                 .collect();
             let mut sizes = SizesBuilder::new(total, by_class);
             let class_sizes = |c: &ClassInfo, len: u32| -> u64 {
-                match c.kind {
-                    ClassKind::Instance => c.instance_size,
-                    ClassKind::ObjArray => model.array_size(BasicType::OBJECT, len),
-                    ClassKind::PrimArray(e) => model.array_size(e, len),
+                match c.kind.elem() {
+                    None => c.instance_size,
+                    Some(e) => model.array_size(e, len),
                 }
             };
             for c in classes.iter().take(object_count as usize) {
@@ -1098,12 +1083,8 @@ fn statics_area(m: &SizeModel, c: &ClassInfo, strings: &StringTable) -> u64 {
 /// Histogram bytes of a class under `model`: instances × instance size, or the exact sum
 /// of aligned array sizes.
 pub fn class_bytes(model: &SizeModel, c: &ClassInfo, k: &ClassCounts) -> u64 {
-    let elem = match c.kind {
-        ClassKind::Instance => {
-            return (k.count - k.mirrors) * c.instance_size + k.mirror_bytes;
-        }
-        ClassKind::ObjArray => BasicType::OBJECT,
-        ClassKind::PrimArray(e) => e,
+    let Some(elem) = c.kind.elem() else {
+        return (k.count - k.mirrors) * c.instance_size + k.mirror_bytes;
     };
     let es = u64::from(model.field_size(elem));
     // align8(base + es·len) = base + es·len + pad, where pad depends on len mod 8 only.
