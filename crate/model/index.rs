@@ -524,9 +524,6 @@ pub struct Index {
     pub stats: RecordStats,
     /// Tolerated oddities.
     pub diagnostics: Diagnostics,
-    /// Instances whose size came from address gaps rather than the layout model
-    /// (classes with injected or hidden fields), by class index.
-    pub size_from_gaps: Vec<u32>,
 }
 
 /// How well each candidate size model matched the address gaps.
@@ -714,9 +711,9 @@ impl Indexer {
         // Choose the size model.
         let candidates = SizeModel::candidates(id_size);
         let has_record = classes.iter().any(|c| c.name == "java.lang.Record");
-        let mut best: Option<(i64, usize, Vec<u64>, ModelEvidence)> = None;
+        let mut best: Option<(i64, usize, ModelEvidence)> = None;
         for (ci, m) in candidates.iter().enumerate() {
-            let sizes = instance_sizes(&classes, &topo, m, id_size, None).0;
+            let sizes = instance_sizes(&classes, &topo, m, id_size, None);
             let mut ev = ModelEvidence::default();
             let mut violations = 0i64;
             for (i, g) in gaps.iter().enumerate() {
@@ -751,10 +748,10 @@ impl Indexer {
             let score =
                 (ev.classes_matching + ev.arrays_matching) as i64 * 4 - violations * 64 + prefer;
             if best.as_ref().is_none_or(|b| score > b.0) {
-                best = Some((score, ci, sizes, ev));
+                best = Some((score, ci, ev));
             }
         }
-        let Some((_, chosen, _, model_evidence)) = best else {
+        let Some((_, chosen, model_evidence)) = best else {
             return Err(HprofError::new(
                 0,
                 crate::format::ErrorKind::Malformed {
@@ -766,8 +763,7 @@ impl Indexer {
         let model = candidates[chosen];
 
         // Final sizes: the layout, corrected by address-gap evidence where it disagrees.
-        let (mut sizes, size_from_gaps) =
-            instance_sizes(&classes, &topo, &model, id_size, Some(&gaps));
+        let mut sizes = instance_sizes(&classes, &topo, &model, id_size, Some(&gaps));
         // Class objects are instances of java.lang.Class; make sure the class exists.
         let jlc = match classes.iter().position(|c| c.name == "java.lang.Class") {
             Some(i) => i,
@@ -865,7 +861,6 @@ impl Indexer {
             files: self.files,
             stats: self.stats,
             diagnostics: self.diagnostics,
-            size_from_gaps,
         })
     }
 }
@@ -962,17 +957,16 @@ const CONTENDED_PADDING: u64 = 128;
 /// Instance sizes of all classes under model `m` (0 for arrays). With `gaps`, a class
 /// whose address-gap evidence contradicts the layout takes the evidence, and its
 /// subclasses are laid out after it without using its holes (this is also what HotSpot
-/// does after `@Contended` padding). Returns the sizes and the corrected classes.
+/// does after `@Contended` padding).
 fn instance_sizes(
     classes: &[ClassInfo],
     topo: &[u32],
     m: &SizeModel,
     id_size: u8,
     gaps: Option<&[GapEvidence]>,
-) -> (Vec<u64>, Vec<u32>) {
+) -> Vec<u64> {
     let mut layouts: Vec<Option<Layout>> = vec![None; classes.len()];
     let mut sizes = vec![0u64; classes.len()];
-    let mut corrected = Vec::new();
     let root = m.root_layout();
     let intptr = if id_size == 8 {
         BasicType::LONG
@@ -1009,7 +1003,6 @@ fn instance_sizes(
                 let contended = gap > predicted && (gap - predicted) % CONTENDED_PADDING == 0;
                 if smaller || repeated || contended {
                     size = gap;
-                    corrected.push(i);
                     l = Layout {
                         end: gap as u32,
                         area_end: gap as u32,
@@ -1021,7 +1014,7 @@ fn instance_sizes(
         }
         layouts[i as usize] = Some(l);
     }
-    (sizes, corrected)
+    sizes
 }
 
 /// The mirror base that makes `align8(base + statics)` equal the most gaps after class
