@@ -662,9 +662,8 @@ impl Indexer {
         for s in &mut self.array_samples {
             s.0 = remap.get(s.0 as usize).copied().unwrap_or(u32::MAX);
         }
-        for c in &mut self.class_of {
-            *c = remap.get(*c as usize).copied().unwrap_or(u32::MAX);
-        }
+        // `class_of` keeps the old numbering; it is renumbered as the object table is built.
+        let renumber = |c: u32| remap.get(c as usize).copied().unwrap_or(u32::MAX);
 
         // Hierarchy: resolve supers, cut cycles.
         let by_id: IdHashMap<u64, u32> = classes
@@ -826,20 +825,27 @@ impl Indexer {
                 sizes.push(c.object_size);
             }
             let lens = std::mem::take(&mut self.lens);
-            for (&cls, &len) in self.class_of.iter().zip(lens.iter()) {
+            for (&old, &len) in self.class_of.iter().zip(lens.iter()) {
+                let cls = renumber(old);
                 if !sizes.push_instance(cls) {
                     sizes.push(classes.get(cls as usize).map_or(0, |c| class_sizes(c, len)));
                 }
             }
             drop(lens);
+            // Class objects first, then the others renumbered, in one pass into the table.
+            let class_of = std::mem::take(&mut self.class_of);
+            let class_ids = ClassIds::new(
+                std::iter::repeat_n(jlc, object_count as usize)
+                    .chain(class_of.iter().map(|&c| renumber(c))),
+                classes.len(),
+            );
+            drop(class_of);
             let ids = std::mem::take(&mut self.ids);
             let idmap = IdMap::build(ids, object_count);
             self.diagnostics
                 .add("duplicate_object_id", idmap.duplicates(), None);
-            let mut class_of: Vec<u32> = vec![jlc; object_count as usize];
-            class_of.append(&mut self.class_of);
             Some(ObjectTable {
-                class_of: ClassIds::new(class_of, classes.len()),
+                class_of: class_ids,
                 sizes: sizes.finish(),
                 ids: idmap,
                 class_objects: object_count,

@@ -127,16 +127,13 @@ pub enum ClassIds {
 }
 
 impl ClassIds {
-    /// Picks the narrow form when every index fits.
-    pub fn new(v: Vec<u32>, classes: usize) -> Self {
+    /// The class indices `v` of the objects in index order, in the narrow form when there
+    /// are fewer than 65 536 classes.
+    pub fn new(v: impl Iterator<Item = u32>, classes: usize) -> Self {
         if classes <= usize::from(u16::MAX) {
-            ClassIds::Narrow(
-                v.into_iter()
-                    .map(|c| c.min(u32::from(u16::MAX)) as u16)
-                    .collect(),
-            )
+            ClassIds::Narrow(v.map(|c| c.min(u32::from(u16::MAX)) as u16).collect())
         } else {
-            ClassIds::Wide(v)
+            ClassIds::Wide(v.collect())
         }
     }
 
