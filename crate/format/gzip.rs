@@ -164,11 +164,6 @@ impl GzipDecoder {
         self.in_pos
     }
 
-    /// Number of gzip members started.
-    pub fn members(&self) -> u64 {
-        self.members
-    }
-
     /// The checkpoints recorded so far (moved out).
     pub fn take_checkpoints(&mut self) -> Vec<Checkpoint> {
         std::mem::take(&mut self.checkpoints)

@@ -192,11 +192,6 @@ impl ClassTable {
         })
     }
 
-    /// Whether class `index` is `ancestor` or a subclass of it.
-    pub fn is_subclass_of(&self, index: u32, ancestor: u32) -> bool {
-        self.hierarchy(index).any(|c| c == ancestor)
-    }
-
     /// All classes that are the class named `name` or a subclass of one (bit per class).
     pub fn subclasses_of_name(&self, name: &str) -> Vec<bool> {
         let roots = self.by_name(name);

@@ -33,7 +33,8 @@ impl Chunked {
     }
 
     /// An array of `len` zeros.
-    pub fn zeroed(len: u64) -> Self {
+    #[cfg(test)]
+    fn zeroed(len: u64) -> Self {
         let mut chunks = Vec::new();
         let mut left = len;
         while left > 0 {
@@ -201,7 +202,8 @@ impl Csr {
     }
 
     /// Node `n`'s entries, collected.
-    pub fn list(&self, n: u32) -> Vec<u32> {
+    #[cfg(test)]
+    fn list(&self, n: u32) -> Vec<u32> {
         let mut v = Vec::new();
         self.for_each(n, |x| v.push(x));
         v
@@ -246,11 +248,6 @@ impl CsrBuilder {
     #[inline]
     pub fn next_node(&mut self) {
         self.offsets.push(self.entries.len() as u32);
-    }
-
-    /// Nodes completed so far.
-    pub fn nodes(&self) -> usize {
-        self.offsets.len() - 1
     }
 
     /// The finished CSR.

@@ -324,7 +324,8 @@ impl IdMap {
     }
 
     /// Whether the file order is the ID order.
-    pub fn describe_order(&self) -> &'static str {
+    #[cfg(test)]
+    fn describe_order(&self) -> &'static str {
         match self.order {
             Order::Identity => "sorted",
             Order::Pieces(_) => "pieces",
@@ -333,7 +334,8 @@ impl IdMap {
     }
 
     /// How IDs are stored: `bitmap` or `keys`.
-    pub fn describe_repr(&self) -> &'static str {
+    #[cfg(test)]
+    fn describe_repr(&self) -> &'static str {
         match self.repr {
             Repr::Bits { .. } => "bitmap",
             Repr::Keys { .. } => "keys",

@@ -31,7 +31,6 @@ use crate::format::heap_dump::roots::GcRoot;
 use crate::format::stacks::{Frame, Trace};
 use crate::format::strings::Utf8;
 use crate::format::tags::{BasicType, Tag};
-use crate::format::threads::StartThread;
 use crate::format::{HprofError, Visitor};
 
 /// A file position every `CHECKPOINT_EVERY` non-class objects, to re-read objects later.
@@ -431,10 +430,6 @@ impl Visitor for Indexer {
 
     fn trace(&mut self, r: &Trace<'_>) {
         self.stacks.add_trace(r);
-    }
-
-    fn start_thread(&mut self, r: &StartThread) {
-        self.stacks.add_start_thread(r);
     }
 
     fn unknown_record(&mut self, tag: Tag, offset: u64, len: u32) {

@@ -98,16 +98,6 @@ impl Sizes {
         }
     }
 
-    /// Number of objects.
-    pub fn len(&self) -> usize {
-        self.len as usize
-    }
-
-    /// True when empty.
-    pub fn is_empty(&self) -> bool {
-        self.len == 0
-    }
-
     /// Bytes held.
     pub fn heap_bytes(&self) -> usize {
         self.own.heap_bytes()
