@@ -218,9 +218,7 @@ impl<S: EdgeSink> Visitor for RefPass<S> {
             self.diagnostics
                 .bump("instance_length_mismatch", Some(offset));
         }
-        if let Some(c) = &mut self.captures
-            && c.wants(class)
-        {
+        if let Some(c) = &mut self.captures {
             c.record(obj, class, r.data, self.id_size, |id| resolver.resolve(id));
         }
     }
