@@ -251,12 +251,7 @@ impl StreamParser {
             |what, offset, have| Err(HprofError::new(offset, ErrorKind::Truncated { what, have }));
         match self.state {
             State::Header => {
-                if self.pending.is_empty()
-                    || !b"JAVA PROFILE "
-                        .iter()
-                        .zip(&self.pending)
-                        .all(|(a, b)| a == b)
-                {
+                if self.pending.is_empty() || !super::header::starts_like_hprof(&self.pending) {
                     Err(HprofError::new(
                         0,
                         ErrorKind::NotHprof {

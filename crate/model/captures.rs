@@ -8,7 +8,7 @@
 
 use super::classes::ClassTable;
 use super::strings::StringTable;
-use crate::format::primitives::id_at;
+use crate::format::primitives::{be_uint, id_at};
 use crate::format::tags::BasicType;
 
 /// Which fields to capture: fields named `fields`, declared by the class named `class` or
@@ -110,11 +110,10 @@ impl Captures {
             let Some(b) = data.get(off as usize..off as usize + sz) else {
                 continue;
             };
-            let raw = b.iter().fold(0u64, |a, &x| (a << 8) | u64::from(x));
             let v = if ty == BasicType::OBJECT {
                 resolve(id_at(b, id_size)).map_or(NO_OBJECT, u64::from)
             } else {
-                raw
+                be_uint(b)
             };
             if let Some(list) = self.values.get_mut(key as usize) {
                 list.push((obj, v));
