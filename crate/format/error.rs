@@ -19,7 +19,7 @@ pub struct HprofError {
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ErrorKind {
-    /// The input ended inside `what`; `missing` more bytes at least were needed.
+    /// The input ended inside `what`, after `have` of its bytes.
     Truncated {
         /// The record or field being read.
         what: &'static str,
@@ -85,7 +85,7 @@ pub enum ErrorKind {
     },
 }
 
-/// Formats an offset with thin groups of three digits: `18 446 021`.
+/// Formats an offset in groups of three digits separated by spaces: `18 446 021`.
 pub fn group_digits(n: u64) -> String {
     let s = n.to_string();
     let mut out = String::with_capacity(s.len() + s.len() / 3);

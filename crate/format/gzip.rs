@@ -164,11 +164,6 @@ impl GzipDecoder {
         self.in_pos
     }
 
-    /// Number of gzip members started.
-    pub fn members(&self) -> u64 {
-        self.members
-    }
-
     /// The checkpoints recorded so far (moved out).
     pub fn take_checkpoints(&mut self) -> Vec<Checkpoint> {
         std::mem::take(&mut self.checkpoints)
@@ -342,9 +337,14 @@ pub struct GzipRandomReader<S: ByteSource> {
     dec: Option<GzipDecoder>,
     window: Vec<u8>,
     window_start: u64,
+    /// Compressed bytes read for the decoder (allocated when the window first grows).
+    input: Vec<u8>,
 }
 
 use super::source::ByteSource;
+
+/// Compressed bytes read at a time.
+const INPUT_CHUNK: usize = 64 * 1024;
 
 const WINDOW_MAX: usize = 8 << 20;
 
@@ -358,6 +358,7 @@ impl<S: ByteSource> GzipRandomReader<S> {
             dec: None,
             window: Vec::new(),
             window_start: 0,
+            input: Vec::new(),
         }
     }
 
@@ -387,7 +388,6 @@ impl<S: ByteSource> ByteSource for GzipRandomReader<S> {
         if !usable {
             self.restart(offset);
         }
-        let mut chunk = vec![0u8; 64 * 1024];
         loop {
             let window_end = self.window_start + self.window.len() as u64;
             if window_end >= end {
@@ -395,7 +395,11 @@ impl<S: ByteSource> ByteSource for GzipRandomReader<S> {
             }
             let Some(dec) = self.dec.as_mut() else { break };
             let at = dec.in_position();
-            let n = self.src.read_at(at, &mut chunk)?;
+            if self.input.is_empty() {
+                self.input = vec![0u8; INPUT_CHUNK];
+            }
+            let chunk = &mut self.input;
+            let n = self.src.read_at(at, chunk)?;
             if n == 0 {
                 break;
             }

@@ -27,11 +27,18 @@ pub const MAX_FORMAT_LEN: usize = 64;
 /// (`sniff::describe`); fewer when the file is shorter.
 pub const SNIFF_LEN: usize = 512;
 
+/// What every HPROF file starts with.
+const MAGIC: &[u8] = b"JAVA PROFILE ";
+
+/// Whether `b` (the first bytes of a file, possibly fewer than the magic) can be the
+/// start of an HPROF file.
+pub fn starts_like_hprof(b: &[u8]) -> bool {
+    MAGIC.starts_with(&b[..b.len().min(MAGIC.len())])
+}
+
 /// Parses the header from the start of `b`. `Ok(None)` means more bytes are needed.
 pub fn parse_header(b: &[u8]) -> Result<Option<(Header, usize)>, HprofError> {
-    const MAGIC: &[u8] = b"JAVA PROFILE ";
-    let head = &b[..b.len().min(MAGIC.len())];
-    if !MAGIC.starts_with(head) {
+    if !starts_like_hprof(b) {
         // Not HPROF. Describe it from the same bytes however the input is sliced: wait for
         // `SNIFF_LEN` bytes, or for the end of the input (`StreamParser::finish`).
         if b.len() < SNIFF_LEN {

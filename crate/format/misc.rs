@@ -37,13 +37,6 @@ pub struct AllocSites<'a> {
     pub sites: &'a [u8],
 }
 
-impl AllocSites<'_> {
-    /// Number of sites.
-    pub fn count(&self) -> usize {
-        self.sites.len() / ALLOC_SITE_SIZE
-    }
-}
-
 /// A HEAP_SUMMARY record.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct HeapSummary {

@@ -74,11 +74,6 @@ impl Decoder {
         self.gz.is_some()
     }
 
-    /// The HPROF parser (for its position and identifier size).
-    pub fn parser(&self) -> &StreamParser {
-        &self.parser
-    }
-
     /// Raw (file) bytes pushed so far.
     pub fn raw_consumed(&self) -> u64 {
         self.raw_consumed

@@ -71,6 +71,13 @@ pub fn id_at(b: &[u8], id_size: u8) -> u64 {
     }
 }
 
+/// The big-endian unsigned number in `b` (a field value of 1 to 8 bytes; only the last 8
+/// bytes count if there are more; 0 for none).
+#[inline]
+pub fn be_uint(b: &[u8]) -> u64 {
+    b.iter().fold(0u64, |a, &x| (a << 8) | u64::from(x))
+}
+
 /// Reads a big-endian u32 at `b[at..]`, or 0 when out of range (caller checked the length).
 #[inline(always)]
 pub fn u32_at(b: &[u8], at: usize) -> u32 {

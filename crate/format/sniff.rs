@@ -1,6 +1,8 @@
 //! Recognizes common non-HPROF inputs by their magic bytes, so that a user who drops the
 //! wrong file is told what it is.
 
+use super::header::SNIFF_LEN;
+
 /// Describes what `b` (the first bytes of a file) looks like.
 pub fn describe(b: &[u8]) -> String {
     let starts = |m: &[u8]| b.starts_with(m);
@@ -38,10 +40,10 @@ pub fn describe(b: &[u8]) -> String {
             "this is a tar archive"
         } else if starts(b"JAVA PROFILE") {
             "it starts like HPROF but the header is malformed"
-        } else if b.iter().take(512).all(|&c| {
+        } else if b.iter().take(SNIFF_LEN).all(|&c| {
             c == b'\n' || c == b'\r' || c == b'\t' || (0x20..0x7f).contains(&c) || c >= 0x80
         }) {
-            let text = String::from_utf8_lossy(&b[..b.len().min(512)]);
+            let text = String::from_utf8_lossy(&b[..b.len().min(SNIFF_LEN)]);
             if text.contains("#instances") && text.contains("#bytes") {
                 "this is a class histogram (jmap -histo or jcmd GC.class_histogram), not a heap \
                  dump"

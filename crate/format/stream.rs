@@ -191,37 +191,6 @@ impl StreamParser {
         }
     }
 
-    /// A parser positioned inside a heap-dump record, for re-reading objects at random:
-    /// the next byte is at `offset` and the enclosing record's body ends at `segment_end`.
-    pub fn resume_in_heap(id_size: u8, offset: u64, segment_end: u64) -> Self {
-        StreamParser {
-            state: State::Heap { end: segment_end },
-            id_size,
-            pos: offset,
-            pending: Vec::new(),
-            stalled: "heap-dump sub-record",
-            open: ("HEAP_DUMP_SEGMENT", offset),
-            item: ("record", offset),
-            heap_dumps: 1,
-            segment_open: false,
-        }
-    }
-
-    /// Identifier size (0 before the header was read).
-    pub fn id_size(&self) -> u8 {
-        self.id_size
-    }
-
-    /// Bytes consumed so far (absolute offset of the next byte).
-    pub fn position(&self) -> u64 {
-        self.pos
-    }
-
-    /// Bytes held back because the item they belong to is incomplete.
-    pub fn pending_len(&self) -> usize {
-        self.pending.len()
-    }
-
     /// Feeds the next bytes of the stream.
     pub fn push<V: Visitor>(&mut self, mut data: &[u8], v: &mut V) -> Result<(), HprofError> {
         // First complete the item that straddles the previous push, growing the pending
@@ -282,12 +251,7 @@ impl StreamParser {
             |what, offset, have| Err(HprofError::new(offset, ErrorKind::Truncated { what, have }));
         match self.state {
             State::Header => {
-                if self.pending.is_empty()
-                    || !b"JAVA PROFILE "
-                        .iter()
-                        .zip(&self.pending)
-                        .all(|(a, b)| a == b)
-                {
+                if self.pending.is_empty() || !super::header::starts_like_hprof(&self.pending) {
                     Err(HprofError::new(
                         0,
                         ErrorKind::NotHprof {

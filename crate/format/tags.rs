@@ -198,4 +198,20 @@ impl BasicType {
             _ => "<invalid type>",
         }
     }
+
+    /// The primitive type named `name` (`int`): the inverse of [`BasicType::java_name`]
+    /// for the eight primitive types; `None` for any other name.
+    pub fn from_java_name(name: &str) -> Option<BasicType> {
+        Some(match name {
+            "boolean" => BasicType::BOOLEAN,
+            "char" => BasicType::CHAR,
+            "float" => BasicType::FLOAT,
+            "double" => BasicType::DOUBLE,
+            "byte" => BasicType::BYTE,
+            "short" => BasicType::SHORT,
+            "int" => BasicType::INT,
+            "long" => BasicType::LONG,
+            _ => return None,
+        })
+    }
 }

@@ -3,13 +3,13 @@
 //! `Finalizer.next`, `TimerTask.state`, `Thread.name`. Reading them later through random
 //! access would cost a file read per object.
 //!
-//! Storage: 12 bytes per captured value (object index u32 + value u64), in index order.
+//! Storage: 16 bytes per captured value (object index u32 + value u64, padded), in index
+//! order.
 
 use super::classes::ClassTable;
 use super::strings::StringTable;
-use crate::format::primitives::id_at;
+use crate::format::primitives::{be_uint, id_at};
 use crate::format::tags::BasicType;
-use std::collections::HashMap;
 
 /// Which fields to capture: fields named `fields`, declared by the class named `class` or
 /// its superclasses, in every instance of `class` and its subclasses.
@@ -30,10 +30,15 @@ struct Plan {
     fields: Vec<(u16, u32, BasicType)>,
 }
 
+/// No plan for a class (`Captures::plan_of`).
+const NO_PLAN: u32 = u32::MAX;
+
 /// The captured values.
 pub struct Captures {
     keys: Vec<String>,
-    plans: HashMap<u32, Plan>,
+    plans: Vec<Plan>,
+    /// Per class index: its plan in `plans`, or `NO_PLAN` (classes past the end have none).
+    plan_of: Vec<u32>,
     values: Vec<Vec<(u32, u64)>>,
 }
 
@@ -46,7 +51,8 @@ impl Captures {
         id_size: u8,
     ) -> Self {
         let mut keys = Vec::new();
-        let mut plans: HashMap<u32, Plan> = HashMap::new();
+        let mut plans: Vec<Plan> = Vec::new();
+        let mut plan_of: Vec<u32> = Vec::new();
         for spec in specs {
             let targets = classes.subclasses_of_name(spec.class);
             let declaring = classes.by_name(spec.class);
@@ -60,11 +66,16 @@ impl Captures {
                     if let Some((off, ty)) =
                         field_offset(classes, strings, ci as u32, declaring, field, id_size)
                     {
-                        plans
-                            .entry(ci as u32)
-                            .or_insert_with(|| Plan { fields: Vec::new() })
-                            .fields
-                            .push((key, off, ty));
+                        if plan_of.len() <= ci {
+                            plan_of.resize(ci + 1, NO_PLAN);
+                        }
+                        if plan_of[ci] == NO_PLAN {
+                            plan_of[ci] = plans.len() as u32;
+                            plans.push(Plan { fields: Vec::new() });
+                        }
+                        if let Some(p) = plans.get_mut(plan_of[ci] as usize) {
+                            p.fields.push((key, off, ty));
+                        }
                     }
                 }
             }
@@ -73,18 +84,14 @@ impl Captures {
         Captures {
             keys,
             plans,
+            plan_of,
             values,
         }
     }
 
-    /// Whether instances of `class` have fields to capture.
+    /// Records the captured fields of object `obj` of class `class` with dump data `data`
+    /// (nothing if its class has none to capture); `resolve` turns IDs into object indices.
     #[inline]
-    pub fn wants(&self, class: u32) -> bool {
-        !self.plans.is_empty() && self.plans.contains_key(&class)
-    }
-
-    /// Records the captured fields of object `obj` of class `class` with dump data `data`;
-    /// `resolve` turns IDs into object indices.
     pub fn record(
         &mut self,
         obj: u32,
@@ -93,7 +100,9 @@ impl Captures {
         id_size: u8,
         resolve: impl Fn(u64) -> Option<u32>,
     ) {
-        let Some(plan) = self.plans.get(&class) else {
+        let Some(plan) =
+            (self.plan_of.get(class as usize)).and_then(|&p| self.plans.get(p as usize))
+        else {
             return;
         };
         for &(key, off, ty) in &plan.fields {
@@ -101,11 +110,10 @@ impl Captures {
             let Some(b) = data.get(off as usize..off as usize + sz) else {
                 continue;
             };
-            let raw = b.iter().fold(0u64, |a, &x| (a << 8) | u64::from(x));
             let v = if ty == BasicType::OBJECT {
                 resolve(id_at(b, id_size)).map_or(NO_OBJECT, u64::from)
             } else {
-                raw
+                be_uint(b)
             };
             if let Some(list) = self.values.get_mut(key as usize) {
                 list.push((obj, v));

@@ -22,6 +22,18 @@ pub enum ClassKind {
     PrimArray(BasicType),
 }
 
+impl ClassKind {
+    /// The element type of an array class (`OBJECT` for arrays of references); `None`
+    /// for an instance class.
+    pub fn elem(self) -> Option<BasicType> {
+        match self {
+            ClassKind::Instance => None,
+            ClassKind::ObjArray => Some(BasicType::OBJECT),
+            ClassKind::PrimArray(e) => Some(e),
+        }
+    }
+}
+
 /// One class.
 #[derive(Clone, Debug)]
 pub struct ClassInfo {
@@ -178,11 +190,6 @@ impl ClassTable {
             next = self.get(cur).and_then(|c| c.super_index);
             Some(cur)
         })
-    }
-
-    /// Whether class `index` is `ancestor` or a subclass of it.
-    pub fn is_subclass_of(&self, index: u32, ancestor: u32) -> bool {
-        self.hierarchy(index).any(|c| c == ancestor)
     }
 
     /// All classes that are the class named `name` or a subclass of one (bit per class).

@@ -1,9 +1,11 @@
 //! Compressed sparse rows: adjacency lists of dense u32 nodes.
 //!
-//! `offsets` has one u32 per node plus one (4 B/node); the entries live in fixed-size
-//! chunks of 2^20 u32 (4 B/entry) so that growing the list never copies it or doubles its
-//! peak (a 2 GB `Vec` reallocating needs 6 GB for a moment; wasm32 has 4 GiB). Limits:
-//! 2^32 − 1 entries (a dump of ~40 GB and more; [`TooManyEdges`] names it).
+//! `offsets` has one u32 per node plus one (4 B/node); the entries live in chunks of 2^20
+//! u32 (4 MiB; 4 B/entry) so that growing the list never doubles its peak (a 2 GB `Vec`
+//! reallocating needs 6 GB for a moment; wasm32 has 4 GiB): only the first chunk grows,
+//! by doubling from `FIRST_CHUNK` values, so that a small graph stays small; later
+//! chunks are allocated whole and never copied. Limits: 2^32 − 1 entries (a dump of
+//! ~40 GB and more; [`TooManyEdges`] names it).
 
 /// Entries per chunk.
 const CHUNK_BITS: u32 = 20;
@@ -15,7 +17,9 @@ const FIRST_CHUNK: usize = 1024;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct TooManyEdges;
 
-/// An append-only or pre-sized array of u32 in 4 MiB chunks.
+/// An append-only or pre-sized array of u32 in chunks of up to 4 MiB. A chunk may be
+/// longer than the values it holds (the first one as it grows; a recycled one), so only
+/// indices below `len` are values of the array.
 #[derive(Default)]
 pub struct Chunked {
     chunks: Vec<Box<[u32]>>,
@@ -29,7 +33,8 @@ impl Chunked {
     }
 
     /// An array of `len` zeros.
-    pub fn zeroed(len: u64) -> Self {
+    #[cfg(test)]
+    fn zeroed(len: u64) -> Self {
         let mut chunks = Vec::new();
         let mut left = len;
         while left > 0 {
@@ -55,7 +60,8 @@ impl Chunked {
             let n = (left.min(CHUNK as u64)) as usize;
             // Chunk k holds values [k·CHUNK, k·CHUNK + n): an old one serves if it is long
             // enough, but never one much longer (a 4 MiB chunk for 10 values).
-            match spare.next_if(|c| c.len() >= n && c.len() <= n.saturating_mul(2).max(1024)) {
+            match spare.next_if(|c| c.len() >= n && c.len() <= n.saturating_mul(2).max(FIRST_CHUNK))
+            {
                 Some(c) => chunks.push(c),
                 None => chunks.push(vec![0u32; n].into_boxed_slice()),
             }
@@ -106,7 +112,8 @@ impl Chunked {
         self.len == 0
     }
 
-    /// Value at `i` (0 past the end).
+    /// Value at `i`, which must be below `len` (past the end: 0, or whatever a chunk's
+    /// unused tail holds).
     #[inline]
     pub fn get(&self, i: u64) -> u32 {
         let c = (i >> CHUNK_BITS) as usize;
@@ -118,7 +125,8 @@ impl Chunked {
             .unwrap_or(0)
     }
 
-    /// Sets the value at `i` (ignored past the end).
+    /// Sets the value at `i`, which must be below `len` (past the end: ignored, or kept in
+    /// a chunk's unused tail).
     #[inline]
     pub fn set(&mut self, i: u64, v: u32) {
         let c = (i >> CHUNK_BITS) as usize;
@@ -194,7 +202,8 @@ impl Csr {
     }
 
     /// Node `n`'s entries, collected.
-    pub fn list(&self, n: u32) -> Vec<u32> {
+    #[cfg(test)]
+    fn list(&self, n: u32) -> Vec<u32> {
         let mut v = Vec::new();
         self.for_each(n, |x| v.push(x));
         v
@@ -239,11 +248,6 @@ impl CsrBuilder {
     #[inline]
     pub fn next_node(&mut self) {
         self.offsets.push(self.entries.len() as u32);
-    }
-
-    /// Nodes completed so far.
-    pub fn nodes(&self) -> usize {
-        self.offsets.len() - 1
     }
 
     /// The finished CSR.

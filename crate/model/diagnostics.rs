@@ -113,12 +113,6 @@ pub const KINDS: &[(&str, Severity, &str)] = &[
         Severity::Warning,
         "The file has no heap dump records (it may be a CPU or allocation profile).",
     ),
-    (
-        "unexpected_object_class",
-        Severity::Warning,
-        "An object array or instance names a class of the wrong kind (for example an \
-         instance whose class is an array class).",
-    ),
 ];
 
 /// The counters.
@@ -159,15 +153,6 @@ impl Diagnostics {
                 self.add(key, n, off);
             }
         }
-    }
-
-    /// Count for `key`.
-    pub fn count(&self, key: &str) -> u64 {
-        KINDS
-            .iter()
-            .position(|(name, _, _)| *name == key)
-            .and_then(|k| self.counts.iter().find(|(i, _, _)| *i == k))
-            .map_or(0, |e| e.1)
     }
 
     /// The diagnostics that occurred, most severe first.

@@ -35,11 +35,10 @@ pub trait EdgeSink {
 /// The pass-2/3 visitor. It owns the index while the pass runs and returns it at the end.
 pub struct RefPass<S: EdgeSink> {
     index: Index,
-    /// Thread object → objects its frames hold, emitted after the thread's fields.
-    locals: IdHashMap<u32, Vec<u32>>,
-    /// The threads of `locals`, descending: the last is the next one the pass meets
-    /// (objects come in index order), so most objects cost one comparison, not a lookup.
-    threads_ahead: Vec<u32>,
+    /// Thread objects ahead and the objects their frames hold (emitted after the thread's
+    /// fields), by descending thread: the last is the next one the pass meets (objects come
+    /// in index order), so most objects cost one comparison, not a lookup.
+    locals: Vec<(u32, Vec<u32>)>,
     /// Class objects that are GC roots ([`super::roots::RootSet::root_classes`]): the instance → class
     /// references into them are counted but not passed to the sink.
     root_classes: Vec<u64>,
@@ -85,13 +84,12 @@ impl<S: EdgeSink> RefPass<S> {
             return Err(Box::new(index));
         };
         let next = classes.object_count;
-        let mut threads_ahead: Vec<u32> = locals.keys().copied().collect();
-        threads_ahead.sort_unstable_by(|a, b| b.cmp(a));
+        let mut locals: Vec<(u32, Vec<u32>)> = locals.into_iter().collect();
+        locals.sort_unstable_by_key(|&(t, _)| std::cmp::Reverse(t));
         let mut pass = RefPass {
             id_size: index.header.id_size,
             index,
             locals,
-            threads_ahead,
             root_classes,
             next,
             sink,
@@ -199,13 +197,13 @@ impl<S: EdgeSink> Visitor for RefPass<S> {
         });
         self.edges += edges;
         // A thread's frame locals follow its fields (references `<Java local>`).
-        while self.threads_ahead.last().is_some_and(|&t| t < obj) {
-            self.threads_ahead.pop();
+        while self.locals.last().is_some_and(|&(t, _)| t < obj) {
+            self.locals.pop();
         }
-        if self.threads_ahead.last() == Some(&obj)
-            && let Some(locals) = self.locals.get(&obj)
+        if self.locals.last().is_some_and(|&(t, _)| t == obj)
+            && let Some((_, held)) = self.locals.pop()
         {
-            for &l in locals {
+            for l in held {
                 self.sink.edge(l);
                 self.edges += 1;
             }
@@ -218,9 +216,7 @@ impl<S: EdgeSink> Visitor for RefPass<S> {
             self.diagnostics
                 .bump("instance_length_mismatch", Some(offset));
         }
-        if let Some(c) = &mut self.captures
-            && c.wants(class)
-        {
+        if let Some(c) = &mut self.captures {
             c.record(obj, class, r.data, self.id_size, |id| resolver.resolve(id));
         }
     }

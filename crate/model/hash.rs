@@ -33,3 +33,6 @@ impl Hasher for IdHasher {
 
 /// A HashMap keyed by IDs.
 pub type IdHashMap<K, V> = std::collections::HashMap<K, V, BuildHasherDefault<IdHasher>>;
+
+/// A HashSet of IDs.
+pub type IdHashSet<K> = std::collections::HashSet<K, BuildHasherDefault<IdHasher>>;

@@ -17,10 +17,10 @@
 //!
 //! When the IDs are sorted (or a few sorted pieces), distinct, and dense enough, a bitmap
 //! over the address range replaces `keys` and `dir`: one bit per possible ID (per 8 bytes
-//! of heap for 8-byte alignment), in 64-byte lines of a running count and 448 bits, so a
-//! lookup reads one cache line (the rank is the count plus the bits before it in the line).
-//! That costs 1/7 byte per 8 bytes of address range: ~1 byte per object for heaps whose
-//! objects average 56 bytes, and is chosen only when smaller than the keys and directory.
+//! of heap for 8-byte alignment) in a [`RankBits`], whose rank of an ID is its rank among
+//! the IDs (one cache line read). At 8/7 bits per possible ID that is ~1 byte per object
+//! for heaps whose objects average 56 bytes; it is chosen only when smaller than the keys
+//! and directory.
 
 /// How ranks (positions in ID order) map to file-order positions.
 enum Order {
@@ -92,14 +92,19 @@ enum Repr {
 fn position(order: &Order, rank: usize) -> usize {
     match order {
         Order::Identity => rank,
-        Order::Pieces(p) => {
-            let i = p.partition_point(|&(r, _)| r as usize <= rank);
-            match i.checked_sub(1).and_then(|j| p.get(j)) {
-                Some(&(r0, p0)) => p0 as usize + (rank - r0 as usize),
-                None => rank,
-            }
-        }
+        Order::Pieces(p) => piecewise(p, rank),
         Order::Dense(v) => v.get(rank).map_or(usize::MAX, |&p| p as usize),
+    }
+}
+
+/// `x` through ascending pieces `(first x, first y)` sorted by x: `y0 + (x - x0)` in the
+/// last piece that starts at or before `x` (`x` itself before the first piece).
+#[inline(always)]
+fn piecewise(pieces: &[(u32, u32)], x: usize) -> usize {
+    let i = pieces.partition_point(|&(x0, _)| x0 as usize <= x);
+    match i.checked_sub(1).and_then(|j| pieces.get(j)) {
+        Some(&(x0, y0)) => y0 as usize + (x - x0 as usize),
+        None => x,
     }
 }
 
@@ -108,9 +113,18 @@ impl IdMap {
     /// Consumes `ids` so that its 8 bytes per object are freed as the map is built.
     pub fn build(ids: Vec<u64>, first_index: u32) -> IdMap {
         let n = ids.len();
-        let base = ids.iter().copied().min().unwrap_or(0);
-        let max = ids.iter().copied().max().unwrap_or(0);
-        let or = ids.iter().fold(0u64, |a, &x| a | (x - base));
+        // One pass: the range, whether the IDs are sorted, and the alignment they share
+        // (the trailing zeros of their differences from any one of them, the first here,
+        // are those of their differences from the lowest).
+        let first = ids.first().copied().unwrap_or(0);
+        let (mut base, mut max, mut or, mut sorted, mut prev) = (first, first, 0u64, true, first);
+        for &x in &ids {
+            base = base.min(x);
+            max = max.max(x);
+            or |= x.wrapping_sub(first);
+            sorted &= prev <= x;
+            prev = x;
+        }
         let shift = if or == 0 {
             0
         } else {
@@ -120,7 +134,6 @@ impl IdMap {
 
         // Sorted order. A stable sort on an identity permutation detects the natural
         // ascending runs of the file, so HotSpot's (nearly) sorted dumps sort in ~O(n).
-        let sorted = ids.windows(2).all(|w| w[0] <= w[1]);
         let order = if sorted {
             Order::Identity
         } else {
@@ -198,16 +211,6 @@ impl IdMap {
         Some(Repr::Bits { bits, by_position })
     }
 
-    #[inline(always)]
-    fn pos_of_rank(&self, rank: usize) -> usize {
-        position(&self.order, rank)
-    }
-
-    #[inline(always)]
-    fn key_of_rank(keys: &Keys, order: &Order, rank: usize) -> u64 {
-        keys.get(position(order, rank))
-    }
-
     fn build_dir(&mut self, span: u64) {
         let Repr::Keys {
             keys,
@@ -223,24 +226,22 @@ impl IdMap {
         let want_bits = want.trailing_zeros();
         *dir_shift = bits.saturating_sub(want_bits);
         let buckets = (span >> *dir_shift) as usize + 1;
+        // Bucket b starts at the first rank whose key is in bucket b or later.
         let mut d = Vec::with_capacity(buckets + 1);
-        let mut rank = 0usize;
-        for b in 0..buckets {
-            while rank < n && (Self::key_of_rank(keys, &self.order, rank) >> *dir_shift) < b as u64
-            {
-                rank += 1;
-            }
-            d.push(rank as u32);
-        }
-        d.push(n as u32);
         let mut prev = None;
-        for r in 0..n {
-            let k = Self::key_of_rank(keys, &self.order, r);
+        for rank in 0..n {
+            let k = keys.get(position(&self.order, rank));
+            let bucket = k >> *dir_shift;
+            while d.len() < buckets && d.len() as u64 <= bucket {
+                d.push(rank as u32);
+            }
             if prev == Some(k) {
                 self.duplicates += 1;
             }
             prev = Some(k);
         }
+        d.resize(buckets, n as u32);
+        d.push(n as u32);
         *dir = d;
     }
 
@@ -255,7 +256,7 @@ impl IdMap {
         match &self.repr {
             Repr::Bits { bits, .. } => {
                 let rank = bits.rank(k)?;
-                Some(self.first_index + self.pos_of_rank(rank as usize) as u32)
+                Some(self.first_index + position(&self.order, rank as usize) as u32)
             }
             Repr::Keys {
                 keys,
@@ -277,13 +278,13 @@ impl IdMap {
                 }
                 while lo < hi {
                     let mid = (lo + hi) / 2;
-                    let mk = Self::key_of_rank(keys, &self.order, mid);
+                    let mk = keys.get(position(&self.order, mid));
                     if mk < k {
                         lo = mid + 1;
                     } else if mk > k {
                         hi = mid;
                     } else {
-                        return Some(self.first_index + self.pos_of_rank(mid) as u32);
+                        return Some(self.first_index + position(&self.order, mid) as u32);
                     }
                 }
                 None
@@ -301,14 +302,7 @@ impl IdMap {
             Repr::Keys { keys, .. } => keys.get(pos),
             Repr::Bits { bits, by_position } => {
                 // Position → rank through the pieces, then the rank-th member.
-                let rank = match by_position.partition_point(|&(p, _)| p as usize <= pos) {
-                    0 => pos as u64,
-                    i => {
-                        let &(p0, r0) = by_position.get(i - 1)?;
-                        u64::from(r0) + (pos - p0 as usize) as u64
-                    }
-                };
-                bits.select(rank)?
+                bits.select(piecewise(by_position, pos) as u64)?
             }
         };
         Some(self.base + (key << self.shift))
@@ -330,7 +324,8 @@ impl IdMap {
     }
 
     /// Whether the file order is the ID order.
-    pub fn describe_order(&self) -> &'static str {
+    #[cfg(test)]
+    fn describe_order(&self) -> &'static str {
         match self.order {
             Order::Identity => "sorted",
             Order::Pieces(_) => "pieces",
@@ -339,7 +334,8 @@ impl IdMap {
     }
 
     /// How IDs are stored: `bitmap` or `keys`.
-    pub fn describe_repr(&self) -> &'static str {
+    #[cfg(test)]
+    fn describe_repr(&self) -> &'static str {
         match self.repr {
             Repr::Bits { .. } => "bitmap",
             Repr::Keys { .. } => "keys",
@@ -465,7 +461,7 @@ mod tests {
         let n = 1 << 16;
         let m = IdMap::build((0..n).map(|i| 0x6000_0000 + i * 40).collect(), 0);
         let per = m.heap_bytes() as f64 / n as f64;
-        // 40-byte objects: 5 bits of address range each, 64 bytes per 448 bits.
+        // 40-byte objects: 5 bit positions each in the bitmap (`RankBits`: 8/7 bits each).
         assert!(per <= 0.72, "{per} bytes per object");
         // Sparse IDs (8-byte aligned, one object per ~4 KiB): the keys and directory.
         let m = IdMap::build(

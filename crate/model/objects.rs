@@ -3,7 +3,7 @@
 //! | structure | bytes per object |
 //! |---|---|
 //! | `class_of`: class index, u16 below 65 536 classes (u32 otherwise) | 2 (4) |
-//! | `sizes`: a bit per object, and the size of each array and class object (u16 in 8-byte units; larger ones in a side table) | 0.14 + 2 per array |
+//! | `sizes`: a bit per object, and the size of each array and class object (u16 in 8-byte units; larger ones in a side table) | 0.14 + 2 per array or class object |
 //! | `ids` ([`IdMap`]): a bitmap over the address range, or keys | ~2 (bitmap, dense heaps); ~5 (keys); 9 (unsorted dumps) |
 //!
 //! Indices `0..class_objects` are the class objects; the rest are the other objects in
@@ -13,9 +13,9 @@ use super::idmap::IdMap;
 use super::rank::RankBits;
 
 /// Shallow sizes. An instance's is its class's instance size, so only the other objects
-/// (class objects, arrays, objects of an unknown class) are sized one by one: a bit per
-/// object says which ([`RankBits`], 1/7 byte per object), and their sizes follow in index
-/// order in 8-byte units (u16; objects of 512 KiB and more in a sorted side table).
+/// (class objects and arrays) are sized one by one: a bit per object says which
+/// ([`RankBits`], 1/7 byte per object), and their sizes follow in index order in 8-byte
+/// units (u16; objects of 512 KiB and more in a sorted side table).
 #[derive(Default)]
 pub struct Sizes {
     own: RankBits,
@@ -98,16 +98,6 @@ impl Sizes {
         }
     }
 
-    /// Number of objects.
-    pub fn len(&self) -> usize {
-        self.len as usize
-    }
-
-    /// True when empty.
-    pub fn is_empty(&self) -> bool {
-        self.len == 0
-    }
-
     /// Bytes held.
     pub fn heap_bytes(&self) -> usize {
         self.own.heap_bytes()
@@ -127,16 +117,13 @@ pub enum ClassIds {
 }
 
 impl ClassIds {
-    /// Picks the narrow form when every index fits.
-    pub fn new(v: Vec<u32>, classes: usize) -> Self {
+    /// The class indices `v` of the objects in index order, in the narrow form when there
+    /// are fewer than 65 536 classes.
+    pub fn new(v: impl Iterator<Item = u32>, classes: usize) -> Self {
         if classes <= usize::from(u16::MAX) {
-            ClassIds::Narrow(
-                v.into_iter()
-                    .map(|c| c.min(u32::from(u16::MAX)) as u16)
-                    .collect(),
-            )
+            ClassIds::Narrow(v.map(|c| c.min(u32::from(u16::MAX)) as u16).collect())
         } else {
-            ClassIds::Wide(v)
+            ClassIds::Wide(v.collect())
         }
     }
 

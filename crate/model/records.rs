@@ -2,8 +2,9 @@
 //! or element values (the inspector, strings, field names on reference paths).
 //!
 //! Pass 1 kept the file offset of every 64th non-class object and the extent of every
-//! heap-dump segment ([`FileMap`]); reading object `k` resumes the streaming parser at the
-//! checkpoint before it and skips at most 63 records. Reads go through a [`ByteSource`]
+//! heap-dump segment ([`FileMap`]); reading object `k` starts at the checkpoint before it
+//! and hops over at most 63 object records (and any other sub-records between) by their
+//! lengths (`heap_dump::extent`), without reading the bodies of the objects it skips. Reads go through a [`ByteSource`]
 //! (a file natively; `File.slice` + `FileReaderSync` in the browser worker; a
 //! [`crate::format::gzip::GzipRandomReader`] for gzip dumps).
 

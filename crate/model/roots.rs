@@ -1,13 +1,13 @@
 //! GC roots resolved to objects, and the set the dominator tree starts from.
 //!
 //! As Eclipse MAT does (`HprofParserHandlerImpl.addGCRoot`), a root held by a thread —
-//! a Java frame local, JNI local, native stack or thread-block root whose thread object is
-//! in the dump — is not a root of its own: it becomes a reference from the thread object
+//! a Java frame local, JNI local, native stack, thread-block or JNI monitor root whose
+//! thread object is in the dump — is not a root of its own: it becomes a reference from the thread object
 //! (`<Java local>`), so that a thread retains what its frames hold. The root records stay
 //! available for display.
 
 use super::diagnostics::Diagnostics;
-use super::hash::IdHashMap;
+use super::hash::{IdHashMap, IdHashSet};
 use super::index::Index;
 use super::refs::Resolver;
 use crate::format::heap_dump::roots::{GcRoot, RootKind};
@@ -89,6 +89,8 @@ pub fn resolve(index: &Index, diags: &mut Diagnostics) -> RootSet {
         .map(|x| (x.thread_serial, x.object))
         .collect();
     let mut locals: IdHashMap<u32, Vec<u32>> = IdHashMap::default();
+    // (thread, object) pairs already in `locals`, so that each list keeps an object once.
+    let mut held: IdHashSet<u64> = IdHashSet::default();
     let mut dominator_roots = Vec::new();
     let mut seen = std::collections::HashSet::new();
     for x in &roots {
@@ -101,9 +103,8 @@ pub fn resolve(index: &Index, diags: &mut Diagnostics) -> RootSet {
             .filter(|_| is_thread_local(x.kind));
         match thread {
             Some(t) if t != x.object => {
-                let l = locals.entry(t).or_default();
-                if !l.contains(&x.object) {
-                    l.push(x.object);
+                if held.insert((u64::from(t) << 32) | u64::from(x.object)) {
+                    locals.entry(t).or_default().push(x.object);
                 }
             }
             _ => {

@@ -1,11 +1,11 @@
 //! Stack frames, traces and threads as the dump records them.
 //!
 //! HotSpot writes one TRACE per thread (serial numbers tie it to the thread's
-//! ROOT_THREAD_OBJ) plus FRAME records; the JDK 6 agent also writes START_THREAD.
+//! ROOT_THREAD_OBJ) plus FRAME records. (The JDK 6 agent also writes START_THREAD; it is
+//! parsed but not kept.)
 
 use super::hash::IdHashMap;
 use crate::format::stacks::{Frame, Trace};
-use crate::format::threads::StartThread;
 
 /// A stack trace: thread serial and frame IDs, innermost first.
 #[derive(Clone, Debug, Default)]
@@ -23,8 +23,6 @@ pub struct StackTable {
     pub frames: IdHashMap<u64, Frame>,
     /// Traces by serial.
     pub traces: IdHashMap<u32, TraceRec>,
-    /// START_THREAD records.
-    pub started: Vec<StartThread>,
 }
 
 impl StackTable {
@@ -42,10 +40,5 @@ impl StackTable {
                 frames: t.frames.iter().collect(),
             },
         );
-    }
-
-    /// Records a START_THREAD.
-    pub fn add_start_thread(&mut self, s: &StartThread) {
-        self.started.push(*s);
     }
 }

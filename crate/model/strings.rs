@@ -3,13 +3,13 @@
 //! Bytes: the text plus 16 bytes of map entry per string (an 8-byte ID key and a u32
 //! offset/length pair), about 30 MB for the 1–2 M strings of a multi-gigabyte dump.
 
-use std::collections::HashMap;
+use super::hash::IdHashMap;
 
 /// UTF8 strings by ID.
 #[derive(Default)]
 pub struct StringTable {
     arena: Vec<u8>,
-    map: HashMap<u64, (u32, u32)>,
+    map: IdHashMap<u64, (u32, u32)>,
 }
 
 impl StringTable {

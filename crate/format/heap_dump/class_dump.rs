@@ -10,7 +10,7 @@
 //! ```
 //! A value's size follows its type: IDs for objects, 1/2/4/8 bytes for primitives.
 
-use crate::format::primitives::{PErr, PErrKind, PResult, id};
+use crate::format::primitives::{PErr, PErrKind, PResult, be_uint, id};
 use crate::format::tags::BasicType;
 use nom::number::streaming::{be_u8, be_u16, be_u32};
 
@@ -73,7 +73,7 @@ fn value(id_size: u8, what: &'static str) -> impl Fn(&[u8]) -> PResult<'_, (Basi
                 usize::from(sz) - i.len(),
             )));
         };
-        let v = raw.iter().fold(0u64, |a, &b| (a << 8) | u64::from(b));
+        let v = be_uint(raw);
         Ok((rest, (ty, v)))
     }
 }
