@@ -4,7 +4,7 @@
 
 use super::heap::Heap;
 use crate::format::heap_dump::roots::RootKind;
-use crate::format::primitives::id_at;
+use crate::format::primitives::{be_uint, id_at};
 use crate::format::tags::BasicType;
 use crate::format::{ByteSource, HprofError};
 use crate::model::classes::ClassKind;
@@ -274,10 +274,6 @@ fn fmt_prim(ty: BasicType, raw: u64) -> String {
     }
 }
 
-fn raw_value(b: &[u8]) -> u64 {
-    b.iter().fold(0u64, |a, &x| (a << 8) | u64::from(x))
-}
-
 /// Values of the instance fields of `obj` by name (nearest declaration first), raw.
 fn instance_fields(heap: &Heap, obj: u32, data: &[u8]) -> Vec<(u32, String, BasicType, u64)> {
     let id_size = heap.index.header.id_size;
@@ -295,7 +291,7 @@ fn instance_fields(heap: &Heap, obj: u32, data: &[u8]) -> Vec<(u32, String, Basi
             let v = if f.ty == BasicType::OBJECT {
                 id_at(b, id_size)
             } else {
-                raw_value(b)
+                be_uint(b)
             };
             out.push((ci, heap.index.strings.get_or(f.name_id), f.ty, v));
             off += sz;
@@ -507,7 +503,7 @@ pub fn inspect(
                 for (i, b) in data.chunks_exact(es).enumerate() {
                     view.elements.push(ElementView {
                         index: i as u32,
-                        value: fmt_prim(elem, raw_value(b)),
+                        value: fmt_prim(elem, be_uint(b)),
                         object: None,
                     });
                 }
