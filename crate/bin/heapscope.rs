@@ -730,7 +730,9 @@ fn run_command(cli: Cli) -> Result<(), Failure> {
                     " (weak/soft/phantom/final referents and Finalizer links ignored)"
                 }
             );
-            print_paths(&tree.roots);
+            for line in path_lines(&tree.roots, tree.more_roots) {
+                out!("{line}");
+            }
             Ok(())
         }
         Command::Suspects { file, json } => {
@@ -982,10 +984,13 @@ fn parse_id(s: &str) -> Result<u64, Failure> {
     })
 }
 
-fn print_paths(nodes: &[PathNode]) {
-    let mut stack: Vec<(&PathNode, usize)> = nodes.iter().rev().map(|n| (n, 0)).collect();
-    // (level, count, shown) of "more children" notes to print after a node's children.
-    let mut more: Vec<(usize, u64, usize)> = Vec::new();
+/// The text of a path tree below its header: one line per node, indented by level, and a
+/// `… N more` line after each list of children (and of roots) that was cut short.
+fn path_lines(roots: &[PathNode], more_roots: u64) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut stack: Vec<(&PathNode, usize)> = roots.iter().rev().map(|n| (n, 0)).collect();
+    // (level, count) of "more children" notes to print after a node's children.
+    let mut more: Vec<(usize, u64)> = Vec::new();
     while let Some((n, level)) = stack.pop() {
         let field = n
             .field
@@ -1013,7 +1018,7 @@ fn print_paths(nodes: &[PathNode]) {
             .as_ref()
             .map(|v| format!(" \"{v}\""))
             .unwrap_or_default();
-        out!(
+        lines.push(format!(
             "{}{field}{} {}{value}{repeat}{roots}  ({} target{}, retains {})",
             "  ".repeat(level),
             n.object.class,
@@ -1021,18 +1026,23 @@ fn print_paths(nodes: &[PathNode]) {
             n.targets,
             if n.targets == 1 { "" } else { "s" },
             human(n.object.retained_bytes)
-        );
+        ));
         stack.extend(n.children.iter().rev().map(|c| (c, level + 1)));
         if n.more_children > 0 {
-            more.push((level + 1, n.more_children, n.children.len()));
+            more.push((level + 1, n.more_children));
         }
-        if let Some(&(l, m, _)) = more.last()
+        // Every list that ends here (the next node is shallower) gets its note.
+        while let Some(&(l, m)) = more.last()
             && stack.last().is_none_or(|&(_, next)| next < l)
         {
-            out!("{}… {m} more", "  ".repeat(l));
+            lines.push(format!("{}… {m} more", "  ".repeat(l)));
             more.pop();
         }
     }
+    if more_roots > 0 {
+        lines.push(format!("… {more_roots} more"));
+    }
+    lines
 }
 
 fn histogram_of(session: &Session) -> Histogram {
@@ -1055,5 +1065,60 @@ fn main() -> ExitCode {
             eprintln!("error: {e}");
             ExitCode::from(1)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use heapscope::analysis::inspect::ObjRef;
+
+    fn node(id: &str, children: Vec<PathNode>, more_children: u64) -> PathNode {
+        PathNode {
+            object: ObjRef {
+                object: id.into(),
+                class: "C".into(),
+                shallow_bytes: 16,
+                retained_bytes: 16,
+                value: None,
+            },
+            field: None,
+            gc_roots: Vec::new(),
+            held_by: None,
+            repeat: 1,
+            targets: 1,
+            children,
+            more_children,
+        }
+    }
+
+    #[test]
+    fn every_cut_list_gets_its_note_where_it_ends() {
+        // a's and b's child lists end together (at c), then d follows at the top.
+        let c = node("0xc", Vec::new(), 0);
+        let b = node("0xb", vec![c], 2);
+        let a = node("0xa", vec![b], 3);
+        let d = node("0xd", Vec::new(), 0);
+        let lines = path_lines(&[a, d], 4);
+        let shape: Vec<String> = lines
+            .iter()
+            .map(|l| l.split("  (").next().unwrap_or(l).replace("C ", ""))
+            .collect();
+        assert_eq!(
+            shape,
+            [
+                "0xa",
+                "  0xb",
+                "    0xc",
+                "    … 2 more",
+                "  … 3 more",
+                "0xd",
+                "… 4 more"
+            ]
+        );
+        // Lists still open at the end of the tree are closed too.
+        let e = node("0xe", vec![node("0xf", Vec::new(), 1)], 5);
+        let lines = path_lines(&[e], 0);
+        assert_eq!(lines[2..], ["    … 1 more", "  … 5 more"]);
     }
 }
