@@ -337,3 +337,31 @@ fn path_text_notes_every_cut_list_where_it_ends() {
     }
     assert_eq!(lines.next(), None, "nothing after the last note");
 }
+
+#[test]
+fn analyze_text_has_references_by_kind_and_the_dominator_tree() {
+    let timer = path(fixture("timer_finalizer.hprof"));
+    let (code, out, err) = heapscope(&["analyze", &timer, "--top", "5"]);
+    assert_eq!(code, 0, "{err}");
+    let lines: Vec<&str> = out.lines().collect();
+    let refs = lines
+        .iter()
+        .position(|l| l.contains("only via refs"))
+        .expect("references by kind");
+    assert!(
+        lines[refs + 1..refs + 5]
+            .iter()
+            .any(|l| l.contains("final"))
+    );
+    let dom = lines
+        .iter()
+        .position(|l| l.contains("retained") && l.contains("object"))
+        .expect("dominator tree");
+    assert!(dom > refs, "{out}");
+    assert!(lines[dom + 1].contains("java.util.TaskQueue"), "{out}");
+    assert!(
+        lines
+            .last()
+            .is_some_and(|l| l.starts_with("reachable heap "))
+    );
+}

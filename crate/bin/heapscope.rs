@@ -8,10 +8,11 @@ mod reader;
 
 use clap::{Parser, Subcommand};
 use comfy_table::{Cell, CellAlignment, ContentArrangement, Table, presets};
-use heapscope::analysis::dominators_report::{DomNode, dominator_tree};
+use heapscope::analysis::dominators_report::{DomNode, DomTree, dominator_tree};
 use heapscope::analysis::finalizers::human;
 use heapscope::analysis::histogram::{Histogram, histogram};
 use heapscope::analysis::paths::{PathNode, PathOptions};
+use heapscope::analysis::refstats::RefKindStats;
 use heapscope::analysis::summary::summary;
 use heapscope::format::source::FileSource;
 use heapscope::format::{HprofError, Visitor};
@@ -433,6 +434,61 @@ fn print_histogram(h: &Histogram, top: Option<usize>) {
     out!("{t}");
 }
 
+fn print_references(r: &[RefKindStats]) {
+    let mut t = table();
+    t.set_header(vec![
+        Cell::new("kind"),
+        right("references".into()),
+        right("referents".into()),
+        right("shallow".into()),
+        right("retained".into()),
+        right("only via refs".into()),
+    ]);
+    for k in r {
+        t.add_row(vec![
+            Cell::new(k.kind),
+            right(grouped(k.references)),
+            right(grouped(k.referents)),
+            right(human(k.referents_shallow_bytes)),
+            right(human(k.referents_retained_bytes)),
+            right(format!("{} of {}", k.only_through_references, k.checked)),
+        ]);
+    }
+    out!("{t}");
+}
+
+/// The dominator tree as a table, children indented below their parent, and the totals.
+fn print_dominators(tree: &DomTree) {
+    let total = tree.reachable_bytes.max(1);
+    let mut t = table();
+    t.set_header(vec![
+        right("retained".into()),
+        right("%".into()),
+        right("shallow".into()),
+        Cell::new("object"),
+    ]);
+    let mut stack: Vec<(&DomNode, usize)> = tree.roots.iter().rev().map(|n| (n, 0)).collect();
+    while let Some((n, level)) = stack.pop() {
+        t.add_row(vec![
+            right(human(n.retained_bytes)),
+            right(format!(
+                "{:.1}",
+                100.0 * n.retained_bytes as f64 / total as f64
+            )),
+            right(human(n.shallow_bytes)),
+            Cell::new(format!("{}{} {}", "  ".repeat(level), n.class, n.object)),
+        ]);
+        stack.extend(n.children.iter().rev().map(|c| (c, level + 1)));
+    }
+    out!("{t}");
+    out!(
+        "reachable heap {}; {} unreachable objects ({}) are not in the tree",
+        human(tree.reachable_bytes),
+        grouped(tree.unreachable_objects),
+        human(tree.unreachable_bytes)
+    );
+}
+
 fn run(cli: Cli) -> Result<(), Failure> {
     if cli.timings {
         Timings::enable();
@@ -519,7 +575,11 @@ fn run_command(cli: Cli) -> Result<(), Failure> {
                 }
             }
             out!("");
+            print_references(&references);
+            out!("");
             print_histogram(&classes, Some(top));
+            out!("");
+            print_dominators(&dominators);
             Ok(())
         }
         Command::Summary { file, json } => {
@@ -775,26 +835,7 @@ fn run_command(cli: Cli) -> Result<(), Failure> {
             if json {
                 return print_json(&serde_json::json!({ "references": r }));
             }
-            let mut t = table();
-            t.set_header(vec![
-                Cell::new("kind"),
-                right("references".into()),
-                right("referents".into()),
-                right("shallow".into()),
-                right("retained".into()),
-                right("only via refs".into()),
-            ]);
-            for k in &r {
-                t.add_row(vec![
-                    Cell::new(k.kind),
-                    right(grouped(k.references)),
-                    right(grouped(k.referents)),
-                    right(human(k.referents_shallow_bytes)),
-                    right(human(k.referents_retained_bytes)),
-                    right(format!("{} of {}", k.only_through_references, k.checked)),
-                ]);
-            }
-            out!("{t}");
+            print_references(&r);
             Ok(())
         }
         Command::Threads { file, json } => {
@@ -912,35 +953,7 @@ fn run_command(cli: Cli) -> Result<(), Failure> {
             if json {
                 return print_json(&tree);
             }
-            let total = heap.reachable_bytes().max(1);
-            let mut t = table();
-            t.set_header(vec![
-                right("retained".into()),
-                right("%".into()),
-                right("shallow".into()),
-                Cell::new("object"),
-            ]);
-            let mut stack: Vec<(&DomNode, usize)> =
-                tree.roots.iter().rev().map(|n| (n, 0)).collect();
-            while let Some((n, level)) = stack.pop() {
-                t.add_row(vec![
-                    right(human(n.retained_bytes)),
-                    right(format!(
-                        "{:.1}",
-                        100.0 * n.retained_bytes as f64 / total as f64
-                    )),
-                    right(human(n.shallow_bytes)),
-                    Cell::new(format!("{}{} {}", "  ".repeat(level), n.class, n.object)),
-                ]);
-                stack.extend(n.children.iter().rev().map(|c| (c, level + 1)));
-            }
-            out!("{t}");
-            out!(
-                "reachable heap {}; {} unreachable objects ({}) are not in the tree",
-                human(heap.reachable_bytes()),
-                grouped(heap.unreachable.0),
-                human(heap.unreachable.1)
-            );
+            print_dominators(&tree);
             Ok(())
         }
     }
