@@ -26,7 +26,8 @@ use crate::analysis::summary::{Summary, summary};
 use crate::analysis::suspects::{SuspectsReport, suspects};
 use crate::analysis::threads::{ThreadView, threads};
 use crate::format::gzip::{Checkpoint, GzipRandomReader};
-use crate::format::{ByteSource, Decoder, ErrorKind, HprofError};
+use crate::format::{ByteSource, ErrorKind, HprofError};
+use crate::load::Pass;
 use crate::model::captures::Captures;
 use crate::model::diagnostics::Diagnostics;
 use crate::model::graph::{ForwardSink, RefPass};
@@ -98,15 +99,15 @@ enum Stage {
     /// Nothing read yet.
     Start,
     /// Streaming pass 1.
-    Indexing(Box<(Decoder, Indexer)>),
+    Indexing(Box<Pass<Indexer>>),
     /// Pass 1 done; the references pass comes next (unless histogram-only).
     Indexed(Box<Index>),
     /// Streaming pass 2 (references → forward graph).
-    References(Box<(Decoder, RefPass<ForwardSink>, RootSet)>),
+    References(Box<(Pass<RefPass<ForwardSink>>, RootSet)>),
     /// Pass 2 done: reachable objects numbered, reverse graph sized.
     Forwarded(Box<AfterForward>),
     /// Streaming pass 3 (references → reverse graph).
-    Reverse(Box<(Decoder, RefPass<ReverseSink>, DuringReverse)>),
+    Reverse(Box<(Pass<RefPass<ReverseSink>>, DuringReverse)>),
     /// Histogram-only analysis complete.
     HistogramDone(Box<Index>),
     /// Full analysis complete.
@@ -344,7 +345,7 @@ impl Session {
             Stage::Start => {
                 let per_object = !self.options.histogram_only;
                 (
-                    Stage::Indexing(Box::new((Decoder::new(true), Indexer::new(per_object)))),
+                    Stage::Indexing(Box::new(Pass::new(Indexer::new(per_object), true))),
                     Some(("index", 1)),
                 )
             }
@@ -367,8 +368,8 @@ impl Session {
                     ForwardSink::new(n),
                     Some(captures),
                 ) {
-                    Ok(pass) => (
-                        Stage::References(Box::new((Decoder::new(false), pass, roots))),
+                    Ok(refs) => (
+                        Stage::References(Box::new((Pass::new(refs, false), roots))),
                         Some(("references", 2)),
                     ),
                     Err(index) => (Stage::HistogramDone(index), None),
@@ -379,8 +380,8 @@ impl Session {
                 let locals = during.roots.locals.clone();
                 let root_classes = during.roots.root_classes.clone();
                 match RefPass::new(index, locals, root_classes, sink, None) {
-                    Ok(pass) => (
-                        Stage::Reverse(Box::new((Decoder::new(false), pass, during))),
+                    Ok(refs) => (
+                        Stage::Reverse(Box::new((Pass::new(refs, false), during))),
                         Some(("referrers", 3)),
                     ),
                     Err(index) => (Stage::HistogramDone(index), None),
@@ -395,18 +396,9 @@ impl Session {
     /// Feeds the next bytes of the file in the current pass.
     pub fn push(&mut self, bytes: &[u8]) -> Result<(), HprofError> {
         let r = match &mut self.stage {
-            Stage::Indexing(b) => {
-                let (d, v) = &mut **b;
-                d.push(bytes, v)
-            }
-            Stage::References(b) => {
-                let (d, v, _) = &mut **b;
-                d.push(bytes, v)
-            }
-            Stage::Reverse(b) => {
-                let (d, v, _) = &mut **b;
-                d.push(bytes, v)
-            }
+            Stage::Indexing(pass) => pass.push(bytes),
+            Stage::References(b) => b.0.push(bytes),
+            Stage::Reverse(b) => b.0.push(bytes),
             _ => Ok(()),
         };
         if r.is_err() {
@@ -425,9 +417,8 @@ impl Session {
             }
         };
         let next = match stage {
-            Stage::Indexing(b) => {
-                let (mut d, mut ix) = *b;
-                d.finish(&mut ix)?;
+            Stage::Indexing(pass) => {
+                let (ix, mut d) = pass.finish()?;
                 if d.is_gzip() {
                     self.gzip = Some(d.take_gzip_checkpoints());
                     self.wrap_source();
@@ -472,9 +463,9 @@ impl Session {
                 }
             }
             Stage::References(b) => {
-                let (mut d, mut pass, roots) = *b;
-                d.finish(&mut pass)?;
-                let r = pass.finish()?;
+                let (pass, roots) = *b;
+                let (refs, _) = pass.finish()?;
+                let r = refs.finish()?;
                 let fwd = r.sink.finish().map_err(|_| {
                     HprofError::new(
                         0,
@@ -499,9 +490,9 @@ impl Session {
                 )?))
             }
             Stage::Reverse(b) => {
-                let (mut d, mut pass, during) = *b;
-                d.finish(&mut pass)?;
-                let r = pass.finish()?;
+                let (pass, during) = *b;
+                let (refs, _) = pass.finish()?;
+                let r = refs.finish()?;
                 let (pre, rev) = r.sink.finish();
                 let rev = rev.ok_or_else(|| internal("the file changed between passes"))?;
                 tick("dominators", 0, 0);

@@ -13,11 +13,8 @@ use heapscope::analysis::finalizers::human;
 use heapscope::analysis::histogram::{Histogram, histogram};
 use heapscope::analysis::paths::{PathNode, PathOptions};
 use heapscope::analysis::refstats::RefKindStats;
-use heapscope::analysis::summary::summary;
+use heapscope::format::HprofError;
 use heapscope::format::source::FileSource;
-use heapscope::format::{HprofError, Visitor};
-use heapscope::load::Pass;
-use heapscope::model::index::{Index, Indexer};
 use heapscope::session::{Options, Session};
 use indicatif::{ProgressBar, ProgressStyle};
 use reader::Chunks;
@@ -288,47 +285,20 @@ fn peak_rss_bytes() -> Option<u64> {
     Some(kib * 1024)
 }
 
-/// Streams `path` through a pass, with progress.
-fn stream_file<V: Visitor>(
-    path: &Path,
-    visitor: V,
-    quiet: bool,
-    phase: &str,
-) -> Result<(V, heapscope::format::Decoder), Failure> {
-    let file = std::fs::File::open(path)
-        .map_err(|e| Failure::Io(format!("cannot open {}: {e}", path.display())))?;
-    let total = file.metadata().map(|m| m.len()).unwrap_or(0);
-    let progress = Progress::new(quiet, total, phase);
-    let mut pass = Pass::new(visitor, false);
-    let mut chunks = Chunks::new(file);
-    while let Some(buf) = chunks.next_chunk() {
-        let buf = buf.map_err(|e| Failure::Io(format!("cannot read {}: {e}", path.display())))?;
-        pass.push(&buf)?;
-        chunks.recycle(buf);
-        progress.set(pass.consumed());
-    }
-    let r = pass.finish();
-    progress.done();
-    Ok(r?)
-}
-
-fn index_file(path: &Path, quiet: bool, per_object: bool) -> Result<Index, Failure> {
-    Timings::enter("index");
-    let (ix, _) = stream_file(path, Indexer::new(per_object), quiet, "indexing")?;
-    Ok(ix.finish()?)
-}
-
-/// Runs the full analysis: every pass the session asks for, each streaming the file.
-fn analyze_file(path: &Path, quiet: bool) -> Result<Session, Failure> {
+/// Runs every pass the session asks for (one for `histogram_only`, else the full
+/// analysis), each streaming the file.
+fn analyze_file(path: &Path, quiet: bool, options: Options) -> Result<Session, Failure> {
     let open = || {
         std::fs::File::open(path)
             .map_err(|e| Failure::Io(format!("cannot open {}: {e}", path.display())))
     };
     let total = open()?.metadata().map(|m| m.len()).unwrap_or(0);
-    let mut session = Session::new(Options::default());
-    let src = FileSource::open(path)
-        .map_err(|e| Failure::Io(format!("cannot open {}: {e}", path.display())))?;
-    session.set_source(Box::new(src));
+    let mut session = Session::new(options);
+    if !options.histogram_only {
+        let src = FileSource::open(path)
+            .map_err(|e| Failure::Io(format!("cannot open {}: {e}", path.display())))?;
+        session.set_source(Box::new(src));
+    }
     let show = !quiet && std::io::stderr().is_terminal();
     session.set_progress(Box::new(move |p| {
         Timings::enter(p.phase);
@@ -367,6 +337,18 @@ fn analyze_file(path: &Path, quiet: bool) -> Result<Session, Failure> {
     }
     Ok(session)
 }
+
+/// The full analysis.
+const FULL: Options = Options {
+    histogram_only: false,
+    memory_limit: None,
+};
+
+/// Pass 1 only: the summary and the histogram.
+const HISTOGRAM: Options = Options {
+    histogram_only: true,
+    memory_limit: None,
+};
 
 fn print_json<T: serde::Serialize>(v: &T) -> Result<(), Failure> {
     let mut out = std::io::stdout().lock();
@@ -501,7 +483,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
 fn run_command(cli: Cli) -> Result<(), Failure> {
     match cli.command {
         Command::Analyze { file, json, top } => {
-            let mut session = analyze_file(&file, cli.quiet)?;
+            let mut session = analyze_file(&file, cli.quiet, FULL)?;
             Timings::enter("finalizers");
             let finalizers = session.finalizers()?.clone();
             Timings::enter("suspects");
@@ -583,11 +565,13 @@ fn run_command(cli: Cli) -> Result<(), Failure> {
             Ok(())
         }
         Command::Summary { file, json } => {
-            let index = index_file(&file, cli.quiet, false)?;
+            let session = analyze_file(&file, cli.quiet, HISTOGRAM)?;
             Timings::enter("summary");
-            let s = summary(&index);
+            let s = session
+                .summary()
+                .ok_or_else(|| Failure::Io("analysis incomplete".into()))?;
             if json {
-                return print_json(&s);
+                return print_json(s);
             }
             let mut t = table();
             let rows: Vec<(&str, String)> = vec![
@@ -645,15 +629,18 @@ fn run_command(cli: Cli) -> Result<(), Failure> {
             retained,
         } => {
             let mut h = if retained {
-                let session = analyze_file(&file, cli.quiet)?;
+                let session = analyze_file(&file, cli.quiet, FULL)?;
                 session
                     .histogram()
                     .cloned()
                     .unwrap_or_else(|| histogram_of(&session))
             } else {
-                let index = index_file(&file, cli.quiet, false)?;
+                let session = analyze_file(&file, cli.quiet, HISTOGRAM)?;
                 Timings::enter("histogram");
-                histogram(&index)
+                session
+                    .histogram()
+                    .cloned()
+                    .unwrap_or_else(|| histogram_of(&session))
             };
             if retained {
                 h.classes.sort_by(|a, b| {
@@ -673,7 +660,7 @@ fn run_command(cli: Cli) -> Result<(), Failure> {
             Ok(())
         }
         Command::Finalizers { file, json } => {
-            let mut session = analyze_file(&file, cli.quiet)?;
+            let mut session = analyze_file(&file, cli.quiet, FULL)?;
             Timings::enter("finalizers");
             let r = session.finalizers()?.clone();
             if json {
@@ -768,7 +755,7 @@ fn run_command(cli: Cli) -> Result<(), Failure> {
                 ..PathOptions::default()
             };
             let id = object.as_deref().map(parse_id).transpose()?;
-            let mut session = analyze_file(&file, cli.quiet)?;
+            let mut session = analyze_file(&file, cli.quiet, FULL)?;
             Timings::enter("paths");
             let tree = match (id, class) {
                 (Some(id), _) => session.paths_to_object(id, &opts)?,
@@ -796,7 +783,7 @@ fn run_command(cli: Cli) -> Result<(), Failure> {
             Ok(())
         }
         Command::Suspects { file, json } => {
-            let mut session = analyze_file(&file, cli.quiet)?;
+            let mut session = analyze_file(&file, cli.quiet, FULL)?;
             Timings::enter("suspects");
             let r = session.suspects()?;
             if json {
@@ -829,7 +816,7 @@ fn run_command(cli: Cli) -> Result<(), Failure> {
             Ok(())
         }
         Command::References { file, json } => {
-            let session = analyze_file(&file, cli.quiet)?;
+            let session = analyze_file(&file, cli.quiet, FULL)?;
             Timings::enter("references");
             let r = session.reference_stats()?;
             if json {
@@ -839,7 +826,7 @@ fn run_command(cli: Cli) -> Result<(), Failure> {
             Ok(())
         }
         Command::Threads { file, json } => {
-            let mut session = analyze_file(&file, cli.quiet)?;
+            let mut session = analyze_file(&file, cli.quiet, FULL)?;
             Timings::enter("threads");
             let threads = session.threads(20)?;
             if json {
@@ -869,7 +856,7 @@ fn run_command(cli: Cli) -> Result<(), Failure> {
         }
         Command::Inspect { file, object, json } => {
             let id = parse_id(&object)?;
-            let mut session = analyze_file(&file, cli.quiet)?;
+            let mut session = analyze_file(&file, cli.quiet, FULL)?;
             Timings::enter("inspect");
             let v = session.inspect(id, 100)?;
             if json {
@@ -944,7 +931,7 @@ fn run_command(cli: Cli) -> Result<(), Failure> {
             top,
             depth,
         } => {
-            let session = analyze_file(&file, cli.quiet)?;
+            let session = analyze_file(&file, cli.quiet, FULL)?;
             let heap = session
                 .heap()
                 .ok_or_else(|| Failure::Io("analysis incomplete".into()))?;
