@@ -125,7 +125,8 @@ pub struct Session {
     progress: Option<ProgressFn>,
     /// Random access to the file (set by the caller), wrapped for gzip.
     source: Option<Box<dyn ByteSource>>,
-    /// Whether pass 1 found gzip, and the inflater snapshots it recorded.
+    /// Whether pass 1 found gzip, and the inflater snapshots it recorded (kept for the full
+    /// analysis only: nothing else reads the file again).
     gzip: Option<Vec<Checkpoint>>,
     finalizers: Option<FinalizerReport>,
     plan: Option<Plan>,
@@ -343,9 +344,10 @@ impl Session {
         let stage = std::mem::replace(&mut self.stage, Stage::Failed);
         let (next, info) = match stage {
             Stage::Start => {
-                let per_object = !self.options.histogram_only;
+                // Per-object memory and gzip snapshots only serve the full analysis.
+                let full = !self.options.histogram_only;
                 (
-                    Stage::Indexing(Box::new(Pass::new(Indexer::new(per_object), true))),
+                    Stage::Indexing(Box::new(Pass::new(Indexer::new(full), full))),
                     Some(("index", 1)),
                 )
             }
@@ -419,10 +421,6 @@ impl Session {
         let next = match stage {
             Stage::Indexing(pass) => {
                 let (ix, mut d) = pass.finish()?;
-                if d.is_gzip() {
-                    self.gzip = Some(d.take_gzip_checkpoints());
-                    self.wrap_source();
-                }
                 let index = ix.finish()?;
                 self.summary = Some(summary(&index));
                 self.histogram = Some(histogram(&index));
@@ -457,8 +455,13 @@ impl Session {
                     ));
                 }
                 if self.options.histogram_only || too_big {
+                    // No query will read the file: the gzip snapshots go with the decoder.
                     Stage::HistogramDone(Box::new(index))
                 } else {
+                    if d.is_gzip() {
+                        self.gzip = Some(d.take_gzip_checkpoints());
+                        self.wrap_source();
+                    }
                     Stage::Indexed(Box::new(index))
                 }
             }
