@@ -422,22 +422,16 @@ impl Session {
             Stage::Indexing(pass) => {
                 let (ix, mut d) = pass.finish()?;
                 let index = ix.finish()?;
-                self.summary = Some(summary(&index));
+                let s = summary(&index);
+                let references_bound =
+                    index.stats.ref_slots + u64::from(index.classes.object_count) * 4;
+                let plan = Plan {
+                    objects: s.objects,
+                    references_bound,
+                    peak_bytes: predict_peak(s.objects, references_bound),
+                };
+                self.summary = Some(s);
                 self.histogram = Some(histogram(&index));
-                let objects = index.stats.instances
-                    + index.stats.obj_arrays
-                    + index.stats.prim_arrays
-                    + u64::from(index.classes.object_count);
-                let plan = Plan {
-                    objects,
-                    references_bound: index.stats.ref_slots
-                        + u64::from(index.classes.object_count) * 4,
-                    peak_bytes: 0,
-                };
-                let plan = Plan {
-                    peak_bytes: predict_peak(plan.objects, plan.references_bound),
-                    ..plan
-                };
                 self.plan = Some(plan);
                 let too_big = self
                     .options
@@ -501,7 +495,7 @@ impl Session {
                 tick("dominators", 0, 0);
                 let heap = during.finish(r.index, pre, rev, &mut tick);
                 self.histogram = Some(with_retained(&heap));
-                self.summary = Some(summary(&heap.index));
+                // Pass 1's summary stands; only the diagnostics grew since.
                 if let Some(s) = &mut self.summary {
                     s.diagnostics = heap.diagnostics.list();
                 }
