@@ -154,6 +154,14 @@ fn internal(detail: &'static str) -> HprofError {
     )
 }
 
+/// The analyzed heap, or the error of a query asked too early.
+fn ready(stage: &Stage) -> Result<&Heap, HprofError> {
+    match stage {
+        Stage::Ready(h) => Ok(h),
+        _ => Err(internal("the analysis is not complete")),
+    }
+}
+
 impl Session {
     /// A session that has read nothing yet.
     pub fn new(options: Options) -> Self {
@@ -189,9 +197,7 @@ impl Session {
         parent: Option<u64>,
         limit: usize,
     ) -> Result<(Vec<DomNode>, u64), HprofError> {
-        let heap = self
-            .heap()
-            .ok_or_else(|| internal("the analysis is not complete"))?;
+        let heap = self.ready()?;
         let p = match parent {
             Some(id) => Some(heap.object_by_id(id).ok_or_else(|| no_object(id))?),
             None => None,
@@ -224,12 +230,14 @@ impl Session {
         }
     }
 
+    /// The heap, for a query.
+    fn ready(&self) -> Result<&Heap, HprofError> {
+        ready(&self.stage)
+    }
+
     /// The heap and the source, for a query.
     fn parts(&mut self) -> Result<(&Heap, &mut dyn ByteSource), HprofError> {
-        let heap = match &self.stage {
-            Stage::Ready(h) => &**h,
-            _ => return Err(internal("the analysis is not complete")),
-        };
+        let heap = ready(&self.stage)?;
         let src = self
             .source
             .as_deref_mut()
@@ -317,10 +325,7 @@ impl Session {
 
     /// Reference statistics by kind.
     pub fn reference_stats(&self) -> Result<Vec<RefKindStats>, HprofError> {
-        let heap = self
-            .heap()
-            .ok_or_else(|| internal("the analysis is not complete"))?;
-        Ok(reference_stats(heap))
+        Ok(reference_stats(self.ready()?))
     }
 
     /// Threads with stacks and locals.
