@@ -69,6 +69,20 @@ pub const PEAK_BYTES_PER_OBJECT: u64 = 32;
 /// Peak bytes per reference.
 pub const PEAK_BYTES_PER_REFERENCE: u64 = 4;
 
+/// An object ID written `0x…` in hex (`0X` too), the form reports give and the browser
+/// takes.
+pub fn parse_hex_id(s: &str) -> Option<u64> {
+    let h = s.strip_prefix("0x").or_else(|| s.strip_prefix("0X"))?;
+    u64::from_str_radix(h, 16).ok()
+}
+
+/// An object ID as typed on a command line: `0x…` hex or a decimal number, spaces around
+/// it ignored.
+pub fn parse_id(s: &str) -> Option<u64> {
+    let t = s.trim();
+    parse_hex_id(t).or_else(|| t.parse().ok())
+}
+
 /// A pass over the file, as announced by [`Session::begin_pass`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PassInfo {
@@ -564,4 +578,23 @@ pub fn run_in_memory(session: &mut Session, bytes: &[u8], chunk: usize) -> Resul
         session.end_pass()?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn object_ids_parse_as_each_caller_takes_them() {
+        assert_eq!(parse_hex_id("0xfc03c2e0"), Some(0xfc03_c2e0));
+        assert_eq!(parse_hex_id("0XFC"), Some(0xfc));
+        for bad in ["252", " 0xfc", "0x", "0xzz", "fc", ""] {
+            assert_eq!(parse_hex_id(bad), None, "{bad:?}");
+        }
+        assert_eq!(parse_id(" 0xfc\n"), Some(0xfc));
+        assert_eq!(parse_id("252"), Some(252));
+        for bad in ["0x", "0xzz", "fc", "", "-1"] {
+            assert_eq!(parse_id(bad), None, "{bad:?}");
+        }
+    }
 }

@@ -972,12 +972,7 @@ struct Graph {
 }
 
 fn parse_id(s: &str) -> Result<u64, Failure> {
-    let t = s.trim();
-    let r = match t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")) {
-        Some(h) => u64::from_str_radix(h, 16),
-        None => t.parse::<u64>(),
-    };
-    r.map_err(|_| {
+    heapscope::session::parse_id(s).ok_or_else(|| {
         Failure::Io(format!(
             "not an object ID: {s} (use 0x… hex or a decimal number)"
         ))

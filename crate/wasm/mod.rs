@@ -15,7 +15,7 @@ mod dto;
 
 use crate::analysis::paths::PathOptions;
 use crate::format::{ByteSource, ErrorKind, HprofError};
-use crate::session::{Options, Session};
+use crate::session::{Options, Session, parse_hex_id};
 use serde::Serialize;
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::Mutex;
@@ -336,7 +336,7 @@ impl HeapSession {
     /// The object with this `"0x…"` ID, or an error named `NotFound`.
     fn object(&self, id: &str) -> Result<u64, JsValue> {
         let heap = self.inner.heap().ok_or_else(not_ready)?;
-        let n = dto::parse_hex_id(id)
+        let n = parse_hex_id(id)
             .ok_or_else(|| JsError::new(&format!("not an object ID: {id:.40} (use 0x… hex)")))?;
         if heap.object_by_id(n).is_none() {
             let e = js_sys::Error::new(&format!(
