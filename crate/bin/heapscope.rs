@@ -416,6 +416,16 @@ fn print_histogram(h: &Histogram, top: Option<usize>) {
     out!("{t}");
 }
 
+/// Largest retained first, then largest shallow, then by name.
+fn sort_by_retained(h: &mut Histogram) {
+    h.classes.sort_by(|a, b| {
+        b.retained_bytes
+            .cmp(&a.retained_bytes)
+            .then(b.shallow_bytes.cmp(&a.shallow_bytes))
+            .then(a.name.cmp(&b.name))
+    });
+}
+
 fn print_references(r: &[RefKindStats]) {
     let mut t = table();
     t.set_header(vec![
@@ -498,12 +508,7 @@ fn run_command(cli: Cli) -> Result<(), Failure> {
                 .histogram()
                 .cloned()
                 .unwrap_or_else(|| histogram_of(&session));
-            classes.classes.sort_by(|a, b| {
-                b.retained_bytes
-                    .cmp(&a.retained_bytes)
-                    .then(b.shallow_bytes.cmp(&a.shallow_bytes))
-                    .then(a.name.cmp(&b.name))
-            });
+            sort_by_retained(&mut classes);
             let dominators = dominator_tree(heap, top, 1);
             let reachable_objects = heap.object_count() as u64 - heap.unreachable.0;
             if json {
@@ -643,12 +648,7 @@ fn run_command(cli: Cli) -> Result<(), Failure> {
                     .unwrap_or_else(|| histogram_of(&session))
             };
             if retained {
-                h.classes.sort_by(|a, b| {
-                    b.retained_bytes
-                        .cmp(&a.retained_bytes)
-                        .then(b.shallow_bytes.cmp(&a.shallow_bytes))
-                        .then(a.name.cmp(&b.name))
-                });
+                sort_by_retained(&mut h);
             }
             if json {
                 if let Some(n) = top {
