@@ -10,7 +10,7 @@ use clap::{Parser, Subcommand};
 use comfy_table::{Cell, CellAlignment, ContentArrangement, Table, presets};
 use heapscope::analysis::dominators_report::{DomNode, DomTree, dominator_tree};
 use heapscope::analysis::finalizers::human;
-use heapscope::analysis::histogram::{Histogram, histogram};
+use heapscope::analysis::histogram::Histogram;
 use heapscope::analysis::paths::{PathNode, PathOptions};
 use heapscope::analysis::refstats::RefKindStats;
 use heapscope::format::HprofError;
@@ -350,6 +350,11 @@ const HISTOGRAM: Options = Options {
     memory_limit: None,
 };
 
+/// A result the session always has once its passes ran (a bug otherwise).
+fn incomplete() -> Failure {
+    Failure::Io("analysis incomplete".into())
+}
+
 fn print_json<T: serde::Serialize>(v: &T) -> Result<(), Failure> {
     let mut out = std::io::stdout().lock();
     let r = serde_json::to_writer_pretty(&mut out, v)
@@ -501,13 +506,8 @@ fn run_command(cli: Cli) -> Result<(), Failure> {
             Timings::enter("reference stats");
             let references = session.reference_stats()?;
             Timings::enter("report");
-            let heap = session
-                .heap()
-                .ok_or_else(|| Failure::Io("analysis incomplete".into()))?;
-            let mut classes = session
-                .histogram()
-                .cloned()
-                .unwrap_or_else(|| histogram_of(&session));
+            let heap = session.heap().ok_or_else(incomplete)?;
+            let mut classes = session.histogram().cloned().ok_or_else(incomplete)?;
             sort_by_retained(&mut classes);
             let dominators = dominator_tree(heap, top, 1);
             let reachable_objects = heap.object_count() as u64 - heap.unreachable.0;
@@ -572,9 +572,7 @@ fn run_command(cli: Cli) -> Result<(), Failure> {
         Command::Summary { file, json } => {
             let session = analyze_file(&file, cli.quiet, HISTOGRAM)?;
             Timings::enter("summary");
-            let s = session
-                .summary()
-                .ok_or_else(|| Failure::Io("analysis incomplete".into()))?;
+            let s = session.summary().ok_or_else(incomplete)?;
             if json {
                 return print_json(s);
             }
@@ -633,20 +631,11 @@ fn run_command(cli: Cli) -> Result<(), Failure> {
             top,
             retained,
         } => {
-            let mut h = if retained {
-                let session = analyze_file(&file, cli.quiet, FULL)?;
-                session
-                    .histogram()
-                    .cloned()
-                    .unwrap_or_else(|| histogram_of(&session))
-            } else {
-                let session = analyze_file(&file, cli.quiet, HISTOGRAM)?;
+            let session = analyze_file(&file, cli.quiet, if retained { FULL } else { HISTOGRAM })?;
+            if !retained {
                 Timings::enter("histogram");
-                session
-                    .histogram()
-                    .cloned()
-                    .unwrap_or_else(|| histogram_of(&session))
-            };
+            }
+            let mut h = session.histogram().cloned().ok_or_else(incomplete)?;
             if retained {
                 sort_by_retained(&mut h);
             }
@@ -932,9 +921,7 @@ fn run_command(cli: Cli) -> Result<(), Failure> {
             depth,
         } => {
             let session = analyze_file(&file, cli.quiet, FULL)?;
-            let heap = session
-                .heap()
-                .ok_or_else(|| Failure::Io("analysis incomplete".into()))?;
+            let heap = session.heap().ok_or_else(incomplete)?;
             Timings::enter("dominator tree");
             let tree = dominator_tree(heap, top, depth);
             if json {
@@ -1038,14 +1025,6 @@ fn path_lines(roots: &[PathNode], more_roots: u64) -> Vec<String> {
         lines.push(format!("… {more_roots} more"));
     }
     lines
-}
-
-fn histogram_of(session: &Session) -> Histogram {
-    session.index().map(histogram).unwrap_or(Histogram {
-        classes: Vec::new(),
-        total_instances: 0,
-        total_shallow_bytes: 0,
-    })
 }
 
 fn main() -> ExitCode {
