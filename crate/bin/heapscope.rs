@@ -510,20 +510,21 @@ fn run_command(cli: Cli) -> Result<(), Failure> {
             let mut classes = session.histogram().cloned().ok_or_else(incomplete)?;
             sort_by_retained(&mut classes);
             let dominators = dominator_tree(heap, top, 1);
-            let reachable_objects = heap.object_count() as u64 - heap.unreachable.0;
+            let objects = heap.object_count() as u64;
+            let graph = Graph {
+                objects,
+                references: heap.references,
+                gc_roots: heap.roots.len() as u64,
+                reachable_objects: objects - dominators.unreachable_objects,
+                reachable_bytes: dominators.reachable_bytes,
+                unreachable_objects: dominators.unreachable_objects,
+                unreachable_bytes: dominators.unreachable_bytes,
+            };
             if json {
                 classes.classes.truncate(top);
                 return print_json(&AnalyzeReport {
                     summary: session.summary(),
-                    graph: Graph {
-                        objects: heap.object_count() as u64,
-                        references: heap.references,
-                        gc_roots: heap.roots.len() as u64,
-                        reachable_objects,
-                        reachable_bytes: heap.reachable_bytes(),
-                        unreachable_objects: heap.unreachable.0,
-                        unreachable_bytes: heap.unreachable.1,
-                    },
+                    graph,
                     suspects: &suspects,
                     finalizers: &finalizers,
                     references: &references,
@@ -534,11 +535,11 @@ fn run_command(cli: Cli) -> Result<(), Failure> {
             out!(
                 "{}: {} objects ({} reachable, {}), {} references, {} GC roots",
                 file.display(),
-                grouped(heap.object_count() as u64),
-                grouped(reachable_objects),
-                human(heap.reachable_bytes()),
-                grouped(heap.references),
-                grouped(heap.roots.len() as u64)
+                grouped(graph.objects),
+                grouped(graph.reachable_objects),
+                human(graph.reachable_bytes),
+                grouped(graph.references),
+                grouped(graph.gc_roots)
             );
             if suspects.suspects.is_empty() {
                 out!(
