@@ -652,9 +652,9 @@ fn run_command(cli: Cli) -> Result<(), Failure> {
         Command::Finalizers { file, json } => {
             let mut session = analyze_file(&file, cli.quiet, FULL)?;
             Timings::enter("finalizers");
-            let r = session.finalizers()?.clone();
+            let r = session.finalizers()?;
             if json {
-                return print_json(&r);
+                return print_json(r);
             }
             out!(
                 "{} Finalizers: {} shallow, {} retained ({:.1} % of the heap)",
