@@ -558,11 +558,6 @@ impl Session {
         Ok(())
     }
 
-    /// Whether every pass is done.
-    pub fn is_ready(&self) -> bool {
-        matches!(self.stage, Stage::Ready(_) | Stage::HistogramDone(_))
-    }
-
     /// The summary (after pass 1).
     pub fn summary(&self) -> Option<&Summary> {
         self.summary.as_ref()
