@@ -13,8 +13,8 @@ use heapscope::analysis::finalizers::human;
 use heapscope::analysis::histogram::Histogram;
 use heapscope::analysis::paths::{PathNode, PathOptions};
 use heapscope::analysis::refstats::RefKindStats;
-use heapscope::format::HprofError;
 use heapscope::format::source::FileSource;
+use heapscope::format::{ByteSource, HprofError};
 use heapscope::session::{Options, Session};
 use indicatif::{ProgressBar, ProgressStyle};
 use reader::Chunks;
@@ -288,15 +288,12 @@ fn peak_rss_bytes() -> Option<u64> {
 /// Runs every pass the session asks for (one for `histogram_only`, else the full
 /// analysis), each streaming the file.
 fn analyze_file(path: &Path, quiet: bool, options: Options) -> Result<Session, Failure> {
-    let open = || {
-        std::fs::File::open(path)
-            .map_err(|e| Failure::Io(format!("cannot open {}: {e}", path.display())))
-    };
-    let total = open()?.metadata().map(|m| m.len()).unwrap_or(0);
+    let cannot_open = |e| Failure::Io(format!("cannot open {}: {e}", path.display()));
+    let src = FileSource::open(path).map_err(cannot_open)?;
+    let total = src.len();
     let mut session = Session::new(options);
     if !options.histogram_only {
-        let src = FileSource::open(path)
-            .map_err(|e| Failure::Io(format!("cannot open {}: {e}", path.display())))?;
+        // Only the full analysis's queries read the file again.
         session.set_source(Box::new(src));
     }
     let show = !quiet && std::io::stderr().is_terminal();
@@ -317,7 +314,7 @@ fn analyze_file(path: &Path, quiet: bool, options: Options) -> Result<Session, F
             total,
             &format!("{} {}/{}", pass.name, pass.number, pass.of),
         );
-        let mut chunks = Chunks::new(open()?);
+        let mut chunks = Chunks::new(std::fs::File::open(path).map_err(cannot_open)?);
         let mut done = 0u64;
         while let Some(buf) = chunks.next_chunk() {
             let buf =
