@@ -1,4 +1,5 @@
-//! Driving the streaming passes over a file: shared by the CLI and the wasm session.
+//! Driving the streaming passes over a file: the session's passes (CLI and wasm) run
+//! through it.
 //!
 //! A [`Pass`] wraps a [`Decoder`] and a visitor; the caller pushes the file's bytes in
 //! slices (of any size) and calls [`Pass::finish`]. [`index_bytes`] runs pass 1 over an

@@ -26,7 +26,8 @@ use crate::analysis::summary::{Summary, summary};
 use crate::analysis::suspects::{SuspectsReport, suspects};
 use crate::analysis::threads::{ThreadView, threads};
 use crate::format::gzip::{Checkpoint, GzipRandomReader};
-use crate::format::{ByteSource, Decoder, ErrorKind, HprofError};
+use crate::format::{ByteSource, ErrorKind, HprofError};
+use crate::load::Pass;
 use crate::model::captures::Captures;
 use crate::model::diagnostics::Diagnostics;
 use crate::model::graph::{ForwardSink, RefPass};
@@ -68,6 +69,20 @@ pub const PEAK_BYTES_PER_OBJECT: u64 = 32;
 /// Peak bytes per reference.
 pub const PEAK_BYTES_PER_REFERENCE: u64 = 4;
 
+/// An object ID written `0x…` in hex (`0X` too), the form reports give and the browser
+/// takes.
+pub fn parse_hex_id(s: &str) -> Option<u64> {
+    let h = s.strip_prefix("0x").or_else(|| s.strip_prefix("0X"))?;
+    u64::from_str_radix(h, 16).ok()
+}
+
+/// An object ID as typed on a command line: `0x…` hex or a decimal number, spaces around
+/// it ignored.
+pub fn parse_id(s: &str) -> Option<u64> {
+    let t = s.trim();
+    parse_hex_id(t).or_else(|| t.parse().ok())
+}
+
 /// A pass over the file, as announced by [`Session::begin_pass`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PassInfo {
@@ -98,15 +113,15 @@ enum Stage {
     /// Nothing read yet.
     Start,
     /// Streaming pass 1.
-    Indexing(Box<(Decoder, Indexer)>),
+    Indexing(Box<Pass<Indexer>>),
     /// Pass 1 done; the references pass comes next (unless histogram-only).
     Indexed(Box<Index>),
     /// Streaming pass 2 (references → forward graph).
-    References(Box<(Decoder, RefPass<ForwardSink>, RootSet)>),
+    References(Box<(Pass<RefPass<ForwardSink>>, RootSet)>),
     /// Pass 2 done: reachable objects numbered, reverse graph sized.
     Forwarded(Box<AfterForward>),
     /// Streaming pass 3 (references → reverse graph).
-    Reverse(Box<(Decoder, RefPass<ReverseSink>, DuringReverse)>),
+    Reverse(Box<(Pass<RefPass<ReverseSink>>, DuringReverse)>),
     /// Histogram-only analysis complete.
     HistogramDone(Box<Index>),
     /// Full analysis complete.
@@ -124,7 +139,8 @@ pub struct Session {
     progress: Option<ProgressFn>,
     /// Random access to the file (set by the caller), wrapped for gzip.
     source: Option<Box<dyn ByteSource>>,
-    /// Whether pass 1 found gzip, and the inflater snapshots it recorded.
+    /// Whether pass 1 found gzip, and the inflater snapshots it recorded (kept for the full
+    /// analysis only: nothing else reads the file again).
     gzip: Option<Vec<Checkpoint>>,
     finalizers: Option<FinalizerReport>,
     plan: Option<Plan>,
@@ -132,14 +148,45 @@ pub struct Session {
     refused: Option<String>,
 }
 
+const NO_OBJECT: &str = "no object with this ID in the dump";
+const NOT_COMPLETE: &str = "the analysis is not complete";
+
 fn no_object(id: u64) -> HprofError {
     HprofError::new(
         id,
         ErrorKind::Malformed {
             what: "query",
-            detail: "no object with this ID in the dump",
+            detail: NO_OBJECT,
         },
     )
+}
+
+/// A query's failure that is not the dump's fault. The session returns it as an
+/// [`HprofError`] like any other; [`QueryFailure::of`] tells it apart (for the browser,
+/// which names these errors).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum QueryFailure {
+    /// The query needs the full analysis, and it has not run (or not to the end).
+    NotReady,
+    /// No object in the dump has this ID.
+    NoObject(u64),
+}
+
+impl QueryFailure {
+    /// What `e` is, if it is one of these.
+    pub fn of(e: &HprofError) -> Option<QueryFailure> {
+        match e.kind {
+            ErrorKind::Malformed {
+                what: "query",
+                detail,
+            } if detail == NO_OBJECT => Some(QueryFailure::NoObject(e.offset)),
+            ErrorKind::Malformed {
+                what: "session",
+                detail,
+            } if detail == NOT_COMPLETE => Some(QueryFailure::NotReady),
+            _ => None,
+        }
+    }
 }
 
 fn internal(detail: &'static str) -> HprofError {
@@ -150,6 +197,14 @@ fn internal(detail: &'static str) -> HprofError {
             detail,
         },
     )
+}
+
+/// The analyzed heap, or the error of a query asked too early.
+fn ready(stage: &Stage) -> Result<&Heap, HprofError> {
+    match stage {
+        Stage::Ready(h) => Ok(h),
+        _ => Err(internal(NOT_COMPLETE)),
+    }
 }
 
 impl Session {
@@ -187,9 +242,7 @@ impl Session {
         parent: Option<u64>,
         limit: usize,
     ) -> Result<(Vec<DomNode>, u64), HprofError> {
-        let heap = self
-            .heap()
-            .ok_or_else(|| internal("the analysis is not complete"))?;
+        let heap = self.ready()?;
         let p = match parent {
             Some(id) => Some(heap.object_by_id(id).ok_or_else(|| no_object(id))?),
             None => None,
@@ -222,12 +275,14 @@ impl Session {
         }
     }
 
+    /// The heap, for a query.
+    fn ready(&self) -> Result<&Heap, HprofError> {
+        ready(&self.stage)
+    }
+
     /// The heap and the source, for a query.
     fn parts(&mut self) -> Result<(&Heap, &mut dyn ByteSource), HprofError> {
-        let heap = match &self.stage {
-            Stage::Ready(h) => &**h,
-            _ => return Err(internal("the analysis is not complete")),
-        };
+        let heap = ready(&self.stage)?;
         let src = self
             .source
             .as_deref_mut()
@@ -311,10 +366,7 @@ impl Session {
 
     /// Reference statistics by kind.
     pub fn reference_stats(&self) -> Result<Vec<RefKindStats>, HprofError> {
-        let heap = self
-            .heap()
-            .ok_or_else(|| internal("the analysis is not complete"))?;
-        Ok(reference_stats(heap))
+        Ok(reference_stats(self.ready()?))
     }
 
     /// Threads with stacks and locals.
@@ -338,9 +390,10 @@ impl Session {
         let stage = std::mem::replace(&mut self.stage, Stage::Failed);
         let (next, info) = match stage {
             Stage::Start => {
-                let per_object = !self.options.histogram_only;
+                // Per-object memory and gzip snapshots only serve the full analysis.
+                let full = !self.options.histogram_only;
                 (
-                    Stage::Indexing(Box::new((Decoder::new(true), Indexer::new(per_object)))),
+                    Stage::Indexing(Box::new(Pass::new(Indexer::new(full), full))),
                     Some(("index", 1)),
                 )
             }
@@ -363,8 +416,8 @@ impl Session {
                     ForwardSink::new(n),
                     Some(captures),
                 ) {
-                    Ok(pass) => (
-                        Stage::References(Box::new((Decoder::new(false), pass, roots))),
+                    Ok(refs) => (
+                        Stage::References(Box::new((Pass::new(refs, false), roots))),
                         Some(("references", 2)),
                     ),
                     Err(index) => (Stage::HistogramDone(index), None),
@@ -375,8 +428,8 @@ impl Session {
                 let locals = during.roots.locals.clone();
                 let root_classes = during.roots.root_classes.clone();
                 match RefPass::new(index, locals, root_classes, sink, None) {
-                    Ok(pass) => (
-                        Stage::Reverse(Box::new((Decoder::new(false), pass, during))),
+                    Ok(refs) => (
+                        Stage::Reverse(Box::new((Pass::new(refs, false), during))),
                         Some(("referrers", 3)),
                     ),
                     Err(index) => (Stage::HistogramDone(index), None),
@@ -391,18 +444,9 @@ impl Session {
     /// Feeds the next bytes of the file in the current pass.
     pub fn push(&mut self, bytes: &[u8]) -> Result<(), HprofError> {
         let r = match &mut self.stage {
-            Stage::Indexing(b) => {
-                let (d, v) = &mut **b;
-                d.push(bytes, v)
-            }
-            Stage::References(b) => {
-                let (d, v, _) = &mut **b;
-                d.push(bytes, v)
-            }
-            Stage::Reverse(b) => {
-                let (d, v, _) = &mut **b;
-                d.push(bytes, v)
-            }
+            Stage::Indexing(pass) => pass.push(bytes),
+            Stage::References(b) => b.0.push(bytes),
+            Stage::Reverse(b) => b.0.push(bytes),
             _ => Ok(()),
         };
         if r.is_err() {
@@ -421,30 +465,19 @@ impl Session {
             }
         };
         let next = match stage {
-            Stage::Indexing(b) => {
-                let (mut d, mut ix) = *b;
-                d.finish(&mut ix)?;
-                if d.is_gzip() {
-                    self.gzip = Some(d.take_gzip_checkpoints());
-                    self.wrap_source();
-                }
+            Stage::Indexing(pass) => {
+                let (ix, mut d) = pass.finish()?;
                 let index = ix.finish()?;
-                self.summary = Some(summary(&index));
+                let s = summary(&index);
+                let references_bound =
+                    index.stats.ref_slots + u64::from(index.classes.object_count) * 4;
+                let plan = Plan {
+                    objects: s.objects,
+                    references_bound,
+                    peak_bytes: predict_peak(s.objects, references_bound),
+                };
+                self.summary = Some(s);
                 self.histogram = Some(histogram(&index));
-                let objects = index.stats.instances
-                    + index.stats.obj_arrays
-                    + index.stats.prim_arrays
-                    + u64::from(index.classes.object_count);
-                let plan = Plan {
-                    objects,
-                    references_bound: index.stats.ref_slots
-                        + u64::from(index.classes.object_count) * 4,
-                    peak_bytes: 0,
-                };
-                let plan = Plan {
-                    peak_bytes: predict_peak(plan.objects, plan.references_bound),
-                    ..plan
-                };
                 self.plan = Some(plan);
                 let too_big = self
                     .options
@@ -462,15 +495,20 @@ impl Session {
                     ));
                 }
                 if self.options.histogram_only || too_big {
+                    // No query will read the file: the gzip snapshots go with the decoder.
                     Stage::HistogramDone(Box::new(index))
                 } else {
+                    if d.is_gzip() {
+                        self.gzip = Some(d.take_gzip_checkpoints());
+                        self.wrap_source();
+                    }
                     Stage::Indexed(Box::new(index))
                 }
             }
             Stage::References(b) => {
-                let (mut d, mut pass, roots) = *b;
-                d.finish(&mut pass)?;
-                let r = pass.finish()?;
+                let (pass, roots) = *b;
+                let (refs, _) = pass.finish()?;
+                let r = refs.finish()?;
                 let fwd = r.sink.finish().map_err(|_| {
                     HprofError::new(
                         0,
@@ -495,15 +533,15 @@ impl Session {
                 )?))
             }
             Stage::Reverse(b) => {
-                let (mut d, mut pass, during) = *b;
-                d.finish(&mut pass)?;
-                let r = pass.finish()?;
+                let (pass, during) = *b;
+                let (refs, _) = pass.finish()?;
+                let r = refs.finish()?;
                 let (pre, rev) = r.sink.finish();
                 let rev = rev.ok_or_else(|| internal("the file changed between passes"))?;
                 tick("dominators", 0, 0);
                 let heap = during.finish(r.index, pre, rev, &mut tick);
                 self.histogram = Some(with_retained(&heap));
-                self.summary = Some(summary(&heap.index));
+                // Pass 1's summary stands; only the diagnostics grew since.
                 if let Some(s) = &mut self.summary {
                     s.diagnostics = heap.diagnostics.list();
                 }
@@ -514,11 +552,6 @@ impl Session {
         self.progress = progress;
         self.stage = next;
         Ok(())
-    }
-
-    /// Whether every pass is done.
-    pub fn is_ready(&self) -> bool {
-        matches!(self.stage, Stage::Ready(_) | Stage::HistogramDone(_))
     }
 
     /// The summary (after pass 1).
@@ -567,4 +600,23 @@ pub fn run_in_memory(session: &mut Session, bytes: &[u8], chunk: usize) -> Resul
         session.end_pass()?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn object_ids_parse_as_each_caller_takes_them() {
+        assert_eq!(parse_hex_id("0xfc03c2e0"), Some(0xfc03_c2e0));
+        assert_eq!(parse_hex_id("0XFC"), Some(0xfc));
+        for bad in ["252", " 0xfc", "0x", "0xzz", "fc", ""] {
+            assert_eq!(parse_hex_id(bad), None, "{bad:?}");
+        }
+        assert_eq!(parse_id(" 0xfc\n"), Some(0xfc));
+        assert_eq!(parse_id("252"), Some(252));
+        for bad in ["0x", "0xzz", "fc", "", "-1"] {
+            assert_eq!(parse_id(bad), None, "{bad:?}");
+        }
+    }
 }

@@ -378,3 +378,91 @@ fn analyze_is_the_full_report_in_one_run() {
         ]
     );
 }
+
+/// The lines `path` prints for `nodes` at `level`: (indent, object ID or `… N more`, lines
+/// the node takes, as a string value may hold line breaks).
+fn expected_path_lines(
+    nodes: &[serde_json::Value],
+    level: usize,
+    out: &mut Vec<(String, String, usize)>,
+) {
+    for n in nodes {
+        let value_breaks = n["value"].as_str().map_or(0, |v| v.matches('\n').count());
+        out.push((
+            "  ".repeat(level),
+            n["object"].as_str().expect("object").to_string(),
+            1 + value_breaks,
+        ));
+        expected_path_lines(n["children"].as_array().expect("children"), level + 1, out);
+        if let Some(m) = n["more_children"].as_u64() {
+            out.push(("  ".repeat(level + 1), format!("… {m} more"), 1));
+        }
+    }
+}
+
+#[test]
+fn path_text_notes_every_cut_list_where_it_ends() {
+    let timer = path(fixture("timer_finalizer.hprof"));
+    let args = ["path", &timer, "--class", "byte[]"];
+    let (code, json, err) = heapscope(&[&args[..], &["--json"]].concat());
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&json).expect("json");
+    let mut want = Vec::new();
+    expected_path_lines(v["roots"].as_array().expect("roots"), 0, &mut want);
+    let more_roots = v["more_roots"].as_u64().expect("more_roots");
+    assert!(more_roots > 0, "the fixture has more roots than are shown");
+    want.push((String::new(), format!("… {more_roots} more"), 1));
+    assert!(want.iter().filter(|w| w.1.starts_with('…')).count() > 2);
+
+    let (code, text, err) = heapscope(&args);
+    assert_eq!(code, 0, "{err}");
+    let mut lines = text.lines().skip(1);
+    for (indent, what, span) in &want {
+        let line = lines
+            .next()
+            .unwrap_or_else(|| panic!("missing line for {what}"));
+        if what.starts_with('…') {
+            assert_eq!(line, format!("{indent}{what}"));
+        } else {
+            let rest = line
+                .strip_prefix(indent.as_str())
+                .unwrap_or_else(|| panic!("{line}"));
+            assert!(
+                !rest.starts_with(' ') && rest.contains(&format!(" {what}")),
+                "{what}: {line}"
+            );
+            for _ in 1..*span {
+                lines.next();
+            }
+        }
+    }
+    assert_eq!(lines.next(), None, "nothing after the last note");
+}
+
+#[test]
+fn analyze_text_has_references_by_kind_and_the_dominator_tree() {
+    let timer = path(fixture("timer_finalizer.hprof"));
+    let (code, out, err) = heapscope(&["analyze", &timer, "--top", "5"]);
+    assert_eq!(code, 0, "{err}");
+    let lines: Vec<&str> = out.lines().collect();
+    let refs = lines
+        .iter()
+        .position(|l| l.contains("only via refs"))
+        .expect("references by kind");
+    assert!(
+        lines[refs + 1..refs + 5]
+            .iter()
+            .any(|l| l.contains("final"))
+    );
+    let dom = lines
+        .iter()
+        .position(|l| l.contains("retained") && l.contains("object"))
+        .expect("dominator tree");
+    assert!(dom > refs, "{out}");
+    assert!(lines[dom + 1].contains("java.util.TaskQueue"), "{out}");
+    assert!(
+        lines
+            .last()
+            .is_some_and(|l| l.starts_with("reachable heap "))
+    );
+}

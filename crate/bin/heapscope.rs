@@ -8,15 +8,13 @@ mod reader;
 
 use clap::{Parser, Subcommand};
 use comfy_table::{Cell, CellAlignment, ContentArrangement, Table, presets};
-use heapscope::analysis::dominators_report::{DomNode, dominator_tree};
+use heapscope::analysis::dominators_report::{DomNode, DomTree, dominator_tree};
 use heapscope::analysis::finalizers::human;
-use heapscope::analysis::histogram::{Histogram, histogram};
+use heapscope::analysis::histogram::Histogram;
 use heapscope::analysis::paths::{PathNode, PathOptions};
-use heapscope::analysis::summary::summary;
+use heapscope::analysis::refstats::RefKindStats;
 use heapscope::format::source::FileSource;
-use heapscope::format::{HprofError, Visitor};
-use heapscope::load::Pass;
-use heapscope::model::index::{Index, Indexer};
+use heapscope::format::{ByteSource, HprofError};
 use heapscope::session::{Options, Session};
 use indicatif::{ProgressBar, ProgressStyle};
 use reader::Chunks;
@@ -287,47 +285,17 @@ fn peak_rss_bytes() -> Option<u64> {
     Some(kib * 1024)
 }
 
-/// Streams `path` through a pass, with progress.
-fn stream_file<V: Visitor>(
-    path: &Path,
-    visitor: V,
-    quiet: bool,
-    phase: &str,
-) -> Result<(V, heapscope::format::Decoder), Failure> {
-    let file = std::fs::File::open(path)
-        .map_err(|e| Failure::Io(format!("cannot open {}: {e}", path.display())))?;
-    let total = file.metadata().map(|m| m.len()).unwrap_or(0);
-    let progress = Progress::new(quiet, total, phase);
-    let mut pass = Pass::new(visitor, false);
-    let mut chunks = Chunks::new(file);
-    while let Some(buf) = chunks.next_chunk() {
-        let buf = buf.map_err(|e| Failure::Io(format!("cannot read {}: {e}", path.display())))?;
-        pass.push(&buf)?;
-        chunks.recycle(buf);
-        progress.set(pass.consumed());
+/// Runs every pass the session asks for (one for `histogram_only`, else the full
+/// analysis), each streaming the file.
+fn analyze_file(path: &Path, quiet: bool, options: Options) -> Result<Session, Failure> {
+    let cannot_open = |e| Failure::Io(format!("cannot open {}: {e}", path.display()));
+    let src = FileSource::open(path).map_err(cannot_open)?;
+    let total = src.len();
+    let mut session = Session::new(options);
+    if !options.histogram_only {
+        // Only the full analysis's queries read the file again.
+        session.set_source(Box::new(src));
     }
-    let r = pass.finish();
-    progress.done();
-    Ok(r?)
-}
-
-fn index_file(path: &Path, quiet: bool, per_object: bool) -> Result<Index, Failure> {
-    Timings::enter("index");
-    let (ix, _) = stream_file(path, Indexer::new(per_object), quiet, "indexing")?;
-    Ok(ix.finish()?)
-}
-
-/// Runs the full analysis: every pass the session asks for, each streaming the file.
-fn analyze_file(path: &Path, quiet: bool) -> Result<Session, Failure> {
-    let open = || {
-        std::fs::File::open(path)
-            .map_err(|e| Failure::Io(format!("cannot open {}: {e}", path.display())))
-    };
-    let total = open()?.metadata().map(|m| m.len()).unwrap_or(0);
-    let mut session = Session::new(Options::default());
-    let src = FileSource::open(path)
-        .map_err(|e| Failure::Io(format!("cannot open {}: {e}", path.display())))?;
-    session.set_source(Box::new(src));
     let show = !quiet && std::io::stderr().is_terminal();
     session.set_progress(Box::new(move |p| {
         Timings::enter(p.phase);
@@ -346,7 +314,7 @@ fn analyze_file(path: &Path, quiet: bool) -> Result<Session, Failure> {
             total,
             &format!("{} {}/{}", pass.name, pass.number, pass.of),
         );
-        let mut chunks = Chunks::new(open()?);
+        let mut chunks = Chunks::new(std::fs::File::open(path).map_err(cannot_open)?);
         let mut done = 0u64;
         while let Some(buf) = chunks.next_chunk() {
             let buf =
@@ -365,6 +333,23 @@ fn analyze_file(path: &Path, quiet: bool) -> Result<Session, Failure> {
         }
     }
     Ok(session)
+}
+
+/// The full analysis.
+const FULL: Options = Options {
+    histogram_only: false,
+    memory_limit: None,
+};
+
+/// Pass 1 only: the summary and the histogram.
+const HISTOGRAM: Options = Options {
+    histogram_only: true,
+    memory_limit: None,
+};
+
+/// A result the session always has once its passes ran (a bug otherwise).
+fn incomplete() -> Failure {
+    Failure::Io("analysis incomplete".into())
 }
 
 fn print_json<T: serde::Serialize>(v: &T) -> Result<(), Failure> {
@@ -433,6 +418,71 @@ fn print_histogram(h: &Histogram, top: Option<usize>) {
     out!("{t}");
 }
 
+/// Largest retained first, then largest shallow, then by name.
+fn sort_by_retained(h: &mut Histogram) {
+    h.classes.sort_by(|a, b| {
+        b.retained_bytes
+            .cmp(&a.retained_bytes)
+            .then(b.shallow_bytes.cmp(&a.shallow_bytes))
+            .then(a.name.cmp(&b.name))
+    });
+}
+
+fn print_references(r: &[RefKindStats]) {
+    let mut t = table();
+    t.set_header(vec![
+        Cell::new("kind"),
+        right("references".into()),
+        right("referents".into()),
+        right("shallow".into()),
+        right("retained".into()),
+        right("only via refs".into()),
+    ]);
+    for k in r {
+        t.add_row(vec![
+            Cell::new(k.kind),
+            right(grouped(k.references)),
+            right(grouped(k.referents)),
+            right(human(k.referents_shallow_bytes)),
+            right(human(k.referents_retained_bytes)),
+            right(format!("{} of {}", k.only_through_references, k.checked)),
+        ]);
+    }
+    out!("{t}");
+}
+
+/// The dominator tree as a table, children indented below their parent, and the totals.
+fn print_dominators(tree: &DomTree) {
+    let total = tree.reachable_bytes.max(1);
+    let mut t = table();
+    t.set_header(vec![
+        right("retained".into()),
+        right("%".into()),
+        right("shallow".into()),
+        Cell::new("object"),
+    ]);
+    let mut stack: Vec<(&DomNode, usize)> = tree.roots.iter().rev().map(|n| (n, 0)).collect();
+    while let Some((n, level)) = stack.pop() {
+        t.add_row(vec![
+            right(human(n.retained_bytes)),
+            right(format!(
+                "{:.1}",
+                100.0 * n.retained_bytes as f64 / total as f64
+            )),
+            right(human(n.shallow_bytes)),
+            Cell::new(format!("{}{} {}", "  ".repeat(level), n.class, n.object)),
+        ]);
+        stack.extend(n.children.iter().rev().map(|c| (c, level + 1)));
+    }
+    out!("{t}");
+    out!(
+        "reachable heap {}; {} unreachable objects ({}) are not in the tree",
+        human(tree.reachable_bytes),
+        grouped(tree.unreachable_objects),
+        human(tree.unreachable_bytes)
+    );
+}
+
 fn run(cli: Cli) -> Result<(), Failure> {
     if cli.timings {
         Timings::enable();
@@ -445,7 +495,7 @@ fn run(cli: Cli) -> Result<(), Failure> {
 fn run_command(cli: Cli) -> Result<(), Failure> {
     match cli.command {
         Command::Analyze { file, json, top } => {
-            let mut session = analyze_file(&file, cli.quiet)?;
+            let mut session = analyze_file(&file, cli.quiet, FULL)?;
             Timings::enter("finalizers");
             let finalizers = session.finalizers()?.clone();
             Timings::enter("suspects");
@@ -453,34 +503,25 @@ fn run_command(cli: Cli) -> Result<(), Failure> {
             Timings::enter("reference stats");
             let references = session.reference_stats()?;
             Timings::enter("report");
-            let heap = session
-                .heap()
-                .ok_or_else(|| Failure::Io("analysis incomplete".into()))?;
-            let mut classes = session
-                .histogram()
-                .cloned()
-                .unwrap_or_else(|| histogram_of(&session));
-            classes.classes.sort_by(|a, b| {
-                b.retained_bytes
-                    .cmp(&a.retained_bytes)
-                    .then(b.shallow_bytes.cmp(&a.shallow_bytes))
-                    .then(a.name.cmp(&b.name))
-            });
+            let heap = session.heap().ok_or_else(incomplete)?;
+            let mut classes = session.histogram().cloned().ok_or_else(incomplete)?;
+            sort_by_retained(&mut classes);
             let dominators = dominator_tree(heap, top, 1);
-            let reachable_objects = heap.object_count() as u64 - heap.unreachable.0;
+            let objects = heap.object_count() as u64;
+            let graph = Graph {
+                objects,
+                references: heap.references,
+                gc_roots: heap.roots.len() as u64,
+                reachable_objects: objects - dominators.unreachable_objects,
+                reachable_bytes: dominators.reachable_bytes,
+                unreachable_objects: dominators.unreachable_objects,
+                unreachable_bytes: dominators.unreachable_bytes,
+            };
             if json {
                 classes.classes.truncate(top);
                 return print_json(&AnalyzeReport {
                     summary: session.summary(),
-                    graph: Graph {
-                        objects: heap.object_count() as u64,
-                        references: heap.references,
-                        gc_roots: heap.roots.len() as u64,
-                        reachable_objects,
-                        reachable_bytes: heap.reachable_bytes(),
-                        unreachable_objects: heap.unreachable.0,
-                        unreachable_bytes: heap.unreachable.1,
-                    },
+                    graph,
                     suspects: &suspects,
                     finalizers: &finalizers,
                     references: &references,
@@ -491,11 +532,11 @@ fn run_command(cli: Cli) -> Result<(), Failure> {
             out!(
                 "{}: {} objects ({} reachable, {}), {} references, {} GC roots",
                 file.display(),
-                grouped(heap.object_count() as u64),
-                grouped(reachable_objects),
-                human(heap.reachable_bytes()),
-                grouped(heap.references),
-                grouped(heap.roots.len() as u64)
+                grouped(graph.objects),
+                grouped(graph.reachable_objects),
+                human(graph.reachable_bytes),
+                grouped(graph.references),
+                grouped(graph.gc_roots)
             );
             if suspects.suspects.is_empty() {
                 out!(
@@ -519,15 +560,19 @@ fn run_command(cli: Cli) -> Result<(), Failure> {
                 }
             }
             out!("");
+            print_references(&references);
+            out!("");
             print_histogram(&classes, Some(top));
+            out!("");
+            print_dominators(&dominators);
             Ok(())
         }
         Command::Summary { file, json } => {
-            let index = index_file(&file, cli.quiet, false)?;
+            let session = analyze_file(&file, cli.quiet, HISTOGRAM)?;
             Timings::enter("summary");
-            let s = summary(&index);
+            let s = session.summary().ok_or_else(incomplete)?;
             if json {
-                return print_json(&s);
+                return print_json(s);
             }
             let mut t = table();
             let rows: Vec<(&str, String)> = vec![
@@ -584,24 +629,13 @@ fn run_command(cli: Cli) -> Result<(), Failure> {
             top,
             retained,
         } => {
-            let mut h = if retained {
-                let session = analyze_file(&file, cli.quiet)?;
-                session
-                    .histogram()
-                    .cloned()
-                    .unwrap_or_else(|| histogram_of(&session))
-            } else {
-                let index = index_file(&file, cli.quiet, false)?;
+            let session = analyze_file(&file, cli.quiet, if retained { FULL } else { HISTOGRAM })?;
+            if !retained {
                 Timings::enter("histogram");
-                histogram(&index)
-            };
+            }
+            let mut h = session.histogram().cloned().ok_or_else(incomplete)?;
             if retained {
-                h.classes.sort_by(|a, b| {
-                    b.retained_bytes
-                        .cmp(&a.retained_bytes)
-                        .then(b.shallow_bytes.cmp(&a.shallow_bytes))
-                        .then(a.name.cmp(&b.name))
-                });
+                sort_by_retained(&mut h);
             }
             if json {
                 if let Some(n) = top {
@@ -613,11 +647,11 @@ fn run_command(cli: Cli) -> Result<(), Failure> {
             Ok(())
         }
         Command::Finalizers { file, json } => {
-            let mut session = analyze_file(&file, cli.quiet)?;
+            let mut session = analyze_file(&file, cli.quiet, FULL)?;
             Timings::enter("finalizers");
-            let r = session.finalizers()?.clone();
+            let r = session.finalizers()?;
             if json {
-                return print_json(&r);
+                return print_json(r);
             }
             out!(
                 "{} Finalizers: {} shallow, {} retained ({:.1} % of the heap)",
@@ -708,7 +742,7 @@ fn run_command(cli: Cli) -> Result<(), Failure> {
                 ..PathOptions::default()
             };
             let id = object.as_deref().map(parse_id).transpose()?;
-            let mut session = analyze_file(&file, cli.quiet)?;
+            let mut session = analyze_file(&file, cli.quiet, FULL)?;
             Timings::enter("paths");
             let tree = match (id, class) {
                 (Some(id), _) => session.paths_to_object(id, &opts)?,
@@ -730,11 +764,13 @@ fn run_command(cli: Cli) -> Result<(), Failure> {
                     " (weak/soft/phantom/final referents and Finalizer links ignored)"
                 }
             );
-            print_paths(&tree.roots);
+            for line in path_lines(&tree.roots, tree.more_roots) {
+                out!("{line}");
+            }
             Ok(())
         }
         Command::Suspects { file, json } => {
-            let mut session = analyze_file(&file, cli.quiet)?;
+            let mut session = analyze_file(&file, cli.quiet, FULL)?;
             Timings::enter("suspects");
             let r = session.suspects()?;
             if json {
@@ -767,36 +803,17 @@ fn run_command(cli: Cli) -> Result<(), Failure> {
             Ok(())
         }
         Command::References { file, json } => {
-            let session = analyze_file(&file, cli.quiet)?;
+            let session = analyze_file(&file, cli.quiet, FULL)?;
             Timings::enter("references");
             let r = session.reference_stats()?;
             if json {
                 return print_json(&serde_json::json!({ "references": r }));
             }
-            let mut t = table();
-            t.set_header(vec![
-                Cell::new("kind"),
-                right("references".into()),
-                right("referents".into()),
-                right("shallow".into()),
-                right("retained".into()),
-                right("only via refs".into()),
-            ]);
-            for k in &r {
-                t.add_row(vec![
-                    Cell::new(k.kind),
-                    right(grouped(k.references)),
-                    right(grouped(k.referents)),
-                    right(human(k.referents_shallow_bytes)),
-                    right(human(k.referents_retained_bytes)),
-                    right(format!("{} of {}", k.only_through_references, k.checked)),
-                ]);
-            }
-            out!("{t}");
+            print_references(&r);
             Ok(())
         }
         Command::Threads { file, json } => {
-            let mut session = analyze_file(&file, cli.quiet)?;
+            let mut session = analyze_file(&file, cli.quiet, FULL)?;
             Timings::enter("threads");
             let threads = session.threads(20)?;
             if json {
@@ -826,7 +843,7 @@ fn run_command(cli: Cli) -> Result<(), Failure> {
         }
         Command::Inspect { file, object, json } => {
             let id = parse_id(&object)?;
-            let mut session = analyze_file(&file, cli.quiet)?;
+            let mut session = analyze_file(&file, cli.quiet, FULL)?;
             Timings::enter("inspect");
             let v = session.inspect(id, 100)?;
             if json {
@@ -901,44 +918,14 @@ fn run_command(cli: Cli) -> Result<(), Failure> {
             top,
             depth,
         } => {
-            let session = analyze_file(&file, cli.quiet)?;
-            let heap = session
-                .heap()
-                .ok_or_else(|| Failure::Io("analysis incomplete".into()))?;
+            let session = analyze_file(&file, cli.quiet, FULL)?;
+            let heap = session.heap().ok_or_else(incomplete)?;
             Timings::enter("dominator tree");
             let tree = dominator_tree(heap, top, depth);
             if json {
                 return print_json(&tree);
             }
-            let total = heap.reachable_bytes().max(1);
-            let mut t = table();
-            t.set_header(vec![
-                right("retained".into()),
-                right("%".into()),
-                right("shallow".into()),
-                Cell::new("object"),
-            ]);
-            let mut stack: Vec<(&DomNode, usize)> =
-                tree.roots.iter().rev().map(|n| (n, 0)).collect();
-            while let Some((n, level)) = stack.pop() {
-                t.add_row(vec![
-                    right(human(n.retained_bytes)),
-                    right(format!(
-                        "{:.1}",
-                        100.0 * n.retained_bytes as f64 / total as f64
-                    )),
-                    right(human(n.shallow_bytes)),
-                    Cell::new(format!("{}{} {}", "  ".repeat(level), n.class, n.object)),
-                ]);
-                stack.extend(n.children.iter().rev().map(|c| (c, level + 1)));
-            }
-            out!("{t}");
-            out!(
-                "reachable heap {}; {} unreachable objects ({}) are not in the tree",
-                human(heap.reachable_bytes()),
-                grouped(heap.unreachable.0),
-                human(heap.unreachable.1)
-            );
+            print_dominators(&tree);
             Ok(())
         }
     }
@@ -970,22 +957,20 @@ struct Graph {
 }
 
 fn parse_id(s: &str) -> Result<u64, Failure> {
-    let t = s.trim();
-    let r = match t.strip_prefix("0x").or_else(|| t.strip_prefix("0X")) {
-        Some(h) => u64::from_str_radix(h, 16),
-        None => t.parse::<u64>(),
-    };
-    r.map_err(|_| {
+    heapscope::session::parse_id(s).ok_or_else(|| {
         Failure::Io(format!(
             "not an object ID: {s} (use 0x… hex or a decimal number)"
         ))
     })
 }
 
-fn print_paths(nodes: &[PathNode]) {
-    let mut stack: Vec<(&PathNode, usize)> = nodes.iter().rev().map(|n| (n, 0)).collect();
-    // (level, count, shown) of "more children" notes to print after a node's children.
-    let mut more: Vec<(usize, u64, usize)> = Vec::new();
+/// The text of a path tree below its header: one line per node, indented by level, and a
+/// `… N more` line after each list of children (and of roots) that was cut short.
+fn path_lines(roots: &[PathNode], more_roots: u64) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut stack: Vec<(&PathNode, usize)> = roots.iter().rev().map(|n| (n, 0)).collect();
+    // (level, count) of "more children" notes to print after a node's children.
+    let mut more: Vec<(usize, u64)> = Vec::new();
     while let Some((n, level)) = stack.pop() {
         let field = n
             .field
@@ -1013,7 +998,7 @@ fn print_paths(nodes: &[PathNode]) {
             .as_ref()
             .map(|v| format!(" \"{v}\""))
             .unwrap_or_default();
-        out!(
+        lines.push(format!(
             "{}{field}{} {}{value}{repeat}{roots}  ({} target{}, retains {})",
             "  ".repeat(level),
             n.object.class,
@@ -1021,26 +1006,23 @@ fn print_paths(nodes: &[PathNode]) {
             n.targets,
             if n.targets == 1 { "" } else { "s" },
             human(n.object.retained_bytes)
-        );
+        ));
         stack.extend(n.children.iter().rev().map(|c| (c, level + 1)));
         if n.more_children > 0 {
-            more.push((level + 1, n.more_children, n.children.len()));
+            more.push((level + 1, n.more_children));
         }
-        if let Some(&(l, m, _)) = more.last()
+        // Every list that ends here (the next node is shallower) gets its note.
+        while let Some(&(l, m)) = more.last()
             && stack.last().is_none_or(|&(_, next)| next < l)
         {
-            out!("{}… {m} more", "  ".repeat(l));
+            lines.push(format!("{}… {m} more", "  ".repeat(l)));
             more.pop();
         }
     }
-}
-
-fn histogram_of(session: &Session) -> Histogram {
-    session.index().map(histogram).unwrap_or(Histogram {
-        classes: Vec::new(),
-        total_instances: 0,
-        total_shallow_bytes: 0,
-    })
+    if more_roots > 0 {
+        lines.push(format!("… {more_roots} more"));
+    }
+    lines
 }
 
 fn main() -> ExitCode {
@@ -1055,5 +1037,60 @@ fn main() -> ExitCode {
             eprintln!("error: {e}");
             ExitCode::from(1)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use heapscope::analysis::inspect::ObjRef;
+
+    fn node(id: &str, children: Vec<PathNode>, more_children: u64) -> PathNode {
+        PathNode {
+            object: ObjRef {
+                object: id.into(),
+                class: "C".into(),
+                shallow_bytes: 16,
+                retained_bytes: 16,
+                value: None,
+            },
+            field: None,
+            gc_roots: Vec::new(),
+            held_by: None,
+            repeat: 1,
+            targets: 1,
+            children,
+            more_children,
+        }
+    }
+
+    #[test]
+    fn every_cut_list_gets_its_note_where_it_ends() {
+        // a's and b's child lists end together (at c), then d follows at the top.
+        let c = node("0xc", Vec::new(), 0);
+        let b = node("0xb", vec![c], 2);
+        let a = node("0xa", vec![b], 3);
+        let d = node("0xd", Vec::new(), 0);
+        let lines = path_lines(&[a, d], 4);
+        let shape: Vec<String> = lines
+            .iter()
+            .map(|l| l.split("  (").next().unwrap_or(l).replace("C ", ""))
+            .collect();
+        assert_eq!(
+            shape,
+            [
+                "0xa",
+                "  0xb",
+                "    0xc",
+                "    … 2 more",
+                "  … 3 more",
+                "0xd",
+                "… 4 more"
+            ]
+        );
+        // Lists still open at the end of the tree are closed too.
+        let e = node("0xe", vec![node("0xf", Vec::new(), 1)], 5);
+        let lines = path_lines(&[e], 0);
+        assert_eq!(lines[2..], ["    … 1 more", "  … 5 more"]);
     }
 }

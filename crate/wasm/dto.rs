@@ -16,12 +16,6 @@ use serde::{Deserialize, Serialize};
 /// A 64-bit object ID for JS: `0x` and lowercase hex, as everywhere else.
 pub use crate::analysis::inspect::hex as hex_id;
 
-/// A `"0x…"` ID from JS.
-pub fn parse_hex_id(s: &str) -> Option<u64> {
-    let h = s.strip_prefix("0x").or_else(|| s.strip_prefix("0X"))?;
-    u64::from_str_radix(h, 16).ok()
-}
-
 /// Session options from JS (`{ histogramOnly?: boolean, memoryLimit?: number }`).
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default, deny_unknown_fields)]

@@ -15,7 +15,7 @@ mod dto;
 
 use crate::analysis::paths::PathOptions;
 use crate::format::{ByteSource, ErrorKind, HprofError};
-use crate::session::{Options, Session};
+use crate::session::{Options, QueryFailure, Session, parse_hex_id};
 use serde::Serialize;
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::Mutex;
@@ -119,7 +119,7 @@ pub fn failed_allocation_bytes() -> f64 {
 /// them (and decides whether switching to wasm64 would let a refused analysis run)
 /// whichever module it has loaded.
 #[wasm_bindgen]
-pub fn memory_limits() -> Result<JsValue, JsError> {
+pub fn memory_limits() -> Result<JsValue, JsValue> {
     #[derive(Serialize)]
     struct Limits {
         wasm32: u64,
@@ -138,10 +138,10 @@ pub fn version() -> String {
 }
 
 /// Serializes a result for JS: plain objects and numbers, as `JSON.parse` would give.
-fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsError> {
+fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
     value
         .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|e| JsError::new(&format!("cannot convert the result for the page: {e}")))
+        .map_err(|e| JsError::new(&format!("cannot convert the result for the page: {e}")).into())
 }
 
 /// One analysis of one dump (see [`crate::session`] for the protocol).
@@ -198,7 +198,7 @@ impl HeapSession {
     }
 
     /// Starts the next pass: `{ name, number, of }`, or null when the analysis is complete.
-    pub fn begin_pass(&mut self) -> Result<JsValue, JsError> {
+    pub fn begin_pass(&mut self) -> Result<JsValue, JsValue> {
         match self.inner.begin_pass() {
             Some(p) => to_js(&dto::PassDto::from(p)),
             None => Ok(JsValue::NULL),
@@ -206,26 +206,22 @@ impl HeapSession {
     }
 
     /// Feeds the next bytes of the file in the current pass.
-    pub fn push(&mut self, bytes: &[u8]) -> Result<(), JsError> {
-        self.inner
-            .push(bytes)
-            .map_err(|e| JsError::new(&e.to_string()))
+    pub fn push(&mut self, bytes: &[u8]) -> Result<(), JsValue> {
+        self.inner.push(bytes).map_err(query_error)
     }
 
     /// Ends the current pass (the whole file was pushed).
-    pub fn end_pass(&mut self) -> Result<(), JsError> {
-        self.inner
-            .end_pass()
-            .map_err(|e| JsError::new(&e.to_string()))
+    pub fn end_pass(&mut self) -> Result<(), JsValue> {
+        self.inner.end_pass().map_err(query_error)
     }
 
     /// The dump summary (`heapscope summary --json`).
-    pub fn summary(&self) -> Result<JsValue, JsError> {
+    pub fn summary(&self) -> Result<JsValue, JsValue> {
         to_js(self.inner.summary().ok_or_else(not_ready)?)
     }
 
     /// The class histogram, largest first (with `retained_bytes` after the full analysis).
-    pub fn histogram(&self) -> Result<JsValue, JsError> {
+    pub fn histogram(&self) -> Result<JsValue, JsValue> {
         let (Some(h), Some(index)) = (self.inner.histogram(), self.inner.index()) else {
             return Err(not_ready());
         };
@@ -234,7 +230,7 @@ impl HeapSession {
 
     /// What the full analysis costs (`{objects, references_bound, peak_bytes}`), or null
     /// before pass 1 ends.
-    pub fn plan(&self) -> Result<JsValue, JsError> {
+    pub fn plan(&self) -> Result<JsValue, JsValue> {
         match self.inner.plan() {
             Some(p) => to_js(&p),
             None => Ok(JsValue::NULL),
@@ -254,23 +250,23 @@ impl HeapSession {
         parent: Option<String>,
         limit: u32,
     ) -> Result<JsValue, JsValue> {
-        let parent = parent.as_deref().map(|p| self.object(p)).transpose()?;
-        let heap = self.inner.heap().ok_or_else(not_ready)?;
+        let parent = parent.as_deref().map(object_id).transpose()?;
         let (nodes, more) = self
             .inner
             .dominator_children(parent, limit as usize)
             .map_err(query_error)?;
-        Ok(to_js(&dto::DominatorsDto {
+        let heap = self.inner.heap().ok_or_else(not_ready)?;
+        to_js(&dto::DominatorsDto {
             nodes,
             more,
             reachable_bytes: heap.reachable_bytes(),
             unreachable_objects: heap.unreachable.0,
             unreachable_bytes: heap.unreachable.1,
-        })?)
+        })
     }
 
     /// The instances of the classes named `name`, largest retained first: `{nodes, total}`.
-    pub fn biggest_instances(&self, name: &str, limit: u32) -> Result<JsValue, JsError> {
+    pub fn biggest_instances(&self, name: &str, limit: u32) -> Result<JsValue, JsValue> {
         let (nodes, total) = self
             .inner
             .biggest_instances(name, limit as usize)
@@ -279,23 +275,22 @@ impl HeapSession {
     }
 
     /// The Finalizer report (`heapscope finalizers --json`).
-    pub fn finalizers(&mut self) -> Result<JsValue, JsError> {
+    pub fn finalizers(&mut self) -> Result<JsValue, JsValue> {
         to_js(self.inner.finalizers().map_err(query_error)?)
     }
 
     /// Merged shortest paths from GC roots to the object `id` (`heapscope path --object`).
     pub fn paths_to_object(&mut self, id: &str, include_weak: bool) -> Result<JsValue, JsValue> {
-        let id = self.object(id)?;
         let tree = self
             .inner
-            .paths_to_object(id, &path_options(include_weak))
+            .paths_to_object(object_id(id)?, &path_options(include_weak))
             .map_err(query_error)?;
-        Ok(to_js(&tree)?)
+        to_js(&tree)
     }
 
     /// Merged shortest paths from GC roots to every instance of the classes named `name`
     /// (`heapscope path --class`).
-    pub fn paths_to_class(&mut self, name: &str, include_weak: bool) -> Result<JsValue, JsError> {
+    pub fn paths_to_class(&mut self, name: &str, include_weak: bool) -> Result<JsValue, JsValue> {
         let tree = self
             .inner
             .paths_to_class(name, &path_options(include_weak))
@@ -306,19 +301,21 @@ impl HeapSession {
     /// One object (`heapscope inspect --json`), with at most `max_items` elements and
     /// referrers.
     pub fn inspect(&mut self, id: &str, max_items: u32) -> Result<JsValue, JsValue> {
-        let id = self.object(id)?;
-        let view = self.inner.inspect(id, max_items).map_err(query_error)?;
-        Ok(to_js(&view)?)
+        let view = self
+            .inner
+            .inspect(object_id(id)?, max_items)
+            .map_err(query_error)?;
+        to_js(&view)
     }
 
     /// Leak suspects (`heapscope suspects --json`).
-    pub fn suspects(&mut self) -> Result<JsValue, JsError> {
+    pub fn suspects(&mut self) -> Result<JsValue, JsValue> {
         to_js(&self.inner.suspects().map_err(query_error)?)
     }
 
     /// Threads with stacks and at most `max_locals` locals per frame (the `threads` array
     /// of `heapscope threads --json`).
-    pub fn threads(&mut self, max_locals: u32) -> Result<JsValue, JsError> {
+    pub fn threads(&mut self, max_locals: u32) -> Result<JsValue, JsValue> {
         to_js(
             &self
                 .inner
@@ -329,25 +326,15 @@ impl HeapSession {
 
     /// Reference statistics by kind (the `references` array of `heapscope references
     /// --json`).
-    pub fn reference_stats(&self) -> Result<JsValue, JsError> {
+    pub fn reference_stats(&self) -> Result<JsValue, JsValue> {
         to_js(&self.inner.reference_stats().map_err(query_error)?)
     }
+}
 
-    /// The object with this `"0x…"` ID, or an error named `NotFound`.
-    fn object(&self, id: &str) -> Result<u64, JsValue> {
-        let heap = self.inner.heap().ok_or_else(not_ready)?;
-        let n = dto::parse_hex_id(id)
-            .ok_or_else(|| JsError::new(&format!("not an object ID: {id:.40} (use 0x… hex)")))?;
-        if heap.object_by_id(n).is_none() {
-            let e = js_sys::Error::new(&format!(
-                "no object with ID {} in this dump",
-                dto::hex_id(n)
-            ));
-            e.set_name("NotFound");
-            return Err(e.into());
-        }
-        Ok(n)
-    }
+/// An object ID from JS (`"0x…"`).
+fn object_id(id: &str) -> Result<u64, JsError> {
+    parse_hex_id(id)
+        .ok_or_else(|| JsError::new(&format!("not an object ID: {id:.40} (use 0x… hex)")))
 }
 
 fn path_options(include_weak: bool) -> PathOptions {
@@ -357,12 +344,25 @@ fn path_options(include_weak: bool) -> PathOptions {
     }
 }
 
-fn query_error(e: HprofError) -> JsError {
-    JsError::new(&e.to_string())
+/// A session's error for JS: a missing object is an `Error` named `NotFound` (the worker
+/// tells it apart by that name), the rest plain `Error`s with the error's text.
+fn query_error(e: HprofError) -> JsValue {
+    match QueryFailure::of(&e) {
+        Some(QueryFailure::NoObject(id)) => {
+            let e = js_sys::Error::new(&format!(
+                "no object with ID {} in this dump",
+                dto::hex_id(id)
+            ));
+            e.set_name("NotFound");
+            e.into()
+        }
+        Some(QueryFailure::NotReady) => not_ready(),
+        None => JsError::new(&e.to_string()).into(),
+    }
 }
 
-fn not_ready() -> JsError {
-    JsError::new("the analysis is not complete: every pass must be read first")
+fn not_ready() -> JsValue {
+    JsError::new("the analysis is not complete: every pass must be read first").into()
 }
 
 /// The file, read through the worker's `read(offset, length) -> Uint8Array` (a
