@@ -148,45 +148,8 @@ pub struct Session {
     refused: Option<String>,
 }
 
-const NO_OBJECT: &str = "no object with this ID in the dump";
-const NOT_COMPLETE: &str = "the analysis is not complete";
-
 fn no_object(id: u64) -> HprofError {
-    HprofError::new(
-        id,
-        ErrorKind::Malformed {
-            what: "query",
-            detail: NO_OBJECT,
-        },
-    )
-}
-
-/// A query's failure that is not the dump's fault. The session returns it as an
-/// [`HprofError`] like any other; [`QueryFailure::of`] tells it apart (for the browser,
-/// which names these errors).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum QueryFailure {
-    /// The query needs the full analysis, and it has not run (or not to the end).
-    NotReady,
-    /// No object in the dump has this ID.
-    NoObject(u64),
-}
-
-impl QueryFailure {
-    /// What `e` is, if it is one of these.
-    pub fn of(e: &HprofError) -> Option<QueryFailure> {
-        match e.kind {
-            ErrorKind::Malformed {
-                what: "query",
-                detail,
-            } if detail == NO_OBJECT => Some(QueryFailure::NoObject(e.offset)),
-            ErrorKind::Malformed {
-                what: "session",
-                detail,
-            } if detail == NOT_COMPLETE => Some(QueryFailure::NotReady),
-            _ => None,
-        }
-    }
+    HprofError::new(0, ErrorKind::NoObject { id })
 }
 
 fn internal(detail: &'static str) -> HprofError {
@@ -203,7 +166,7 @@ fn internal(detail: &'static str) -> HprofError {
 fn ready(stage: &Stage) -> Result<&Heap, HprofError> {
     match stage {
         Stage::Ready(h) => Ok(h),
-        _ => Err(internal(NOT_COMPLETE)),
+        _ => Err(HprofError::new(0, ErrorKind::NotReady)),
     }
 }
 

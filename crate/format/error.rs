@@ -83,6 +83,13 @@ pub enum ErrorKind {
         /// Which limit was hit.
         detail: String,
     },
+    /// A query named an object ID that no object of the dump has (not the dump's fault).
+    NoObject {
+        /// The ID asked for.
+        id: u64,
+    },
+    /// A query needs the full analysis, which has not run to its end (not the dump's fault).
+    NotReady,
 }
 
 /// Formats an offset in groups of three digits separated by spaces: `18 446 021`.
@@ -153,6 +160,13 @@ impl fmt::Display for HprofError {
             ErrorKind::TooLarge { detail } => {
                 write!(f, "dump too large (at offset {at}): {detail}")
             }
+            ErrorKind::NoObject { id } => {
+                write!(f, "no object with this ID in the dump: {id:#x}")
+            }
+            ErrorKind::NotReady => write!(
+                f,
+                "the analysis is not complete: every pass must be read first"
+            ),
         }?;
         if self.decompressed {
             write!(f, " (offsets count decompressed bytes)")?;

@@ -15,7 +15,7 @@ mod dto;
 
 use crate::analysis::paths::PathOptions;
 use crate::format::{ByteSource, ErrorKind, HprofError};
-use crate::session::{Options, QueryFailure, Session, parse_hex_id};
+use crate::session::{Options, Session, parse_hex_id};
 use serde::Serialize;
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::Mutex;
@@ -347,8 +347,8 @@ fn path_options(include_weak: bool) -> PathOptions {
 /// A session's error for JS: a missing object is an `Error` named `NotFound` (the worker
 /// tells it apart by that name), the rest plain `Error`s with the error's text.
 fn query_error(e: HprofError) -> JsValue {
-    match QueryFailure::of(&e) {
-        Some(QueryFailure::NoObject(id)) => {
+    match e.kind {
+        ErrorKind::NoObject { id } => {
             let e = js_sys::Error::new(&format!(
                 "no object with ID {} in this dump",
                 dto::hex_id(id)
@@ -356,13 +356,12 @@ fn query_error(e: HprofError) -> JsValue {
             e.set_name("NotFound");
             e.into()
         }
-        Some(QueryFailure::NotReady) => not_ready(),
-        None => JsError::new(&e.to_string()).into(),
+        _ => JsError::new(&e.to_string()).into(),
     }
 }
 
 fn not_ready() -> JsValue {
-    JsError::new("the analysis is not complete: every pass must be read first").into()
+    JsError::new(&HprofError::new(0, ErrorKind::NotReady).to_string()).into()
 }
 
 /// The file, read through the worker's `read(offset, length) -> Uint8Array` (a
