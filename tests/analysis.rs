@@ -451,19 +451,19 @@ fn biggest_instances_of_a_class_are_every_instance_by_retained_size() {
     let (top, total) = s.biggest_instances(stmt, 5).expect("instances");
     assert_eq!(total, jvm_count("timer_finalizer", stmt));
     assert_eq!(top.len(), 5);
-    assert!(top.iter().all(|n| n.class == stmt));
+    assert!(top.iter().all(|n| n.object.class == stmt));
     assert!(
         top.windows(2)
-            .all(|w| w[0].retained_bytes >= w[1].retained_bytes)
+            .all(|w| w[0].object.retained_bytes >= w[1].object.retained_bytes)
     );
     // Every instance: their retained sizes add up to what the Finalizer report finds for
     // the same objects as referents.
     let (all, _) = s.biggest_instances(stmt, usize::MAX).expect("instances");
     assert_eq!(all.len() as u64, total);
-    let sum: u64 = all.iter().map(|n| n.retained_bytes).sum();
+    let sum: u64 = all.iter().map(|n| n.object.retained_bytes).sum();
     let r = s.finalizers().expect("report");
     assert_eq!(sum, r.referents_by_class[0].retained_bytes);
-    assert_eq!(all[0].retained_bytes, top[0].retained_bytes);
+    assert_eq!(all[0].object.retained_bytes, top[0].object.retained_bytes);
     assert!(
         s.biggest_instances("no.such.Class", 5)
             .expect("none")

@@ -4,17 +4,13 @@ use super::heap::Heap;
 use super::inspect::{ObjRef, obj_ref_plain};
 use serde::Serialize;
 
-/// One node of the reported tree: [`ObjRef`]'s fields (without a value) and children.
+/// One node of the reported tree: the object (its fields inline, without a value) and
+/// children.
 #[derive(Clone, Debug, Serialize)]
 pub struct DomNode {
-    /// Object ID, `0x…`.
-    pub object: String,
-    /// Class (`class Name` for class objects).
-    pub class: String,
-    /// Shallow bytes.
-    pub shallow_bytes: u64,
-    /// Retained bytes.
-    pub retained_bytes: u64,
+    /// The object.
+    #[serde(flatten)]
+    pub object: ObjRef,
     /// Children shown (largest first).
     pub children: Vec<DomNode>,
 }
@@ -34,18 +30,8 @@ pub struct DomTree {
 
 /// A node for object `obj` without children.
 pub fn node(heap: &Heap, obj: u32) -> DomNode {
-    let ObjRef {
-        object,
-        class,
-        shallow_bytes,
-        retained_bytes,
-        ..
-    } = obj_ref_plain(heap, obj);
     DomNode {
-        object,
-        class,
-        shallow_bytes,
-        retained_bytes,
+        object: obj_ref_plain(heap, obj),
         children: Vec::new(),
     }
 }

@@ -464,13 +464,18 @@ fn print_dominators(tree: &DomTree) {
     let mut stack: Vec<(&DomNode, usize)> = tree.roots.iter().rev().map(|n| (n, 0)).collect();
     while let Some((n, level)) = stack.pop() {
         t.add_row(vec![
-            right(human(n.retained_bytes)),
+            right(human(n.object.retained_bytes)),
             right(format!(
                 "{:.1}",
-                100.0 * n.retained_bytes as f64 / total as f64
+                100.0 * n.object.retained_bytes as f64 / total as f64
             )),
-            right(human(n.shallow_bytes)),
-            Cell::new(format!("{}{} {}", "  ".repeat(level), n.class, n.object)),
+            right(human(n.object.shallow_bytes)),
+            Cell::new(format!(
+                "{}{} {}",
+                "  ".repeat(level),
+                n.object.class,
+                n.object.object
+            )),
         ]);
         stack.extend(n.children.iter().rev().map(|c| (c, level + 1)));
     }

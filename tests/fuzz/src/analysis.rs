@@ -58,11 +58,11 @@ fn analyze(data: &[u8], chunk: usize) -> String {
     };
     let mut ids = Vec::new();
     if let Some((top, _)) = clean("dominators", s.dominator_children(None, 4)) {
-        ids.extend(top.iter().filter_map(|n| object_id(&n.object)));
+        ids.extend(top.iter().filter_map(|n| object_id(&n.object.object)));
         if let Some(first) = ids.first().copied()
             && let Some((kids, _)) = clean("children", s.dominator_children(Some(first), 4))
         {
-            ids.extend(kids.iter().filter_map(|n| object_id(&n.object)));
+            ids.extend(kids.iter().filter_map(|n| object_id(&n.object.object)));
         }
     }
     for &id in &ids {
