@@ -297,9 +297,7 @@ impl Session {
         name: &str,
         limit: usize,
     ) -> Result<(Vec<DomNode>, u64), HprofError> {
-        let heap = self
-            .heap()
-            .ok_or_else(|| internal("the analysis is not complete"))?;
+        let heap = self.ready()?;
         let mut all: Vec<(u64, u32)> = heap
             .instances_of(heap.index.classes.by_name(name))
             .into_iter()
@@ -472,14 +470,7 @@ impl Session {
                 let (pass, roots) = *b;
                 let (refs, _) = pass.finish()?;
                 let r = refs.finish()?;
-                let fwd = r.sink.finish().map_err(|_| {
-                    HprofError::new(
-                        0,
-                        ErrorKind::TooLarge {
-                            detail: "more than 4 294 967 295 references".into(),
-                        },
-                    )
-                })?;
+                let fwd = r.sink.finish()?;
                 let mut diagnostics = r.index.diagnostics.clone();
                 diagnostics.merge(&r.diagnostics);
                 let captures = r.captures.ok_or_else(|| internal("captures missing"))?;

@@ -174,6 +174,7 @@ fn by_class(heap: &Heap, objs: impl Iterator<Item = u32>) -> Vec<ReferentClass> 
             .cmp(&a.retained_bytes)
             .then(b.instances.cmp(&a.instances))
             .then(a.name.cmp(&b.name))
+            .then(a.class.cmp(&b.class))
     });
     v
 }
