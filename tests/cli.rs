@@ -282,7 +282,7 @@ fn analysis_commands_keep_their_json_contracts() {
     );
     let (code, _, err) = heapscope(&["inspect", &timer, "0x1"]);
     assert_eq!(code, 1);
-    assert!(err.contains("no object with this ID"), "{err}");
+    assert!(err.contains("no object with ID 0x1 in this dump"), "{err}");
 }
 
 /// `heapscope(args)` and how long it took, in milliseconds.

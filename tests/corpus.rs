@@ -4,8 +4,8 @@ mod common;
 use common::*;
 use heapscope::analysis::histogram::histogram;
 use heapscope::analysis::summary::summary;
-use heapscope::load::index_bytes;
 use heapscope::model::diagnostics::Severity;
+use heapscope::model::index_bytes;
 use std::collections::HashMap;
 
 /// Every corpus dump, with its objects and their shallow bytes (recorded).

@@ -3,11 +3,11 @@
 
 mod common;
 use common::*;
-use heapscope::analysis::heap::Heap;
-use heapscope::load::index_bytes;
+use heapscope::graph::Heap;
+use heapscope::graph::refs::forward_graph;
 use heapscope::model::csr::Csr;
-use heapscope::model::graph::{ForwardSink, RefPass};
-use heapscope::session::{Options, Session, run_in_memory};
+use heapscope::model::index_bytes;
+use heapscope::query::{Options, Session, run_in_memory};
 
 fn analyze(bytes: &[u8]) -> Heap {
     let mut s = Session::new(Options::default());
@@ -20,17 +20,9 @@ fn analyze(bytes: &[u8]) -> Heap {
 /// are GC roots: the checks below would see any difference that makes).
 fn forward(bytes: &[u8]) -> (Csr, Vec<u32>) {
     let index = index_bytes(bytes, true).expect("index");
-    let n = index.objects.as_ref().expect("objects").len();
     let roots = heapscope::model::roots::resolve(&index, &mut Default::default());
-    let Ok(mut pass) = RefPass::new(index, roots.locals, Vec::new(), ForwardSink::new(n), None)
-    else {
-        panic!("no object table");
-    };
-    let mut d = heapscope::format::Decoder::new(false);
-    d.push(bytes, &mut pass).expect("pass");
-    d.finish(&mut pass).expect("pass");
-    let r = pass.finish().expect("pass");
-    (r.sink.finish().expect("small"), roots.dominator_roots)
+    let (fwd, _) = forward_graph(bytes, &index, &roots, false).expect("pass");
+    (fwd, roots.dominator_roots)
 }
 
 /// Bytes reachable from `roots` without going through `removed`.

@@ -5,7 +5,7 @@ mod common;
 use common::*;
 use heapscope::analysis::histogram::histogram;
 use heapscope::analysis::summary::summary;
-use heapscope::load::index_bytes;
+use heapscope::model::index_bytes;
 
 /// Name, file, and how many instance and array classes compare exactly (README's table):
 /// every class both histograms have is compared, so these move only with the data.

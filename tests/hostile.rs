@@ -12,13 +12,13 @@ mod counting_alloc;
 mod parse;
 
 use heapscope::analysis::histogram::{Histogram, histogram};
-use heapscope::analysis::paths::PathOptions;
+use heapscope::analysis::inspect::ObjectView;
 use heapscope::analysis::summary::{Summary, summary};
 use heapscope::format::tags::{BasicType, SubTag, Tag};
 use heapscope::format::writer::HprofWriter;
 use heapscope::format::{ErrorKind, HprofError};
-use heapscope::load::index_bytes;
-use heapscope::session::{Options, Session, run_in_memory};
+use heapscope::model::index_bytes;
+use heapscope::query::{ObjectId, Options, Query, Session, run_in_memory};
 use std::sync::Mutex;
 
 /// The measured runs use one global allocator counter: one test at a time.
@@ -90,14 +90,17 @@ fn parsed(bytes: &[u8]) -> (Summary, Histogram) {
     let mut session = Session::new(Options::default());
     session.set_source(Box::new(bytes.to_vec()));
     run_in_memory(&mut session, bytes, 4096).expect("full analysis");
-    session.finalizers().expect("finalizers");
-    session.suspects().expect("suspects");
-    session.threads(16).expect("threads");
-    session.reference_stats().expect("reference statistics");
-    session
-        .paths_to_class("java.lang.Object", &PathOptions::default())
-        .expect("paths");
-    let full = session.summary().expect("summary").clone();
+    // Every kind of query but the inspector (which needs an object): none may fail.
+    for kind in Query::NAMES.iter().filter(|&&k| k != "inspect") {
+        let class = if matches!(*kind, "paths" | "instances") {
+            r#","class":"java.lang.Object""#
+        } else {
+            ""
+        };
+        let q = Query::from_json(&format!(r#"{{"kind":"{kind}"{class}}}"#)).expect("query");
+        session.query(&q).unwrap_or_else(|e| panic!("{kind}: {e}"));
+    }
+    let full: Summary = session.ask(&Query::Summary {}).expect("summary");
     assert_eq!(
         (full.objects, full.shallow_bytes),
         (pass1.objects, pass1.shallow_bytes)
@@ -905,6 +908,11 @@ fn a_jdk8_string_whose_offset_plus_count_overflows() {
     let mut session = Session::new(Options::default());
     session.set_source(Box::new(b.clone()));
     run_in_memory(&mut session, &b, 4096).expect("analysis");
-    let view = session.inspect(0x1000, 16).expect("inspect");
+    let view: ObjectView = session
+        .ask(&Query::Inspect {
+            object: ObjectId(0x1000),
+            max_items: 16,
+        })
+        .expect("inspect");
     assert_eq!(view.this.value.as_deref(), Some("ello…"));
 }

@@ -4,8 +4,8 @@ mod common;
 use common::*;
 use heapscope::analysis::histogram::histogram;
 use heapscope::analysis::summary::summary;
-use heapscope::load::index_chunks;
 use heapscope::model::index::Index;
+use heapscope::model::index_chunks;
 
 /// Everything pass 1 produces, as one comparable string: summary, histogram, and a digest
 /// of every object's ID, class and size.

@@ -4,7 +4,7 @@
 mod common;
 use common::*;
 use heapscope::format::ErrorKind;
-use heapscope::load::index_bytes;
+use heapscope::model::index_bytes;
 
 /// A small deterministic PRNG (xorshift), so failures reproduce.
 struct Rng(u64);

@@ -22,13 +22,14 @@ use super::fields::{
     QUEUE_HEAD, QUEUE_LENGTH, REF_NEXT, REFERENT, TASK_NEXT_TIME, TASK_STATE, TASKQUEUE_QUEUE,
     TASKQUEUE_SIZE, TIMERTHREAD_QUEUE,
 };
-use super::heap::Heap;
-use super::inspect::{ObjRef, obj_ref, obj_ref_plain, record};
+use super::objects::{ObjRef, obj_ref, obj_ref_plain, record};
 use super::paths::{Exclusions, FieldNamer, MAX_EXPLORE, sample_evenly, shortest_path};
 use super::threads::{ThreadView, local_of, thread_name, threads_where};
 use crate::format::heap_dump::roots::RootKind;
 use crate::format::{ByteSource, HprofError};
+use crate::graph::Heap;
 use crate::model::records::Record;
+use crate::text::human_bytes;
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -268,26 +269,10 @@ fn sentence(
     if freed > 0 {
         s.push_str(&format!(
             " ({} would be freed if the `{point}` let go)",
-            human(freed)
+            human_bytes(freed)
         ));
     }
     s
-}
-
-/// `1.5 MiB`.
-pub fn human(bytes: u64) -> String {
-    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
-    let mut v = bytes as f64;
-    let mut u = 0;
-    while v >= 1024.0 && u + 1 < UNITS.len() {
-        v /= 1024.0;
-        u += 1;
-    }
-    if u == 0 {
-        format!("{bytes} B")
-    } else {
-        format!("{v:.1} {}", UNITS.get(u).copied().unwrap_or("B"))
-    }
 }
 
 /// Groups referents of one class by the strong path that holds them.
@@ -565,6 +550,7 @@ pub fn finalizers(heap: &Heap, src: &mut dyn ByteSource) -> Result<FinalizerRepo
     let finalizer_threads = threads_where(heap, src, 20, is_fthread_obj);
     let serials: Vec<u32> = heap
         .roots
+        .records
         .iter()
         .filter(|r| r.kind == RootKind::ThreadObject && is_fthread_obj(r.object))
         .map(|r| r.thread_serial)
@@ -572,6 +558,7 @@ pub fn finalizers(heap: &Heap, src: &mut dyn ByteSource) -> Result<FinalizerRepo
     let referent_set: std::collections::HashSet<u32> = referents.iter().copied().collect();
     let mut busy: Vec<u32> = heap
         .roots
+        .records
         .iter()
         .filter(|r| {
             matches!(r.kind, RootKind::JavaFrame | RootKind::JniLocal)
@@ -621,10 +608,10 @@ pub fn finalizers(heap: &Heap, src: &mut dyn ByteSource) -> Result<FinalizerRepo
         findings.push(format!(
             "{} java.lang.ref.Finalizer objects retain {} ({:.1} % of the heap); their {} referents retain {} more.",
             finalizer_objs.len(),
-            human(retained_bytes),
+            human_bytes(retained_bytes),
             100.0 * heap_share,
             referents.len(),
-            human(referents_retained_bytes),
+            human_bytes(referents_retained_bytes),
         ));
     }
     if let Some(top) = referents_by_class.first() {
@@ -632,7 +619,7 @@ pub fn finalizers(heap: &Heap, src: &mut dyn ByteSource) -> Result<FinalizerRepo
             "Most referents are {} ({} objects, {} retained).",
             top.name,
             top.instances,
-            human(top.retained_bytes)
+            human_bytes(top.retained_bytes)
         ));
     }
     if !queue.is_empty() {

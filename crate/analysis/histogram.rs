@@ -1,6 +1,6 @@
 //! The class histogram: instances and shallow bytes per class, from pass 1 alone.
 
-use super::heap::Heap;
+use crate::graph::Heap;
 use crate::model::index::{Index, class_bytes};
 use serde::Serialize;
 
@@ -32,6 +32,10 @@ pub struct Histogram {
     pub total_instances: u64,
     /// Sum of shallow bytes.
     pub total_shallow_bytes: u64,
+    /// Classes with instances (`classes` may hold only the first rows; the text says how
+    /// many there are in all; not in the JSON, whose contract predates it).
+    #[serde(skip)]
+    pub total_classes: u64,
 }
 
 /// Computes the histogram of an index.
@@ -60,6 +64,7 @@ pub fn histogram(index: &Index) -> Histogram {
     Histogram {
         total_instances: rows.iter().map(|r| r.instances).sum(),
         total_shallow_bytes: rows.iter().map(|r| r.shallow_bytes).sum(),
+        total_classes: rows.len() as u64,
         classes: rows,
     }
 }
@@ -76,4 +81,14 @@ pub fn with_retained(heap: &Heap) -> Histogram {
         );
     }
     h
+}
+
+/// Sorts rows by retained bytes, largest first, then by shallow bytes, then by name.
+pub fn sort_by_retained(h: &mut Histogram) {
+    h.classes.sort_by(|a, b| {
+        b.retained_bytes
+            .cmp(&a.retained_bytes)
+            .then(b.shallow_bytes.cmp(&a.shallow_bytes))
+            .then(a.name.cmp(&b.name))
+    });
 }

@@ -1,13 +1,12 @@
 //! The `analysis` layer: what the heap model means.
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-pub mod dominators;
 pub mod dominators_report;
 pub mod fields;
 pub mod finalizers;
-pub mod heap;
 pub mod histogram;
 pub mod inspect;
+pub mod objects;
 pub mod paths;
 pub mod refstats;
 pub mod summary;

@@ -10,12 +10,12 @@
 //! node leads to; runs of nodes of one class linked by one field (a linked list's `next`)
 //! collapse into one node with a repeat count.
 
-use super::dominators::NONE;
 use super::fields::{FINALIZER_NEXT, FINALIZER_PREV, REFERENT};
-use super::heap::Heap;
-use super::inspect::{ObjRef, describe_slot, obj_ref, outgoing};
+use super::objects::{ObjRef, describe_slot, obj_ref, outgoing};
 use super::threads::{local_of, thread_name};
 use crate::format::{ByteSource, HprofError};
+use crate::graph::Heap;
+use crate::graph::dominators::NONE;
 use crate::model::hash::IdHashMap;
 use serde::Serialize;
 use std::collections::{HashMap, VecDeque};

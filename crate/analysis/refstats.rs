@@ -4,8 +4,8 @@
 //! retained" and friends), found by a strong-path search per referent (sampled).
 
 use super::fields::REFERENT;
-use super::heap::Heap;
 use super::paths::{Exclusions, shortest_path};
+use crate::graph::Heap;
 use serde::Serialize;
 
 /// Referents searched per kind for "only reachable through this kind".
@@ -29,6 +29,13 @@ pub struct RefKindStats {
     /// Of those, referents with no strong path from a GC root (only reachable through
     /// references).
     pub only_through_references: u64,
+}
+
+/// Reference statistics by kind (`heapscope references --json`).
+#[derive(Clone, Debug, Serialize)]
+pub struct References {
+    /// One entry per kind present.
+    pub references: Vec<RefKindStats>,
 }
 
 /// Statistics for every kind present.

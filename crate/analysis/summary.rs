@@ -1,6 +1,7 @@
 //! The dump summary: what the file is and what it holds.
 
 use crate::format::heap_dump::roots::RootKind;
+use crate::graph::Heap;
 use crate::model::diagnostics::Diagnostic;
 use crate::model::index::{Index, class_bytes};
 use crate::model::sizes::FieldLayout;
@@ -59,6 +60,39 @@ pub struct SizeModelInfo {
     pub classes_matching: u64,
     /// Classes with gap evidence.
     pub classes_with_evidence: u64,
+}
+
+/// The object graph the full analysis built (`graph` in `heapscope analyze --json`).
+#[derive(Clone, Debug, Serialize)]
+pub struct GraphSummary {
+    /// Objects: instances, arrays and class objects.
+    pub objects: u64,
+    /// Object-to-object references, including each object's reference to its class.
+    pub references: u64,
+    /// GC root records that name an object of the dump.
+    pub gc_roots: u64,
+    /// Objects reachable from a GC root.
+    pub reachable_objects: u64,
+    /// Their shallow bytes (the dominator tree's total).
+    pub reachable_bytes: u64,
+    /// Objects no GC root reaches (the next GC would free them).
+    pub unreachable_objects: u64,
+    /// Their shallow bytes.
+    pub unreachable_bytes: u64,
+}
+
+/// The graph's totals.
+pub fn graph_summary(heap: &Heap) -> GraphSummary {
+    let objects = heap.object_count() as u64;
+    GraphSummary {
+        objects,
+        references: heap.references,
+        gc_roots: heap.roots.records.len() as u64,
+        reachable_objects: objects - heap.unreachable.0,
+        reachable_bytes: heap.reachable_bytes(),
+        unreachable_objects: heap.unreachable.0,
+        unreachable_bytes: heap.unreachable.1,
+    }
 }
 
 /// Summarizes an index.

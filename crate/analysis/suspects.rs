@@ -10,11 +10,12 @@
 //! accumulate — and the shortest path from a GC root to it. The Finalizer finding joins
 //! when Finalizers and their referents are a notable share of the heap.
 
-use super::finalizers::{FinalizerReport, human};
-use super::heap::Heap;
-use super::inspect::{ObjRef, obj_ref, obj_ref_plain};
+use super::finalizers::FinalizerReport;
+use super::objects::{ObjRef, obj_ref, obj_ref_plain};
 use super::paths::{Exclusions, FieldNamer, MAX_EXPLORE, shortest_path};
 use crate::format::{ByteSource, HprofError};
+use crate::graph::Heap;
+use crate::text::human_bytes;
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -158,11 +159,11 @@ pub fn suspects(
             "One {} ({}) retains {} ({:.1} % of the heap); the memory accumulates in {} {} ({}).",
             heap.describe_class(o),
             obj_ref_plain(heap, o).object,
-            human(r),
+            human_bytes(r),
             100.0 * r as f64 / total as f64,
             point_ref.class,
             point_ref.object,
-            human(point_ref.retained_bytes),
+            human_bytes(point_ref.retained_bytes),
         );
         out.push(Suspect {
             kind: "object",
@@ -213,9 +214,9 @@ pub fn suspects(
                  object holding them all; the biggest one retains {}.",
                 instances.len(),
                 name,
-                human(r),
+                human_bytes(r),
                 100.0 * r as f64 / total as f64,
-                human(heap.retained(biggest)),
+                human_bytes(heap.retained(biggest)),
             ),
             retained_bytes: r,
             heap_share: r as f64 / total as f64,
@@ -232,7 +233,7 @@ pub fn suspects(
             let mut description = format!(
                 "{} java.lang.ref.Finalizer objects and their referents retain {} ({:.1} % of the heap).",
                 f.finalizers,
-                human(held),
+                human_bytes(held),
                 100.0 * held as f64 / total as f64
             );
             if let Some(h) = f.holders.first() {

@@ -6,12 +6,20 @@
 //! name the thread serial and frame number.
 
 use super::fields::THREAD_NAME;
-use super::heap::Heap;
-use super::inspect::{ObjRef, obj_ref, utf16_be, value_of};
+use super::objects::{ObjRef, obj_ref, value_of};
 use crate::format::ByteSource;
 use crate::format::heap_dump::roots::RootKind;
+use crate::graph::Heap;
 use crate::model::roots::is_thread_local;
+use crate::text::utf16_be;
 use serde::Serialize;
+
+/// The threads (`heapscope threads --json`).
+#[derive(Clone, Debug, Serialize)]
+pub struct Threads {
+    /// Threads, by what their locals retain, largest first.
+    pub threads: Vec<ThreadView>,
+}
 
 /// One stack frame.
 #[derive(Clone, Debug, Serialize)]
@@ -45,7 +53,7 @@ pub fn text(heap: &Heap, src: &mut dyn ByteSource, obj: u32) -> Option<String> {
         return Some(s);
     }
     use crate::model::records::Record;
-    let rec = super::inspect::record(heap, src, obj, 200).ok()??;
+    let rec = super::objects::record(heap, src, obj, 200).ok()??;
     match rec {
         Record::PrimArray { elem, data, .. } if elem == crate::format::tags::BasicType::CHAR => {
             Some(utf16_be(&data))
@@ -97,6 +105,7 @@ pub fn threads_where(
     let mut out = Vec::new();
     for r in heap
         .roots
+        .records
         .iter()
         .filter(|r| r.kind == RootKind::ThreadObject && keep(r.object))
     {
@@ -119,7 +128,7 @@ pub fn threads_where(
             .unwrap_or_default();
         let mut other: Vec<u32> = Vec::new();
         let mut per_frame: Vec<Vec<u32>> = vec![Vec::new(); frames.len()];
-        for l in heap.roots.iter().filter(|l| {
+        for l in heap.roots.records.iter().filter(|l| {
             l.thread_serial == serial
                 && serial != 0
                 && matches!(l.kind, RootKind::JavaFrame | RootKind::JniLocal)
@@ -179,10 +188,12 @@ pub fn threads_where(
 pub fn local_of(heap: &Heap, obj: u32) -> Option<(u32, Option<String>)> {
     let root = heap
         .roots
+        .records
         .iter()
         .find(|r| r.object == obj && r.thread_serial != 0 && is_thread_local(r.kind))?;
     let thread = heap
         .roots
+        .records
         .iter()
         .find(|t| t.kind == RootKind::ThreadObject && t.thread_serial == root.thread_serial)?;
     let method = heap

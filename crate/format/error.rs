@@ -2,6 +2,7 @@
 //! that thing starts (in the decompressed stream for gzip dumps).
 
 use super::tags::SubTag;
+use crate::text::group_digits;
 use std::fmt;
 
 /// A fatal error while reading a dump.
@@ -83,26 +84,6 @@ pub enum ErrorKind {
         /// Which limit was hit.
         detail: String,
     },
-    /// A query named an object ID that no object of the dump has (not the dump's fault).
-    NoObject {
-        /// The ID asked for.
-        id: u64,
-    },
-    /// A query needs the full analysis, which has not run to its end (not the dump's fault).
-    NotReady,
-}
-
-/// Formats an offset in groups of three digits separated by spaces: `18 446 021`.
-pub fn group_digits(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::with_capacity(s.len() + s.len() / 3);
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i) % 3 == 0 {
-            out.push(' ');
-        }
-        out.push(c);
-    }
-    out
 }
 
 impl fmt::Display for HprofError {
@@ -160,13 +141,6 @@ impl fmt::Display for HprofError {
             ErrorKind::TooLarge { detail } => {
                 write!(f, "dump too large (at offset {at}): {detail}")
             }
-            ErrorKind::NoObject { id } => {
-                write!(f, "no object with this ID in the dump: {id:#x}")
-            }
-            ErrorKind::NotReady => write!(
-                f,
-                "the analysis is not complete: every pass must be read first"
-            ),
         }?;
         if self.decompressed {
             write!(f, " (offsets count decompressed bytes)")?;
@@ -194,11 +168,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn groups_digits_like_the_issue_example() {
-        assert_eq!(group_digits(18_446_021), "18 446 021");
-        assert_eq!(group_digits(0), "0");
-        assert_eq!(group_digits(999), "999");
-        assert_eq!(group_digits(1000), "1 000");
+    fn offsets_are_grouped_like_the_issue_example() {
         let e = HprofError::new(
             18_446_021,
             ErrorKind::Truncated {

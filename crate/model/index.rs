@@ -1162,7 +1162,7 @@ mod tests {
             .instance(id(8), 0x400, &[])
             .prim_array(id(9), BasicType::BYTE, 9, &[0; 9]);
         let dump = w.heap_dump_end().finish();
-        let index = crate::load::index_bytes(&dump, true).expect("parses");
+        let index = crate::model::index_bytes(&dump, true).expect("parses");
         let objects = index.objects.as_ref().expect("object table");
         let m = index.model;
         let class = |name: &str| {

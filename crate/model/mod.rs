@@ -1,14 +1,12 @@
-//! The `model` layer: the compact heap index built from the `format` layer's records.
-//!
-//! Built in streaming passes over the file (see `DESIGN` in the README):
-//! pass 1 ([`index`]) gives classes, strings, roots, threads, per-object class/size and
-//! the ID map, and the histogram; pass 2 ([`graph`]) gives the references.
+//! The `model` layer: pass 1, the compact heap index built from the `format` layer's
+//! records ([`index`]): classes, strings, roots, threads, per-object class and size, the ID
+//! map; and the data structures the later passes fill ([`csr`], [`captures`]). Passes 2
+//! and 3 are the `graph` layer's.
 
 pub mod captures;
 pub mod classes;
 pub mod csr;
 pub mod diagnostics;
-pub mod graph;
 pub mod hash;
 pub mod idmap;
 pub mod index;
@@ -21,3 +19,26 @@ pub mod roots;
 pub mod sizes;
 pub mod stacks;
 pub mod strings;
+
+use crate::format::{Decoder, HprofError};
+use index::{Index, Indexer};
+
+/// Runs pass 1 over `chunks` (the file's bytes in order); `per_object` keeps the object
+/// table (what the later passes need).
+pub fn index_chunks<'a>(
+    chunks: impl IntoIterator<Item = &'a [u8]>,
+    per_object: bool,
+) -> Result<Index, HprofError> {
+    let mut indexer = Indexer::new(per_object);
+    let mut decoder = Decoder::new(false);
+    for c in chunks {
+        decoder.push(c, &mut indexer)?;
+    }
+    decoder.finish(&mut indexer)?;
+    indexer.finish()
+}
+
+/// Runs pass 1 over a whole in-memory file.
+pub fn index_bytes(bytes: &[u8], per_object: bool) -> Result<Index, HprofError> {
+    index_chunks(std::iter::once(bytes), per_object)
+}

@@ -29,15 +29,33 @@ pub struct Root {
 #[derive(Clone, Debug, Default)]
 pub struct RootSet {
     /// Every root record that names an object of the dump.
-    pub roots: Vec<Root>,
+    pub records: Vec<Root>,
     /// The objects the dominator tree's super-root points to, each once.
     pub dominator_roots: Vec<u32>,
-    /// Thread object → the objects its frames hold (references `<Java local>`).
-    pub locals: IdHashMap<u32, Vec<u32>>,
+    /// Thread objects and the objects their frames hold (references `<Java local>`), by
+    /// ascending thread: the references pass meets threads in this order, and queries find
+    /// one by binary search ([`RootSet::locals_of`]). 4 bytes per held object, 32 per thread.
+    pub locals: Vec<(u32, Vec<u32>)>,
     /// One bit per class object (object index = class index): set when the class object
     /// is among `dominator_roots` (a system class, say). The graphs leave out the
-    /// instance → class references into such a class (see [`crate::model::graph`]).
+    /// instance → class references into such a class (see `graph::refs`).
     pub root_classes: Vec<u64>,
+}
+
+impl RootSet {
+    /// The objects thread object `thread`'s frames hold (empty for other objects).
+    pub fn locals_of(&self, thread: u32) -> &[u32] {
+        self.locals
+            .binary_search_by_key(&thread, |&(t, _)| t)
+            .ok()
+            .and_then(|i| self.locals.get(i))
+            .map_or(&[], |(_, held)| held.as_slice())
+    }
+
+    /// The root records that name `obj`.
+    pub fn of(&self, obj: u32) -> impl Iterator<Item = &Root> {
+        self.records.iter().filter(move |r| r.object == obj)
+    }
 }
 
 /// Whether bit `i` of `bits` is set.
@@ -123,8 +141,10 @@ pub fn resolve(index: &Index, diags: &mut Diagnostics) -> RootSet {
             *w |= 1u64 << (o % 64);
         }
     }
+    let mut locals: Vec<(u32, Vec<u32>)> = locals.into_iter().collect();
+    locals.sort_unstable_by_key(|&(t, _)| t);
     RootSet {
-        roots,
+        records: roots,
         dominator_roots,
         locals,
         root_classes,

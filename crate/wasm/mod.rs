@@ -1,21 +1,21 @@
 //! WebAssembly bindings for the browser worker (`web/worker.js`): one [`HeapSession`]
 //! wraps a [`Session`] and is driven by the same multi-pass protocol as the CLI. The
-//! worker owns the `File` and streams it in; results leave as plain JS objects (see
-//! [`dto`]). Nothing here touches the DOM, the network or the console.
+//! worker owns the `File` and streams it in; queries arrive as the page wrote them
+//! (`{kind, …}`, [`Query`]) and answers leave as plain JS objects, the CLI's `--json`
+//! output of the same command. Nothing here touches the DOM, the network or the console.
 //!
-//! Failures the page must see: a bad dump is an ordinary `Error` thrown by `push` or
-//! `end_pass` (the [`HprofError`](crate::format::HprofError) text). A Rust panic or a
+//! Failures the page must see: a bad dump is an `Error` thrown by `push` or `end_pass`
+//! (the [`HprofError`](crate::format::HprofError) text); a query's failure an `Error` too.
+//! Each is named by its protocol code (`bad_dump`, `not_found`, …). A Rust panic or a
 //! failed allocation aborts the module (a WebAssembly trap); before that, the panic hook
 //! and the allocator below record what happened, and the worker collects it with
 //! [`take_panic_message`] and [`failed_allocation_bytes`] to tell the page, which then
 //! replaces the worker. The hook deliberately prints nothing: a panic message may quote
 //! data from the dump, and the console is not a place for that.
 
-mod dto;
-
-use crate::analysis::paths::PathOptions;
 use crate::format::{ByteSource, ErrorKind, HprofError};
-use crate::session::{Options, Session, parse_hex_id};
+use crate::graph::BuildError;
+use crate::query::{Options, Query, QueryError, Session};
 use serde::Serialize;
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::Mutex;
@@ -141,10 +141,31 @@ pub fn version() -> String {
 fn to_js<T: Serialize + ?Sized>(value: &T) -> Result<JsValue, JsValue> {
     value
         .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|e| JsError::new(&format!("cannot convert the result for the page: {e}")).into())
+        .map_err(|e| {
+            js_error(
+                "internal",
+                &format!("cannot convert the result for the page: {e}"),
+            )
+        })
 }
 
-/// One analysis of one dump (see [`crate::session`] for the protocol).
+/// An `Error` whose `name` is the protocol's error code (`web/protocol.js`'s `ErrorCode`):
+/// the worker reads the code there.
+fn js_error(code: &str, message: &str) -> JsValue {
+    let e = js_sys::Error::new(message);
+    e.set_name(code);
+    e.into()
+}
+
+fn query_error(e: QueryError) -> JsValue {
+    js_error(e.code(), &e.to_string())
+}
+
+fn build_error(e: BuildError) -> JsValue {
+    query_error(e.into())
+}
+
+/// One analysis of one dump (see [`crate::query`] for the protocol).
 #[wasm_bindgen]
 pub struct HeapSession {
     inner: Session,
@@ -155,17 +176,17 @@ impl HeapSession {
     /// `options`: `{ histogramOnly?: boolean, memoryLimit?: number }` or undefined
     /// (`memoryLimit` in bytes: lowers [`MEMORY_LIMIT`], never raises it, since the module
     /// cannot address more). `on_progress(phase, done, total)` is called during the
-    /// computations between passes.
+    /// computations between passes and the phases of a query.
     #[wasm_bindgen(constructor)]
     pub fn new(
         options: JsValue,
         on_progress: Option<js_sys::Function>,
-    ) -> Result<HeapSession, JsError> {
-        let o: dto::OptionsDto = if options.is_undefined() || options.is_null() {
-            dto::OptionsDto::default()
+    ) -> Result<HeapSession, JsValue> {
+        let o: OptionsDto = if options.is_undefined() || options.is_null() {
+            OptionsDto::default()
         } else {
             serde_wasm_bindgen::from_value(options)
-                .map_err(|e| JsError::new(&format!("bad session options: {e}")))?
+                .map_err(|e| js_error("invalid_request", &format!("bad session options: {e}")))?
         };
         let mut inner = Session::new(Options {
             histogram_only: o.histogram_only,
@@ -200,32 +221,19 @@ impl HeapSession {
     /// Starts the next pass: `{ name, number, of }`, or null when the analysis is complete.
     pub fn begin_pass(&mut self) -> Result<JsValue, JsValue> {
         match self.inner.begin_pass() {
-            Some(p) => to_js(&dto::PassDto::from(p)),
+            Some(p) => to_js(&p),
             None => Ok(JsValue::NULL),
         }
     }
 
     /// Feeds the next bytes of the file in the current pass.
     pub fn push(&mut self, bytes: &[u8]) -> Result<(), JsValue> {
-        self.inner.push(bytes).map_err(query_error)
+        self.inner.push(bytes).map_err(build_error)
     }
 
     /// Ends the current pass (the whole file was pushed).
     pub fn end_pass(&mut self) -> Result<(), JsValue> {
-        self.inner.end_pass().map_err(query_error)
-    }
-
-    /// The dump summary (`heapscope summary --json`).
-    pub fn summary(&self) -> Result<JsValue, JsValue> {
-        to_js(self.inner.summary().ok_or_else(not_ready)?)
-    }
-
-    /// The class histogram, largest first (with `retained_bytes` after the full analysis).
-    pub fn histogram(&self) -> Result<JsValue, JsValue> {
-        let (Some(h), Some(index)) = (self.inner.histogram(), self.inner.index()) else {
-            return Err(not_ready());
-        };
-        to_js(&dto::HistogramDto::new(h, index))
+        self.inner.end_pass().map_err(build_error)
     }
 
     /// What the full analysis costs (`{objects, references_bound, peak_bytes}`), or null
@@ -242,126 +250,23 @@ impl HeapSession {
         self.inner.refused().map(str::to_string)
     }
 
-    /// The dominator tree's children of `parent` (`"0x…"`; undefined: the GC roots' side),
-    /// largest retained first: `{nodes, more, reachable_bytes, unreachable_objects,
-    /// unreachable_bytes}`.
-    pub fn dominator_children(
-        &self,
-        parent: Option<String>,
-        limit: u32,
-    ) -> Result<JsValue, JsValue> {
-        let parent = parent.as_deref().map(object_id).transpose()?;
-        let (nodes, more) = self
-            .inner
-            .dominator_children(parent, limit as usize)
-            .map_err(query_error)?;
-        let heap = self.inner.heap().ok_or_else(not_ready)?;
-        to_js(&dto::DominatorsDto {
-            nodes,
-            more,
-            reachable_bytes: heap.reachable_bytes(),
-            unreachable_objects: heap.unreachable.0,
-            unreachable_bytes: heap.unreachable.1,
-        })
-    }
-
-    /// The instances of the classes named `name`, largest retained first: `{nodes, total}`.
-    pub fn biggest_instances(&self, name: &str, limit: u32) -> Result<JsValue, JsValue> {
-        let (nodes, total) = self
-            .inner
-            .biggest_instances(name, limit as usize)
-            .map_err(query_error)?;
-        to_js(&dto::InstancesDto { nodes, total })
-    }
-
-    /// The Finalizer report (`heapscope finalizers --json`).
-    pub fn finalizers(&mut self) -> Result<JsValue, JsValue> {
-        to_js(self.inner.finalizers().map_err(query_error)?)
-    }
-
-    /// Merged shortest paths from GC roots to the object `id` (`heapscope path --object`).
-    pub fn paths_to_object(&mut self, id: &str, include_weak: bool) -> Result<JsValue, JsValue> {
-        let tree = self
-            .inner
-            .paths_to_object(object_id(id)?, &path_options(include_weak))
-            .map_err(query_error)?;
-        to_js(&tree)
-    }
-
-    /// Merged shortest paths from GC roots to every instance of the classes named `name`
-    /// (`heapscope path --class`).
-    pub fn paths_to_class(&mut self, name: &str, include_weak: bool) -> Result<JsValue, JsValue> {
-        let tree = self
-            .inner
-            .paths_to_class(name, &path_options(include_weak))
-            .map_err(query_error)?;
-        to_js(&tree)
-    }
-
-    /// One object (`heapscope inspect --json`), with at most `max_items` elements and
-    /// referrers.
-    pub fn inspect(&mut self, id: &str, max_items: u32) -> Result<JsValue, JsValue> {
-        let view = self
-            .inner
-            .inspect(object_id(id)?, max_items)
-            .map_err(query_error)?;
-        to_js(&view)
-    }
-
-    /// Leak suspects (`heapscope suspects --json`).
-    pub fn suspects(&mut self) -> Result<JsValue, JsValue> {
-        to_js(&self.inner.suspects().map_err(query_error)?)
-    }
-
-    /// Threads with stacks and at most `max_locals` locals per frame (the `threads` array
-    /// of `heapscope threads --json`).
-    pub fn threads(&mut self, max_locals: u32) -> Result<JsValue, JsValue> {
-        to_js(
-            &self
-                .inner
-                .threads(max_locals as usize)
-                .map_err(query_error)?,
-        )
-    }
-
-    /// Reference statistics by kind (the `references` array of `heapscope references
-    /// --json`).
-    pub fn reference_stats(&self) -> Result<JsValue, JsValue> {
-        to_js(&self.inner.reference_stats().map_err(query_error)?)
+    /// Answers a query: `{kind, …parameters}` as [`Query`] defines them (the page's
+    /// `web/protocol.js` lists the kinds); the answer is the CLI's `--json` output of the
+    /// same command. Failures are `Error`s named by their protocol code.
+    pub fn query(&mut self, query: JsValue) -> Result<JsValue, JsValue> {
+        let q = Query::read(serde_wasm_bindgen::Deserializer::from(query)).map_err(query_error)?;
+        to_js(&self.inner.query(&q).map_err(query_error)?)
     }
 }
 
-/// An object ID from JS (`"0x…"`).
-fn object_id(id: &str) -> Result<u64, JsError> {
-    parse_hex_id(id)
-        .ok_or_else(|| JsError::new(&format!("not an object ID: {id:.40} (use 0x… hex)")))
-}
-
-fn path_options(include_weak: bool) -> PathOptions {
-    PathOptions {
-        include_weak,
-        ..PathOptions::default()
-    }
-}
-
-/// A session's error for JS: a missing object is an `Error` named `NotFound` (the worker
-/// tells it apart by that name), the rest plain `Error`s with the error's text.
-fn query_error(e: HprofError) -> JsValue {
-    match e.kind {
-        ErrorKind::NoObject { id } => {
-            let e = js_sys::Error::new(&format!(
-                "no object with ID {} in this dump",
-                dto::hex_id(id)
-            ));
-            e.set_name("NotFound");
-            e.into()
-        }
-        _ => JsError::new(&e.to_string()).into(),
-    }
-}
-
-fn not_ready() -> JsValue {
-    JsError::new(&HprofError::new(0, ErrorKind::NotReady).to_string()).into()
+/// Session options from JS (`{ histogramOnly?: boolean, memoryLimit?: number }`).
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+struct OptionsDto {
+    /// Stop after the histogram (no per-object memory).
+    histogram_only: bool,
+    /// Refuse the full analysis above this predicted peak (bytes).
+    memory_limit: Option<f64>,
 }
 
 /// The file, read through the worker's `read(offset, length) -> Uint8Array` (a
@@ -399,7 +304,9 @@ impl ByteSource for JsSource {
             .dyn_into::<js_sys::Uint8Array>()
             .map_err(|_| io("the page's reader returned no bytes".to_string()))?;
         let n = (bytes.length() as usize).min(want);
-        bytes.subarray(0, n as u32).copy_to(&mut buf[..n]);
+        if let Some(dst) = buf.get_mut(..n) {
+            bytes.subarray(0, n as u32).copy_to(dst);
+        }
         Ok(n)
     }
 }

@@ -165,3 +165,110 @@ pub fn compare(ours: &Histogram, jvm: &HashMap<String, (u64, u64)>) -> Compariso
     c.mismatches.sort();
     c
 }
+
+use heapscope::analysis::dominators_report::DomNode;
+use heapscope::analysis::finalizers::FinalizerReport;
+use heapscope::analysis::inspect::ObjectView;
+use heapscope::analysis::paths::{PathOptions, PathTree};
+use heapscope::analysis::refstats::RefKindStats;
+use heapscope::analysis::summary::Summary;
+use heapscope::analysis::suspects::SuspectsReport;
+use heapscope::analysis::threads::ThreadView;
+use heapscope::query::{ObjectId, Query, QueryError, Session};
+
+/// The session's answers, typed, as the tests ask for them (each one [`Session::ask`]).
+pub trait Ask {
+    /// `Query::Summary`.
+    fn summary(&mut self) -> Result<Summary, QueryError>;
+    /// `Query::Histogram` (every row).
+    fn histogram(&mut self) -> Result<Histogram, QueryError>;
+    /// `Query::Finalizers`.
+    fn finalizers(&mut self) -> Result<FinalizerReport, QueryError>;
+    /// `Query::Suspects`.
+    fn suspects(&mut self) -> Result<SuspectsReport, QueryError>;
+    /// `Query::Threads`.
+    fn threads(&mut self, max_locals: u32) -> Result<Vec<ThreadView>, QueryError>;
+    /// `Query::References`.
+    fn reference_stats(&mut self) -> Result<Vec<RefKindStats>, QueryError>;
+    /// `Query::Inspect`.
+    fn inspect(&mut self, id: u64, max_items: u32) -> Result<ObjectView, QueryError>;
+    /// `Query::Instances`: the nodes and the count of all instances.
+    fn biggest_instances(
+        &mut self,
+        class: &str,
+        limit: u32,
+    ) -> Result<(Vec<DomNode>, u64), QueryError>;
+    /// `Query::Paths` to one object (the query takes `include_weak` of the options; the
+    /// others must be the defaults).
+    fn paths_to_object(&mut self, id: u64, opts: &PathOptions) -> Result<PathTree, QueryError>;
+    /// `Query::Paths` to a class's instances (as `paths_to_object`).
+    fn paths_to_class(&mut self, class: &str, opts: &PathOptions) -> Result<PathTree, QueryError>;
+}
+
+impl Ask for Session {
+    fn summary(&mut self) -> Result<Summary, QueryError> {
+        self.ask(&Query::Summary {})
+    }
+    fn histogram(&mut self) -> Result<Histogram, QueryError> {
+        self.ask(&Query::Histogram {
+            top: None,
+            by_retained: false,
+        })
+    }
+    fn finalizers(&mut self) -> Result<FinalizerReport, QueryError> {
+        self.ask(&Query::Finalizers {})
+    }
+    fn suspects(&mut self) -> Result<SuspectsReport, QueryError> {
+        self.ask(&Query::Suspects {})
+    }
+    fn threads(&mut self, max_locals: u32) -> Result<Vec<ThreadView>, QueryError> {
+        self.ask::<heapscope::analysis::threads::Threads>(&Query::Threads { max_locals })
+            .map(|t| t.threads)
+    }
+    fn reference_stats(&mut self) -> Result<Vec<RefKindStats>, QueryError> {
+        self.ask::<heapscope::analysis::refstats::References>(&Query::References {})
+            .map(|r| r.references)
+    }
+    fn inspect(&mut self, id: u64, max_items: u32) -> Result<ObjectView, QueryError> {
+        self.ask(&Query::Inspect {
+            object: ObjectId(id),
+            max_items,
+        })
+    }
+    fn biggest_instances(
+        &mut self,
+        class: &str,
+        limit: u32,
+    ) -> Result<(Vec<DomNode>, u64), QueryError> {
+        self.ask::<heapscope::analysis::dominators_report::Instances>(&Query::Instances {
+            class: class.into(),
+            limit,
+        })
+        .map(|i| (i.nodes, i.total))
+    }
+    fn paths_to_object(&mut self, id: u64, opts: &PathOptions) -> Result<PathTree, QueryError> {
+        assert_default_limits(opts);
+        self.ask(&Query::Paths {
+            object: Some(ObjectId(id)),
+            class: None,
+            include_weak: opts.include_weak,
+        })
+    }
+    fn paths_to_class(&mut self, class: &str, opts: &PathOptions) -> Result<PathTree, QueryError> {
+        assert_default_limits(opts);
+        self.ask(&Query::Paths {
+            object: None,
+            class: Some(class.into()),
+            include_weak: opts.include_weak,
+        })
+    }
+}
+
+fn assert_default_limits(opts: &PathOptions) {
+    let d = PathOptions::default();
+    assert_eq!(
+        (opts.max_targets, opts.max_explore, opts.max_children),
+        (d.max_targets, d.max_explore, d.max_children),
+        "a query takes the default path limits"
+    );
+}

@@ -1,17 +1,18 @@
 //! The `analysis` target: what pass 1 accepts goes through the whole `Session` — the
-//! reference passes, dominators and retained sizes — and then its queries: dominator
-//! children, the inspector, paths to GC roots (to an object and to a class), Finalizers,
-//! leak suspects, threads and reference statistics.
+//! reference passes, dominators and retained sizes — and then every kind of query
+//! (`Query::NAMES`): dominator children, the inspector, paths to GC roots (to an object and
+//! to a class), Finalizers, leak suspects, threads, reference statistics, the whole report.
 //!
 //! Asserted for every input: nothing panics or hangs; every failure (of the analysis or
-//! of a query) is an `HprofError` with a one-line message; the summary after the full
+//! of a query) has a one-line message; the summary after the full
 //! analysis has pass 1's object count and shallow bytes; the heap stays under
 //! [`memory_bound`]. The input is pushed in slices of a size derived from it.
 
 use crate::counting_alloc::measure;
-use heapscope::analysis::paths::PathOptions;
-use heapscope::format::HprofError;
-use heapscope::session::{Options, Session, run_in_memory};
+use heapscope::analysis::dominators_report::DomChildren;
+use heapscope::analysis::histogram::Histogram;
+use heapscope::analysis::summary::Summary;
+use heapscope::query::{ObjectId, Options, Query, QueryError, Session, run_in_memory};
 
 /// The full analysis keeps more per object than pass 1 (references, dominator tree,
 /// retained sizes, reverse edges): the bound is twice `parse`'s.
@@ -22,7 +23,7 @@ pub fn memory_bound(len: u64) -> usize {
 /// Bound for gzip input while it runs (see `parse`); checked on the real size after.
 const GZIP_HARD_LIMIT: usize = 2 << 30;
 
-fn clean<T>(what: &str, r: Result<T, HprofError>) -> Option<T> {
+fn clean<T>(what: &str, r: Result<T, QueryError>) -> Option<T> {
     match r {
         Ok(v) => Some(v),
         Err(e) => {
@@ -33,8 +34,8 @@ fn clean<T>(what: &str, r: Result<T, HprofError>) -> Option<T> {
     }
 }
 
-fn object_id(hex: &str) -> Option<u64> {
-    u64::from_str_radix(hex.trim_start_matches("0x"), 16).ok()
+fn object_id(hex: &str) -> Option<ObjectId> {
+    heapscope::text::parse_hex_id(hex).map(ObjectId)
 }
 
 /// Runs the analysis and every query; returns a one-line outcome.
@@ -48,38 +49,64 @@ fn analyze(data: &[u8], chunk: usize) -> String {
     }
     // A successful analysis always has a summary; without one, `check` could not compare
     // the object count with pass 1's.
-    let summary = s
-        .summary()
-        .cloned()
+    let summary: Summary = s
+        .ask(&Query::Summary {})
         .expect("the analysis succeeded but gave no summary");
-    let opts = PathOptions {
-        max_explore: 10_000,
-        ..PathOptions::default()
+    let children = |s: &mut Session, parent| {
+        s.ask::<DomChildren>(&Query::DominatorChildren { parent, limit: 4 })
     };
     let mut ids = Vec::new();
-    if let Some((top, _)) = clean("dominators", s.dominator_children(None, 4)) {
-        ids.extend(top.iter().filter_map(|n| object_id(&n.object.object)));
+    if let Some(top) = clean("dominators", children(&mut s, None)) {
+        ids.extend(top.nodes.iter().filter_map(|n| object_id(&n.object.object)));
         if let Some(first) = ids.first().copied()
-            && let Some((kids, _)) = clean("children", s.dominator_children(Some(first), 4))
+            && let Some(kids) = clean("children", children(&mut s, Some(first)))
         {
-            ids.extend(kids.iter().filter_map(|n| object_id(&n.object.object)));
+            ids.extend(
+                kids.nodes
+                    .iter()
+                    .filter_map(|n| object_id(&n.object.object)),
+            );
         }
     }
+    let mut queries = Vec::new();
     for &id in &ids {
-        clean("inspect", s.inspect(id, 64));
-        clean("paths to object", s.paths_to_object(id, &opts));
+        queries.push(Query::Inspect {
+            object: id,
+            max_items: 64,
+        });
+        queries.push(Query::Paths {
+            object: Some(id),
+            class: None,
+            include_weak: false,
+        });
     }
     let class = s
-        .histogram()
-        .and_then(|h| h.classes.first())
-        .map(|r| r.name.clone());
+        .ask::<Histogram>(&Query::Histogram {
+            top: Some(1),
+            by_retained: false,
+        })
+        .ok()
+        .and_then(|h| h.classes.first().map(|r| r.name.clone()));
     if let Some(name) = class {
-        clean("paths to class", s.paths_to_class(&name, &opts));
+        queries.push(Query::Paths {
+            object: None,
+            class: Some(name.clone()),
+            include_weak: true,
+        });
+        queries.push(Query::Instances {
+            class: name,
+            limit: 8,
+        });
     }
-    clean("finalizers", s.finalizers().map(|_| ()));
-    clean("suspects", s.suspects());
-    clean("threads", s.threads(16));
-    clean("reference statistics", s.reference_stats());
+    // Every other kind of query, with its defaults.
+    for kind in Query::NAMES {
+        if let Ok(q) = Query::from_json(&format!(r#"{{"kind":"{kind}"}}"#)) {
+            queries.push(q);
+        }
+    }
+    for q in &queries {
+        clean(q.name(), s.query(q));
+    }
     format!(
         "ok: {} objects, {} bytes, {} dominator children looked at",
         summary.objects,

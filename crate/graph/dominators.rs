@@ -33,8 +33,8 @@
 //! | retained sizes | child offsets become `retained` (4: u32 in 8-byte units; for heaps ≥ 32 GiB, 8 of its own, the child offsets freed first) | 31N + 4E (35N + 4E) |
 //! | queries | child lists become `pre`, rebuilt from `vertex` | 31N + 4E |
 
+use super::refs::EdgeSink;
 use crate::model::csr::{Chunked, Csr, TooManyEdges};
-use crate::model::graph::EdgeSink;
 
 /// Marks an unreachable object in `pre`, and "no dominator".
 pub const NONE: u32 = u32::MAX;

@@ -1,0 +1,382 @@
+//! `heapscope`: the native command-line analyzer. Each subcommand is a
+//! [`Query`](heapscope::query::Query): the file is analysed (the passes the query needs),
+//! the query answered, and the answer printed as JSON (`--json`, the answer itself) or as
+//! text ([`render`]).
+//!
+//! Only results go to stdout; progress (on a terminal) and errors go to stderr. Bad input
+//! exits with status 1 and one line naming what was being read and its byte offset.
+
+mod hugepages;
+mod progress;
+mod reader;
+mod render;
+
+use clap::{Parser, Subcommand};
+use heapscope::format::source::FileSource;
+use heapscope::format::{ByteSource, HprofError};
+use heapscope::graph::BuildError;
+use heapscope::query::{Options, Query, QueryError, Session, defaults};
+use progress::{PassBar, Timings};
+use reader::Chunks;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+#[global_allocator]
+static ALLOCATOR: hugepages::HugePages = hugepages::HugePages;
+
+#[derive(Parser)]
+#[command(
+    name = "heapscope",
+    version,
+    about = "Analyze Java heap dumps (HPROF, also .hprof.gz) without loading them whole",
+    long_about = "Analyze Java heap dumps (HPROF, plain or gzip-compressed) by streaming them.\n\
+                  Results go to stdout (tables, or JSON with --json); progress goes to stderr\n\
+                  on a terminal. Bad input exits with status 1 and one line naming what was\n\
+                  being read and at which byte offset."
+)]
+struct Cli {
+    /// No progress bar.
+    #[arg(long, short, global = true)]
+    quiet: bool,
+    /// One JSON line per phase on stderr: {"phase","wall_ms","peak_rss_bytes"} (the
+    /// process's memory high-water mark at the phase's end; null where unknown).
+    #[arg(long, global = true)]
+    timings: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// The full report in one run: summary, graph, leak suspects, Finalizer analysis,
+    /// references by kind, top retained classes and the top of the dominator tree.
+    Analyze {
+        /// The heap dump (.hprof or .hprof.gz).
+        file: PathBuf,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+        /// Classes and dominator-tree entries shown.
+        #[arg(long, default_value_t = defaults::ANALYZE_TOP)]
+        top: u32,
+    },
+    /// What the dump is: format, id size, object and class counts, heap size, GC roots.
+    Summary {
+        /// The heap dump (.hprof or .hprof.gz).
+        file: PathBuf,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Instances and shallow bytes per class, largest first.
+    Histogram {
+        /// The heap dump (.hprof or .hprof.gz).
+        file: PathBuf,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+        /// Only the N largest classes (totals still cover all).
+        #[arg(long)]
+        top: Option<u32>,
+        /// Add retained bytes per class (runs the full analysis: three passes).
+        #[arg(long)]
+        retained: bool,
+    },
+    /// Why java.lang.ref.Finalizer objects hold memory: referents, queue, holders, timers.
+    Finalizers {
+        /// The heap dump (.hprof or .hprof.gz).
+        file: PathBuf,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Merged shortest paths from GC roots to an object or to every instance of a class.
+    Path {
+        /// The heap dump (.hprof or .hprof.gz).
+        file: PathBuf,
+        /// Object ID (address), e.g. 0xfc03c2e0.
+        #[arg(long, conflicts_with = "class", required_unless_present = "class")]
+        object: Option<String>,
+        /// Class name in Java form, e.g. java.util.HashMap or byte[].
+        #[arg(long)]
+        class: Option<String>,
+        /// Also follow Reference.referent and the Finalizer list links.
+        #[arg(long)]
+        include_weak: bool,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Leak suspects: what retains more than 10 % of the heap, where it accumulates, and
+    /// the Finalizer finding.
+    Suspects {
+        /// The heap dump (.hprof or .hprof.gz).
+        file: PathBuf,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Soft, weak, phantom and final references: counts and what their referents retain.
+    References {
+        /// The heap dump (.hprof or .hprof.gz).
+        file: PathBuf,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Threads: names, stacks, and the objects their frames hold, with retained sizes.
+    Threads {
+        /// The heap dump (.hprof or .hprof.gz).
+        file: PathBuf,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// One object: fields, elements, string value, referrers, dominator, GC roots.
+    Inspect {
+        /// The heap dump (.hprof or .hprof.gz).
+        file: PathBuf,
+        /// Object ID (address), e.g. 0xfc03c2e0.
+        object: String,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// The dominator tree: what keeps the most memory alive, level by level.
+    Dominators {
+        /// The heap dump (.hprof or .hprof.gz).
+        file: PathBuf,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+        /// Children shown per node.
+        #[arg(long, default_value_t = defaults::DOMINATOR_TOP)]
+        top: u32,
+        /// Levels shown.
+        #[arg(long, default_value_t = defaults::DOMINATOR_DEPTH)]
+        depth: u32,
+    },
+}
+
+impl Command {
+    /// The dump, whether JSON was asked for, and the query the subcommand asks.
+    fn query(self) -> Result<(PathBuf, bool, Query), Failure> {
+        Ok(match self {
+            Command::Analyze { file, json, top } => (file, json, Query::Analyze { top }),
+            Command::Summary { file, json } => (file, json, Query::Summary {}),
+            Command::Histogram {
+                file,
+                json,
+                top,
+                retained,
+            } => (
+                file,
+                json,
+                Query::Histogram {
+                    top,
+                    by_retained: retained,
+                },
+            ),
+            Command::Finalizers { file, json } => (file, json, Query::Finalizers {}),
+            Command::Path {
+                file,
+                object,
+                class,
+                include_weak,
+                json,
+            } => {
+                let object = object.as_deref().map(object_id).transpose()?;
+                (
+                    file,
+                    json,
+                    Query::Paths {
+                        object,
+                        class,
+                        include_weak,
+                    },
+                )
+            }
+            Command::Suspects { file, json } => (file, json, Query::Suspects {}),
+            Command::References { file, json } => (file, json, Query::References {}),
+            Command::Threads { file, json } => (
+                file,
+                json,
+                Query::Threads {
+                    max_locals: defaults::THREAD_LOCALS,
+                },
+            ),
+            Command::Inspect { file, object, json } => (
+                file,
+                json,
+                Query::Inspect {
+                    object: object_id(&object)?,
+                    max_items: defaults::INSPECT_ITEMS,
+                },
+            ),
+            Command::Dominators {
+                file,
+                json,
+                top,
+                depth,
+            } => (file, json, Query::DominatorTree { top, depth }),
+        })
+    }
+}
+
+/// Why the CLI stops, each worded for the person at the terminal (all exit with status 1).
+enum Failure {
+    /// The dump cannot be read: what was being read, and where.
+    Dump(HprofError),
+    /// The question cannot be answered (no such object, a bad argument).
+    Query(QueryError),
+    /// The file cannot be opened or read, or the output written.
+    Io(String),
+}
+
+impl From<HprofError> for Failure {
+    fn from(e: HprofError) -> Self {
+        Failure::Dump(e)
+    }
+}
+
+impl From<QueryError> for Failure {
+    fn from(e: QueryError) -> Self {
+        match e {
+            QueryError::Dump(e) => Failure::Dump(e),
+            e => Failure::Query(e),
+        }
+    }
+}
+
+impl From<BuildError> for Failure {
+    fn from(e: BuildError) -> Self {
+        QueryError::from(e).into()
+    }
+}
+
+/// An object ID as typed (`0x…` hex or decimal).
+fn object_id(s: &str) -> Result<heapscope::query::ObjectId, Failure> {
+    heapscope::text::parse_id(s)
+        .map(heapscope::query::ObjectId)
+        .ok_or_else(|| {
+            Failure::Query(QueryError::BadArgument(format!(
+                "not an object ID: {s} (use 0x… hex or a decimal number)"
+            )))
+        })
+}
+
+/// Runs every pass the session asks for (pass 1 only unless `full`), each streaming the
+/// file.
+fn analyze_file(path: &Path, quiet: bool, full: bool) -> Result<Session, Failure> {
+    let cannot_open = |e| Failure::Io(format!("cannot open {}: {e}", path.display()));
+    let src = FileSource::open(path).map_err(cannot_open)?;
+    let total = src.len();
+    let mut session = Session::new(Options {
+        histogram_only: !full,
+        memory_limit: None,
+    });
+    if full {
+        // Only the full analysis's queries read the file again.
+        session.set_source(Box::new(src));
+    }
+    let show = !quiet && std::io::stderr().is_terminal();
+    session.set_progress(Box::new(move |p| {
+        Timings::enter(p.phase);
+        if show && p.total > 0 {
+            eprint!(
+                "\r{:>12} {:>5.1}%",
+                p.phase,
+                100.0 * p.done as f64 / p.total as f64
+            );
+        }
+    }));
+    while let Some(pass) = session.begin_pass() {
+        Timings::enter(pass.name);
+        let bar = PassBar::new(
+            quiet,
+            total,
+            &format!("{} {}/{}", pass.name, pass.number, pass.of),
+        );
+        let mut chunks = Chunks::new(std::fs::File::open(path).map_err(cannot_open)?);
+        let mut done = 0u64;
+        while let Some(buf) = chunks.next_chunk() {
+            let buf =
+                buf.map_err(|e| Failure::Io(format!("cannot read {}: {e}", path.display())))?;
+            session.push(&buf)?;
+            done += buf.len() as u64;
+            chunks.recycle(buf);
+            bar.set(done);
+        }
+        bar.done();
+        // The read buffers go before the computations that follow a pass (its peak).
+        drop(chunks);
+        session.end_pass()?;
+        if show {
+            eprint!("\r{:>30}\r", "");
+        }
+    }
+    Ok(session)
+}
+
+fn print_json<T: serde::Serialize>(v: &T) -> Result<(), Failure> {
+    let mut out = std::io::stdout().lock();
+    let r = serde_json::to_writer_pretty(&mut out, v)
+        .map_err(std::io::Error::from)
+        .and_then(|_| writeln!(out));
+    match r {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => std::process::exit(0),
+        r => r.map_err(|e| Failure::Io(e.to_string())),
+    }
+}
+
+fn print_lines(lines: &[String]) -> Result<(), Failure> {
+    let mut out = std::io::stdout().lock();
+    for l in lines {
+        match writeln!(out, "{l}") {
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => std::process::exit(0),
+            r => r.map_err(|e| Failure::Io(e.to_string()))?,
+        }
+    }
+    Ok(())
+}
+
+fn run(cli: Cli) -> Result<(), Failure> {
+    if cli.timings {
+        Timings::enable();
+    }
+    let r = run_command(cli);
+    Timings::finish();
+    r
+}
+
+fn run_command(cli: Cli) -> Result<(), Failure> {
+    let (file, json, query) = cli.command.query()?;
+    query.check()?;
+    let mut session = analyze_file(&file, cli.quiet, query.needs_full_analysis())?;
+    let answer = session.query(&query)?;
+    if json {
+        print_json(&answer)
+    } else {
+        print_lines(&render::text(&answer, &file))
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::Dump(e)) => {
+            eprintln!("error: {e}");
+            ExitCode::from(1)
+        }
+        Err(Failure::Query(e)) => {
+            eprintln!("error: {e}");
+            ExitCode::from(1)
+        }
+        Err(Failure::Io(e)) => {
+            eprintln!("error: {e}");
+            ExitCode::from(1)
+        }
+    }
+}

@@ -1,0 +1,585 @@
+//! The CLI's text output: one renderer per [`Answer`], as lines for stdout. (`--json`
+//! prints the answer itself; see [`heapscope::query`].)
+
+use comfy_table::{Cell, CellAlignment, ContentArrangement, Table, presets};
+use heapscope::analysis::dominators_report::{DomNode, DomTree};
+use heapscope::analysis::finalizers::FinalizerReport;
+use heapscope::analysis::histogram::{Histogram, HistogramRow};
+use heapscope::analysis::inspect::ObjectView;
+use heapscope::analysis::paths::{PathNode, PathTree};
+use heapscope::analysis::refstats::RefKindStats;
+use heapscope::analysis::summary::Summary;
+use heapscope::analysis::suspects::SuspectsReport;
+use heapscope::analysis::threads::ThreadView;
+use heapscope::query::{AnalyzeReport, Answer, HistogramTotals};
+use heapscope::text::{group_digits as grouped, human_bytes as human};
+use std::path::Path;
+
+/// The text of `answer`, for the dump at `file`.
+pub fn text(answer: &Answer, file: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    match answer {
+        Answer::Summary(s) => summary(&mut out, s, file),
+        Answer::Histogram(h) => histogram(&mut out, &h.classes, &totals(h)),
+        Answer::Analyze(r) => analyze(&mut out, r, file),
+        Answer::DominatorTree(t) => dominators(&mut out, &t.roots, t),
+        Answer::Finalizers(r) => finalizers(&mut out, r),
+        Answer::Paths(t) => paths(&mut out, t),
+        Answer::Inspect(v) => inspect(&mut out, v),
+        Answer::Suspects(r) => suspects(&mut out, r),
+        Answer::References(r) => references(&mut out, &r.references),
+        Answer::Threads(t) => threads(&mut out, &t.threads),
+        // The page's queries: their JSON is their text.
+        Answer::DominatorChildren(_) | Answer::Instances(_) => {
+            out.push(serde_json::to_string_pretty(answer).unwrap_or_default());
+        }
+    }
+    out
+}
+
+fn table() -> Table {
+    let mut t = Table::new();
+    t.load_style(presets::NOTHING)
+        .set_content_arrangement(ContentArrangement::Disabled);
+    t
+}
+
+fn right(s: String) -> Cell {
+    Cell::new(s).set_alignment(CellAlignment::Right)
+}
+
+fn totals(h: &Histogram) -> HistogramTotals {
+    HistogramTotals {
+        instances: h.total_instances,
+        shallow_bytes: h.total_shallow_bytes,
+        classes: h.total_classes,
+    }
+}
+
+fn summary(out: &mut Vec<String>, s: &Summary, file: &Path) {
+    let mut t = table();
+    let rows: Vec<(&str, String)> = vec![
+        ("file", file.display().to_string()),
+        ("format", s.format.clone()),
+        ("id size", s.id_size.to_string()),
+        ("timestamp (ms)", s.timestamp_ms.to_string()),
+        ("objects", grouped(s.objects)),
+        ("  instances", grouped(s.instances)),
+        ("  object arrays", grouped(s.object_arrays)),
+        ("  primitive arrays", grouped(s.primitive_arrays)),
+        ("classes", grouped(s.classes)),
+        (
+            "shallow heap",
+            format!(
+                "{} ({} bytes)",
+                human(s.shallow_bytes),
+                grouped(s.shallow_bytes)
+            ),
+        ),
+        (
+            "layout",
+            format!(
+                "{}-byte header, {}-byte references{}, {} field layout",
+                s.size_model.header_bytes,
+                s.size_model.reference_bytes,
+                if s.compressed_oops {
+                    " (compressed oops)"
+                } else {
+                    ""
+                },
+                s.size_model.field_layout
+            ),
+        ),
+    ];
+    for (k, v) in rows {
+        t.add_row(vec![Cell::new(k), Cell::new(v)]);
+    }
+    for (k, n) in &s.gc_roots {
+        t.add_row(vec![
+            Cell::new(format!("GC roots: {k}")),
+            Cell::new(grouped(*n)),
+        ]);
+    }
+    out.push(t.to_string());
+    for d in &s.diagnostics {
+        out.push(format!(
+            "note: {} × {} — {}",
+            grouped(d.count),
+            d.key,
+            d.help
+        ));
+    }
+}
+
+/// Rows of a histogram and the totals of every class.
+fn histogram(out: &mut Vec<String>, rows: &[HistogramRow], totals: &HistogramTotals) {
+    let mut t = table();
+    let with_retained = rows.first().is_some_and(|r| r.retained_bytes.is_some());
+    if with_retained {
+        t.set_header(vec![
+            right("instances".into()),
+            right("shallow".into()),
+            right("retained".into()),
+            right("retained bytes".into()),
+            Cell::new("class"),
+        ]);
+    } else {
+        t.set_header(vec![
+            right("instances".into()),
+            right("shallow".into()),
+            right("bytes".into()),
+            Cell::new("class"),
+        ]);
+    }
+    for r in rows {
+        let mut row = vec![right(grouped(r.instances)), right(human(r.shallow_bytes))];
+        match r.retained_bytes {
+            Some(b) => row.extend([right(human(b)), right(grouped(b))]),
+            None => row.push(right(grouped(r.shallow_bytes))),
+        }
+        row.push(Cell::new(&r.name));
+        t.add_row(row);
+    }
+    let mut total = vec![
+        right(grouped(totals.instances)),
+        right(human(totals.shallow_bytes)),
+    ];
+    if with_retained {
+        total.extend([right(String::new()), right(String::new())]);
+    } else {
+        total.push(right(grouped(totals.shallow_bytes)));
+    }
+    total.push(Cell::new(format!("total ({} classes)", totals.classes)));
+    t.add_row(total);
+    out.push(t.to_string());
+}
+
+fn references(out: &mut Vec<String>, r: &[RefKindStats]) {
+    let mut t = table();
+    t.set_header(vec![
+        Cell::new("kind"),
+        right("references".into()),
+        right("referents".into()),
+        right("shallow".into()),
+        right("retained".into()),
+        right("only via refs".into()),
+    ]);
+    for k in r {
+        t.add_row(vec![
+            Cell::new(k.kind),
+            right(grouped(k.references)),
+            right(grouped(k.referents)),
+            right(human(k.referents_shallow_bytes)),
+            right(human(k.referents_retained_bytes)),
+            right(format!("{} of {}", k.only_through_references, k.checked)),
+        ]);
+    }
+    out.push(t.to_string());
+}
+
+/// The dominator tree as a table, children indented below their parent, and the totals.
+fn dominators(out: &mut Vec<String>, roots: &[DomNode], totals: &DomTree) {
+    let total = totals.reachable_bytes.max(1);
+    let mut t = table();
+    t.set_header(vec![
+        right("retained".into()),
+        right("%".into()),
+        right("shallow".into()),
+        Cell::new("object"),
+    ]);
+    let mut stack: Vec<(&DomNode, usize)> = roots.iter().rev().map(|n| (n, 0)).collect();
+    while let Some((n, level)) = stack.pop() {
+        t.add_row(vec![
+            right(human(n.object.retained_bytes)),
+            right(format!(
+                "{:.1}",
+                100.0 * n.object.retained_bytes as f64 / total as f64
+            )),
+            right(human(n.object.shallow_bytes)),
+            Cell::new(format!(
+                "{}{} {}",
+                "  ".repeat(level),
+                n.object.class,
+                n.object.object
+            )),
+        ]);
+        stack.extend(n.children.iter().rev().map(|c| (c, level + 1)));
+    }
+    out.push(t.to_string());
+    out.push(format!(
+        "reachable heap {}; {} unreachable objects ({}) are not in the tree",
+        human(totals.reachable_bytes),
+        grouped(totals.unreachable_objects),
+        human(totals.unreachable_bytes)
+    ));
+}
+
+fn analyze(out: &mut Vec<String>, r: &AnalyzeReport, file: &Path) {
+    let g = &r.graph;
+    out.push(format!(
+        "{}: {} objects ({} reachable, {}), {} references, {} GC roots",
+        file.display(),
+        grouped(g.objects),
+        grouped(g.reachable_objects),
+        human(g.reachable_bytes),
+        grouped(g.references),
+        grouped(g.gc_roots)
+    ));
+    if r.suspects.suspects.is_empty() {
+        out.push(format!(
+            "No leak suspect: nothing retains more than {:.0} % of the heap.",
+            100.0 * r.suspects.threshold
+        ));
+    }
+    for (i, s) in r.suspects.suspects.iter().enumerate() {
+        out.push(format!("Suspect {}: {}", i + 1, s.description));
+    }
+    let f = &r.finalizers;
+    if f.finalizers > 0 {
+        out.push(format!(
+            "{} Finalizers retain {} ({:.1} % of the heap); {} queued for finalization.",
+            grouped(f.finalizers),
+            human(f.retained_bytes),
+            100.0 * f.heap_share,
+            grouped(f.queued)
+        ));
+        for h in f.holders.iter().take(3) {
+            out.push(format!("  {}", h.summary));
+        }
+    }
+    out.push(String::new());
+    references(out, &r.references);
+    out.push(String::new());
+    histogram(out, &r.top_retained_classes, &r.histogram_totals);
+    out.push(String::new());
+    let totals = DomTree {
+        roots: Vec::new(),
+        reachable_bytes: g.reachable_bytes,
+        unreachable_objects: g.unreachable_objects,
+        unreachable_bytes: g.unreachable_bytes,
+    };
+    dominators(out, &r.dominators, &totals);
+}
+
+fn finalizers(out: &mut Vec<String>, r: &FinalizerReport) {
+    out.push(format!(
+        "{} Finalizers: {} shallow, {} retained ({:.1} % of the heap)",
+        grouped(r.finalizers),
+        human(r.shallow_bytes),
+        human(r.retained_bytes),
+        100.0 * r.heap_share
+    ));
+    out.push(format!(
+        "{} referents: {} shallow, {} retained",
+        grouped(r.referents),
+        human(r.referents_shallow_bytes),
+        human(r.referents_retained_bytes)
+    ));
+    let mut t = table();
+    t.set_header(vec![
+        right("referents".into()),
+        right("shallow".into()),
+        right("retained".into()),
+        Cell::new("class"),
+    ]);
+    for c in r.referents_by_class.iter().take(15) {
+        t.add_row(vec![
+            right(grouped(c.instances)),
+            right(human(c.shallow_bytes)),
+            right(human(c.retained_bytes)),
+            Cell::new(&c.name),
+        ]);
+    }
+    out.push(t.to_string());
+    out.push(format!(
+        "finalization queue: {} waiting{}",
+        grouped(r.queued),
+        r.queue_length
+            .map(|l| format!(" (queueLength {l})"))
+            .unwrap_or_default()
+    ));
+    for c in r.queued_by_class.iter().take(5) {
+        out.push(format!("  {} {}", grouped(c.instances), c.name));
+    }
+    for th in &r.finalizer_threads {
+        out.push(format!("finalizer thread '{}':", th.name));
+        for f in th.frames.iter().take(12) {
+            out.push(format!("  at {} ({})", f.method, f.location));
+            for l in &f.locals {
+                out.push(format!(
+                    "      holds {} {} ({} retained)",
+                    l.class,
+                    l.object,
+                    human(l.retained_bytes)
+                ));
+            }
+        }
+    }
+    for o in &r.in_processing {
+        out.push(format!("being finalized: {} {}", o.class, o.object));
+    }
+    out.push("holders:".into());
+    for h in &r.holders {
+        out.push(format!("  {}", h.summary));
+    }
+    for tq in &r.timers {
+        out.push(format!(
+            "timer {}: {} tasks, {} cancelled, head {} due in {}",
+            tq.thread.as_deref().unwrap_or("(no thread)"),
+            tq.tasks,
+            tq.cancelled_tasks,
+            tq.head_task_class.as_deref().unwrap_or("-"),
+            tq.head_task_due_in_ms
+                .map(|ms| format!("{:.0} s", ms as f64 / 1000.0))
+                .unwrap_or_else(|| "-".into())
+        ));
+        if let Some(a) = &tq.advice {
+            out.push(format!("  {a}"));
+        }
+    }
+}
+
+fn paths(out: &mut Vec<String>, tree: &PathTree) {
+    out.push(format!(
+        "{} target(s), {} searched, {} with a path, {} without{}",
+        tree.targets,
+        tree.searched,
+        tree.found,
+        tree.not_found,
+        if tree.include_weak {
+            ""
+        } else {
+            " (weak/soft/phantom/final referents and Finalizer links ignored)"
+        }
+    ));
+    out.extend(path_lines(&tree.roots, tree.more_roots));
+}
+
+/// The text of a path tree below its header: one line per node, indented by level, and a
+/// `… N more` line after each list of children (and of roots) that was cut short.
+pub fn path_lines(roots: &[PathNode], more_roots: u64) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut stack: Vec<(&PathNode, usize)> = roots.iter().rev().map(|n| (n, 0)).collect();
+    // (level, count) of "more children" notes to print after a node's children.
+    let mut more: Vec<(usize, u64)> = Vec::new();
+    while let Some((n, level)) = stack.pop() {
+        let field = n
+            .field
+            .as_ref()
+            .map(|f| format!(".{f} "))
+            .unwrap_or_default();
+        let roots = if n.gc_roots.is_empty() {
+            String::new()
+        } else {
+            let by = n
+                .held_by
+                .as_ref()
+                .map(|h| format!(" in {h}"))
+                .unwrap_or_default();
+            format!(" [GC root: {}{by}]", n.gc_roots.join(", "))
+        };
+        let repeat = if n.repeat > 1 {
+            format!(" ×{}", n.repeat)
+        } else {
+            String::new()
+        };
+        let value = n
+            .object
+            .value
+            .as_ref()
+            .map(|v| format!(" \"{v}\""))
+            .unwrap_or_default();
+        lines.push(format!(
+            "{}{field}{} {}{value}{repeat}{roots}  ({} target{}, retains {})",
+            "  ".repeat(level),
+            n.object.class,
+            n.object.object,
+            n.targets,
+            if n.targets == 1 { "" } else { "s" },
+            human(n.object.retained_bytes)
+        ));
+        stack.extend(n.children.iter().rev().map(|c| (c, level + 1)));
+        if n.more_children > 0 {
+            more.push((level + 1, n.more_children));
+        }
+        // Every list that ends here (the next node is shallower) gets its note.
+        while let Some(&(l, m)) = more.last()
+            && stack.last().is_none_or(|&(_, next)| next < l)
+        {
+            lines.push(format!("{}… {m} more", "  ".repeat(l)));
+            more.pop();
+        }
+    }
+    if more_roots > 0 {
+        lines.push(format!("… {more_roots} more"));
+    }
+    lines
+}
+
+fn suspects(out: &mut Vec<String>, r: &SuspectsReport) {
+    if r.suspects.is_empty() {
+        out.push(format!(
+            "No suspect: nothing retains more than {:.0} % of the {} reachable heap.",
+            100.0 * r.threshold,
+            human(r.reachable_bytes)
+        ));
+    }
+    for (i, s) in r.suspects.iter().enumerate() {
+        out.push(format!("Suspect {}: {}", i + 1, s.description));
+        if !s.path_from_root.is_empty() {
+            out.push("  path from a GC root:".into());
+            for st in &s.path_from_root {
+                out.push(format!(
+                    "    {}{} {}",
+                    st.field
+                        .as_ref()
+                        .map(|f| format!(".{f} → "))
+                        .unwrap_or_default(),
+                    st.object.class,
+                    st.object.object
+                ));
+            }
+        }
+    }
+}
+
+fn threads(out: &mut Vec<String>, threads: &[ThreadView]) {
+    for th in threads {
+        out.push(format!(
+            "'{}' {} {} (locals retain {})",
+            th.name,
+            th.object.class,
+            th.object.object,
+            human(th.locals_retained_bytes)
+        ));
+        for f in &th.frames {
+            out.push(format!("    at {} ({})", f.method, f.location));
+            for l in &f.locals {
+                out.push(format!(
+                    "        local {} {} ({} retained)",
+                    l.class,
+                    l.object,
+                    human(l.retained_bytes)
+                ));
+            }
+        }
+    }
+}
+
+fn inspect(out: &mut Vec<String>, v: &ObjectView) {
+    out.push(format!(
+        "{} {} ({}): shallow {}, retained {}{}",
+        v.this.class,
+        v.this.object,
+        v.kind,
+        human(v.this.shallow_bytes),
+        human(v.this.retained_bytes),
+        v.this
+            .value
+            .as_ref()
+            .map(|s| format!(", value \"{s}\""))
+            .unwrap_or_default()
+    ));
+    if !v.gc_roots.is_empty() {
+        out.push(format!("GC root: {}", v.gc_roots.join(", ")));
+    }
+    if let Some(d) = &v.dominator {
+        out.push(format!("dominator: {} {}", d.class, d.object));
+    }
+    for f in v.statics.iter().chain(&v.fields) {
+        let extra = f
+            .object
+            .as_ref()
+            .map(|o| {
+                format!(
+                    " {}{}",
+                    o.class,
+                    o.value
+                        .as_ref()
+                        .map(|s| format!(" \"{s}\""))
+                        .unwrap_or_default()
+                )
+            })
+            .unwrap_or_default();
+        out.push(format!(
+            "  {} {}.{} = {}{}",
+            f.ty, f.declaring, f.name, f.value, extra
+        ));
+    }
+    if let Some(n) = v.length {
+        out.push(format!("  length {n}"));
+    }
+    for e in &v.elements {
+        out.push(format!(
+            "  [{}] = {}{}",
+            e.index,
+            e.value,
+            e.object
+                .as_ref()
+                .map(|o| format!(" {}", o.class))
+                .unwrap_or_default()
+        ));
+    }
+    out.push(format!("referrers ({}):", v.referrers_total));
+    for r in &v.referrers {
+        out.push(format!(
+            "  {} {} .{}",
+            r.object.class, r.object.object, r.field
+        ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use heapscope::analysis::objects::ObjRef;
+
+    fn node(id: &str, children: Vec<PathNode>, more_children: u64) -> PathNode {
+        PathNode {
+            object: ObjRef {
+                object: id.into(),
+                class: "C".into(),
+                shallow_bytes: 16,
+                retained_bytes: 16,
+                value: None,
+            },
+            field: None,
+            gc_roots: Vec::new(),
+            held_by: None,
+            repeat: 1,
+            targets: 1,
+            children,
+            more_children,
+        }
+    }
+
+    #[test]
+    fn every_cut_list_gets_its_note_where_it_ends() {
+        // a's and b's child lists end together (at c), then d follows at the top.
+        let c = node("0xc", Vec::new(), 0);
+        let b = node("0xb", vec![c], 2);
+        let a = node("0xa", vec![b], 3);
+        let d = node("0xd", Vec::new(), 0);
+        let lines = path_lines(&[a, d], 4);
+        let shape: Vec<String> = lines
+            .iter()
+            .map(|l| l.split("  (").next().unwrap_or(l).replace("C ", ""))
+            .collect();
+        assert_eq!(
+            shape,
+            [
+                "0xa",
+                "  0xb",
+                "    0xc",
+                "    … 2 more",
+                "  … 3 more",
+                "0xd",
+                "… 4 more"
+            ]
+        );
+        // Lists still open at the end of the tree are closed too.
+        let e = node("0xe", vec![node("0xf", Vec::new(), 1)], 5);
+        let lines = path_lines(&[e], 0);
+        assert_eq!(lines[2..], ["    … 1 more", "  … 5 more"]);
+    }
+}

@@ -1,0 +1,17 @@
+//! The `graph` layer: passes 2 and 3 over the file, which turn pass 1's index
+//! ([`crate::model`]) into the analysed [`Heap`]: the reference graphs, the dominator tree
+//! and retained sizes. [`Build`] runs every pass (bytes in, heap out); the analyses
+//! ([`crate::analysis`]) read the finished heap.
+//!
+//! - [`build`]: the pass driver and what it owns between passes;
+//! - [`refs`]: the references passes (forward and reverse graphs, captured fields);
+//! - [`dominators`]: reachability, Semi-NCA and retained sizes, with their memory schedule;
+//! - [`heap`]: the finished heap and the object-level queries every analysis builds on.
+
+pub mod build;
+pub mod dominators;
+pub mod heap;
+pub mod refs;
+
+pub use build::{Build, BuildError, Built, Finished, Options, PassInfo, Plan, Progress};
+pub use heap::Heap;

@@ -1,0 +1,459 @@
+//! The `query` layer: the one list of what can be asked of an analysed dump ([`Query`]),
+//! what each answer is ([`Answer`]), and the [`Session`] that runs the passes and answers.
+//!
+//! Both front ends speak it: the CLI maps each subcommand to a `Query` and renders the
+//! `Answer` as text or JSON (`crate/cli/`); the browser worker forwards the page's queries
+//! as they are to [`crate::wasm`], which deserializes them here. A query's JSON is
+//! `{"kind": "<name>", …parameters}` ([`Query::NAMES`]; `web/protocol.js` lists the same
+//! names, and a test keeps the two equal). An answer's JSON is the CLI's `--json` output of
+//! the same command: the page and the CLI report the same fields by construction.
+//!
+//! Defaults and limits of every parameter live here, once ([`defaults`], [`Query::check`]).
+//!
+//! Adding an analysis: the analysis (`crate/analysis/`), its `Query` and `Answer` variants
+//! and its arm in [`Session::query`] (here), its text renderer (`crate/cli/render.rs`) and
+//! its view (`web/views/`).
+
+mod error;
+mod session;
+
+pub use error::QueryError;
+pub use session::{ProgressFn, Session, run_in_memory};
+
+pub use crate::graph::{Options, PassInfo, Plan, Progress};
+
+use crate::analysis::dominators_report::{DomChildren, DomNode, DomTree, Instances};
+use crate::analysis::finalizers::FinalizerReport;
+use crate::analysis::histogram::{Histogram, HistogramRow};
+use crate::analysis::inspect::ObjectView;
+use crate::analysis::paths::PathTree;
+use crate::analysis::refstats::References;
+use crate::analysis::summary::{GraphSummary, Summary};
+use crate::analysis::suspects::SuspectsReport;
+use crate::analysis::threads::Threads;
+use crate::text::{hex_id, parse_hex_id};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use std::fmt;
+
+/// The defaults of every parameter that has one (the CLI's `--help` shows the same).
+pub mod defaults {
+    /// Rows of `analyze`'s top retained classes and dominator-tree entries.
+    pub const ANALYZE_TOP: u32 = 20;
+    /// Children per node of `dominators`.
+    pub const DOMINATOR_TOP: u32 = 10;
+    /// Levels of `dominators`.
+    pub const DOMINATOR_DEPTH: u32 = 2;
+    /// Children per request of the page's dominator tree.
+    pub const CHILDREN_LIMIT: u32 = 100;
+    /// A class's biggest instances per request.
+    pub const INSTANCES_LIMIT: u32 = 50;
+    /// Array elements and referrers the inspector lists.
+    pub const INSPECT_ITEMS: u32 = 100;
+    /// Locals listed per thread frame.
+    pub const THREAD_LOCALS: u32 = 20;
+    /// The largest count a page-sized parameter (`limit`, `max_items`, `max_locals`) takes.
+    pub const MAX_LIMIT: u32 = 100_000;
+    /// The longest class name a query takes, in bytes.
+    pub const MAX_NAME: usize = 4096;
+
+    pub(super) fn analyze_top() -> u32 {
+        ANALYZE_TOP
+    }
+    pub(super) fn dominator_top() -> u32 {
+        DOMINATOR_TOP
+    }
+    pub(super) fn dominator_depth() -> u32 {
+        DOMINATOR_DEPTH
+    }
+    pub(super) fn children_limit() -> u32 {
+        CHILDREN_LIMIT
+    }
+    pub(super) fn instances_limit() -> u32 {
+        INSTANCES_LIMIT
+    }
+    pub(super) fn inspect_items() -> u32 {
+        INSPECT_ITEMS
+    }
+    pub(super) fn thread_locals() -> u32 {
+        THREAD_LOCALS
+    }
+}
+
+/// An object ID (the object's address in the dump). Crosses JSON as `"0x…"` (a JS number
+/// would round a 64-bit address); the CLI also takes decimal ([`crate::text::parse_id`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ObjectId(pub u64);
+
+impl fmt::Display for ObjectId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&hex_id(self.0))
+    }
+}
+
+impl Serialize for ObjectId {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&hex_id(self.0))
+    }
+}
+
+impl<'de> Deserialize<'de> for ObjectId {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        parse_hex_id(&s).map(ObjectId).ok_or_else(|| {
+            serde::de::Error::custom(format!(
+                "an object ID is \"0x\" followed by hex digits, not {:?}",
+                s.chars().take(40).collect::<String>()
+            ))
+        })
+    }
+}
+
+/// What can be asked. Queries marked *full* need the full analysis (three passes); the
+/// others are answered after pass 1 too.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Query {
+    /// What the dump is: format, sizes, counts, GC roots, diagnostics (`heapscope summary`).
+    Summary {},
+    /// Instances and shallow bytes per class, largest first, with retained bytes once the
+    /// full analysis ran (`heapscope histogram`).
+    Histogram {
+        /// Only the largest `top` classes (the totals still cover all).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        top: Option<u32>,
+        /// Sort by retained bytes (*full*: `heapscope histogram --retained`).
+        #[serde(default)]
+        by_retained: bool,
+    },
+    /// *Full*: the whole report in one answer (`heapscope analyze`).
+    Analyze {
+        /// Top retained classes and dominator-tree entries.
+        #[serde(default = "defaults::analyze_top")]
+        top: u32,
+    },
+    /// *Full*: the dominator tree's top `top` children per node, `depth` levels
+    /// (`heapscope dominators`).
+    DominatorTree {
+        /// Children per node.
+        #[serde(default = "defaults::dominator_top")]
+        top: u32,
+        /// Levels.
+        #[serde(default = "defaults::dominator_depth")]
+        depth: u32,
+    },
+    /// *Full*: one node's children in the dominator tree, largest retained first (the
+    /// page's tree, a level at a time).
+    DominatorChildren {
+        /// The node (absent: the GC roots' side, the tree's top level).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        parent: Option<ObjectId>,
+        /// Children returned.
+        #[serde(default = "defaults::children_limit")]
+        limit: u32,
+    },
+    /// *Full*: a class's biggest instances by retained size.
+    Instances {
+        /// The class's Java name (`java.util.HashMap`, `byte[]`).
+        class: String,
+        /// Instances returned.
+        #[serde(default = "defaults::instances_limit")]
+        limit: u32,
+    },
+    /// *Full*: why `java.lang.ref.Finalizer` objects hold memory (`heapscope finalizers`).
+    Finalizers {},
+    /// *Full*: merged shortest paths from GC roots to one object or to every instance of a
+    /// class (`heapscope path`).
+    Paths {
+        /// The object (exactly one of `object` and `class`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        object: Option<ObjectId>,
+        /// The class's Java name.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        class: Option<String>,
+        /// Also follow `Reference.referent` and the Finalizer list links.
+        #[serde(default)]
+        include_weak: bool,
+    },
+    /// *Full*: one object's fields, elements, referrers, dominator, GC roots
+    /// (`heapscope inspect`).
+    Inspect {
+        /// The object.
+        object: ObjectId,
+        /// Array elements and referrers listed.
+        #[serde(default = "defaults::inspect_items")]
+        max_items: u32,
+    },
+    /// *Full*: leak suspects (`heapscope suspects`).
+    Suspects {},
+    /// *Full*: soft, weak, phantom and final references (`heapscope references`).
+    References {},
+    /// *Full*: threads with their stacks and the locals each frame holds
+    /// (`heapscope threads`).
+    Threads {
+        /// Locals listed per frame.
+        #[serde(default = "defaults::thread_locals")]
+        max_locals: u32,
+    },
+}
+
+/// The answer to a [`Query`]: each serializes as the CLI's `--json` output of its command.
+#[derive(Clone, Debug, Serialize)]
+#[serde(untagged)]
+pub enum Answer {
+    /// To [`Query::Summary`].
+    Summary(Summary),
+    /// To [`Query::Histogram`].
+    Histogram(Histogram),
+    /// To [`Query::Analyze`].
+    Analyze(Box<AnalyzeReport>),
+    /// To [`Query::DominatorTree`].
+    DominatorTree(DomTree),
+    /// To [`Query::DominatorChildren`].
+    DominatorChildren(DomChildren),
+    /// To [`Query::Instances`].
+    Instances(Instances),
+    /// To [`Query::Finalizers`].
+    Finalizers(Box<FinalizerReport>),
+    /// To [`Query::Paths`].
+    Paths(PathTree),
+    /// To [`Query::Inspect`].
+    Inspect(Box<ObjectView>),
+    /// To [`Query::Suspects`].
+    Suspects(SuspectsReport),
+    /// To [`Query::References`].
+    References(References),
+    /// To [`Query::Threads`].
+    Threads(Threads),
+}
+
+/// `TryFrom<Answer>` for each variant's payload, so that [`Session::ask`] gives it typed.
+macro_rules! answer_payloads {
+    ($($variant:ident($ty:ty) $(boxed $boxed:tt)?),* $(,)?) => {$(
+        impl TryFrom<Answer> for $ty {
+            type Error = Answer;
+            fn try_from(a: Answer) -> Result<Self, Answer> {
+                match a {
+                    Answer::$variant(v) => Ok(answer_payloads!(@unbox v $($boxed)?)),
+                    other => Err(other),
+                }
+            }
+        }
+    )*};
+    (@unbox $v:ident) => { $v };
+    (@unbox $v:ident *) => { *$v };
+}
+
+answer_payloads! {
+    Summary(Summary),
+    Histogram(Histogram),
+    Analyze(AnalyzeReport) boxed *,
+    DominatorTree(DomTree),
+    DominatorChildren(DomChildren),
+    Instances(Instances),
+    Finalizers(FinalizerReport) boxed *,
+    Paths(PathTree),
+    Inspect(ObjectView) boxed *,
+    Suspects(SuspectsReport),
+    References(References),
+    Threads(Threads),
+}
+
+/// `heapscope analyze`: the full report in one answer (JSON keys in this order).
+#[derive(Clone, Debug, Serialize)]
+pub struct AnalyzeReport {
+    /// The dump.
+    pub summary: Summary,
+    /// The object graph: objects, references, reachable and unreachable.
+    pub graph: GraphSummary,
+    /// Leak suspects.
+    pub suspects: SuspectsReport,
+    /// The Finalizer analysis.
+    pub finalizers: FinalizerReport,
+    /// References by kind.
+    pub references: Vec<crate::analysis::refstats::RefKindStats>,
+    /// The histogram's top rows by retained bytes.
+    pub top_retained_classes: Vec<HistogramRow>,
+    /// The dominator tree's top level.
+    pub dominators: Vec<DomNode>,
+    /// The whole histogram's totals, for the text (not in the JSON: `summary` has them).
+    #[serde(skip)]
+    pub histogram_totals: HistogramTotals,
+}
+
+/// A histogram's totals over every class.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct HistogramTotals {
+    /// Instances.
+    pub instances: u64,
+    /// Shallow bytes.
+    pub shallow_bytes: u64,
+    /// Classes with instances.
+    pub classes: u64,
+}
+
+impl Query {
+    /// Every query's name (its `kind`), as `web/protocol.js` lists them.
+    pub const NAMES: &'static [&'static str] = &[
+        "summary",
+        "histogram",
+        "analyze",
+        "dominator_tree",
+        "dominator_children",
+        "instances",
+        "finalizers",
+        "paths",
+        "inspect",
+        "suspects",
+        "references",
+        "threads",
+    ];
+
+    /// This query's name (its `kind`).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Query::Summary {} => "summary",
+            Query::Histogram { .. } => "histogram",
+            Query::Analyze { .. } => "analyze",
+            Query::DominatorTree { .. } => "dominator_tree",
+            Query::DominatorChildren { .. } => "dominator_children",
+            Query::Instances { .. } => "instances",
+            Query::Finalizers {} => "finalizers",
+            Query::Paths { .. } => "paths",
+            Query::Inspect { .. } => "inspect",
+            Query::Suspects {} => "suspects",
+            Query::References {} => "references",
+            Query::Threads { .. } => "threads",
+        }
+    }
+
+    /// Whether answering needs the full analysis (else pass 1 is enough).
+    pub fn needs_full_analysis(&self) -> bool {
+        match self {
+            Query::Summary {} => false,
+            Query::Histogram { by_retained, .. } => *by_retained,
+            _ => true,
+        }
+    }
+
+    /// Checks the parameters; the error names the one that is wrong.
+    pub fn check(&self) -> Result<(), QueryError> {
+        let limit = |what: &str, v: u32| {
+            if (1..=defaults::MAX_LIMIT).contains(&v) {
+                Ok(())
+            } else {
+                Err(QueryError::BadArgument(format!(
+                    "{what} must be from 1 to {}, not {v}",
+                    defaults::MAX_LIMIT
+                )))
+            }
+        };
+        let name = |v: &str| {
+            if v.is_empty() || v.len() > defaults::MAX_NAME {
+                Err(QueryError::BadArgument(format!(
+                    "a class name must have 1 to {} bytes",
+                    defaults::MAX_NAME
+                )))
+            } else {
+                Ok(())
+            }
+        };
+        match self {
+            Query::DominatorChildren { limit: l, .. } => limit("limit", *l),
+            Query::Instances { class, limit: l } => {
+                name(class)?;
+                limit("limit", *l)
+            }
+            Query::Inspect { max_items, .. } => limit("max_items", *max_items),
+            Query::Threads { max_locals } => limit("max_locals", *max_locals),
+            Query::Paths { object, class, .. } => match (object, class) {
+                (Some(_), None) => Ok(()),
+                (None, Some(c)) => name(c),
+                _ => Err(QueryError::BadArgument(
+                    "paths takes an object or a class, one of the two".into(),
+                )),
+            },
+            _ => Ok(()),
+        }
+    }
+
+    /// The phases this query's work is reported under (`--timings` on the CLI).
+    pub fn phases(&self) -> &'static [&'static str] {
+        match self {
+            Query::Summary {} => &["summary"],
+            Query::Histogram { .. } => &["histogram"],
+            Query::Analyze { .. } => &["finalizers", "suspects", "reference stats", "report"],
+            Query::DominatorTree { .. } => &["dominator tree"],
+            Query::Finalizers {} => &["finalizers"],
+            Query::Paths { .. } => &["paths"],
+            Query::Inspect { .. } => &["inspect"],
+            Query::Suspects {} => &["suspects"],
+            Query::References {} => &["references"],
+            Query::Threads { .. } => &["threads"],
+            Query::DominatorChildren { .. } | Query::Instances { .. } => &[],
+        }
+    }
+
+    /// A query as a front end received it (the page's JS object, a JSON text), checked:
+    /// unknown kinds and fields, and values out of range, are [`QueryError::BadArgument`].
+    pub fn read<'de, D: Deserializer<'de>>(d: D) -> Result<Query, QueryError> {
+        let q = Query::deserialize(d).map_err(|e| QueryError::BadArgument(e.to_string()))?;
+        q.check()?;
+        Ok(q)
+    }
+
+    /// A query from its JSON text.
+    #[cfg(not(target_family = "wasm"))]
+    pub fn from_json(json: &str) -> Result<Query, QueryError> {
+        Query::read(&mut serde_json::Deserializer::from_str(json))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_name_is_a_query_with_its_defaults() {
+        for &name in Query::NAMES {
+            let extra = match name {
+                "instances" => r#","class":"java.lang.String""#,
+                "paths" => r#","class":"java.lang.String""#,
+                "inspect" => r#","object":"0x10""#,
+                _ => "",
+            };
+            let q = Query::from_json(&format!(r#"{{"kind":"{name}"{extra}}}"#))
+                .unwrap_or_else(|e| panic!("{name}: {e}"));
+            assert_eq!(q.name(), name);
+            let back = serde_json::to_value(&q).expect("serializes");
+            assert_eq!(back["kind"], name);
+        }
+        assert_eq!(
+            Query::from_json(r#"{"kind":"threads"}"#).expect("threads"),
+            Query::Threads {
+                max_locals: defaults::THREAD_LOCALS
+            }
+        );
+    }
+
+    #[test]
+    fn unknown_kinds_fields_and_bad_values_are_refused() {
+        for bad in [
+            r#"{"kind":"nope"}"#,
+            r#"{"kind":"summary","x":1}"#,
+            r#"{"kind":"threads","maxLocals":5}"#,
+            r#"{"kind":"threads","max_locals":0}"#,
+            r#"{"kind":"threads","max_locals":100001}"#,
+            r#"{"kind":"threads","max_locals":2.5}"#,
+            r#"{"kind":"inspect","object":"1234"}"#,
+            r#"{"kind":"inspect","object":"0xzz"}"#,
+            r#"{"kind":"paths"}"#,
+            r#"{"kind":"paths","object":"0x1","class":"A"}"#,
+            r#"{"kind":"instances","class":""}"#,
+            r#"{}"#,
+            r#"[]"#,
+        ] {
+            let e = Query::from_json(bad).expect_err(bad);
+            assert_eq!(e.code(), "invalid_request", "{bad}: {e}");
+        }
+    }
+}

@@ -1,0 +1,386 @@
+//! One analysis of one dump, driven by whoever holds the file: the CLI (reading a file) or
+//! the browser worker (reading `File.slice`s). The session runs the passes through its
+//! [`Build`] (see [`crate::graph::build`] for the protocol), then answers [`Query`]s:
+//!
+//! ```text
+//! while let Some(pass) = session.begin_pass() {   // which pass, and how many there are
+//!     for chunk in file { session.push(chunk)?; }  // the whole file, in order, any sizes
+//!     session.end_pass()?;                        // the computation between passes
+//! }
+//! session.query(&Query::Summary {})?;            // once every pass was read
+//! ```
+//!
+//! Queries that read values re-read records through the random access the caller gives
+//! ([`Session::set_source`]; gzip is handled here with pass 1's inflater snapshots).
+
+use super::{AnalyzeReport, Answer, HistogramTotals, Query, QueryError};
+use crate::analysis::dominators_report::{biggest_instances, children, dominator_tree};
+use crate::analysis::fields::CAPTURES;
+use crate::analysis::finalizers::{FinalizerReport, finalizers};
+use crate::analysis::histogram::{Histogram, histogram, sort_by_retained, with_retained};
+use crate::analysis::inspect::inspect;
+use crate::analysis::paths::{PathOptions, merged_paths};
+use crate::analysis::refstats::{References, reference_stats};
+use crate::analysis::summary::{Summary, graph_summary, summary};
+use crate::analysis::suspects::suspects;
+use crate::analysis::threads::{Threads, threads};
+use crate::format::ByteSource;
+use crate::format::gzip::{Checkpoint, GzipRandomReader};
+use crate::graph::{Build, BuildError, Built, Heap, Options, PassInfo, Plan, Progress};
+
+/// A progress callback: the computations between passes, and the phases of a query.
+pub type ProgressFn = Box<dyn FnMut(&Progress<'_>)>;
+
+/// What the session knows once every pass was read.
+struct Ready {
+    built: Built,
+    summary: Summary,
+    histogram: Histogram,
+    plan: Option<Plan>,
+    refused: Option<String>,
+    /// The Finalizer report, kept once computed (suspects and analyze read it too).
+    finalizers: Option<FinalizerReport>,
+}
+
+enum State {
+    Building(Box<Build>),
+    Ready(Box<Ready>),
+    /// An error ended the passes.
+    Failed,
+}
+
+/// One analysis session.
+pub struct Session {
+    state: State,
+    progress: Option<ProgressFn>,
+    /// Random access to the file (set by the caller), wrapped for gzip once pass 1 said so.
+    source: Option<Box<dyn ByteSource>>,
+    /// Pass 1's inflater snapshots, until the source they serve is set.
+    gzip: Option<Vec<Checkpoint>>,
+}
+
+impl Session {
+    /// A session that has read nothing yet.
+    pub fn new(options: Options) -> Self {
+        Session {
+            state: State::Building(Box::new(Build::new(options, CAPTURES))),
+            progress: None,
+            source: None,
+            gzip: None,
+        }
+    }
+
+    /// Sets the callback for the progress of the computations between passes and of the
+    /// queries' phases.
+    pub fn set_progress(&mut self, f: ProgressFn) {
+        self.progress = Some(f);
+    }
+
+    /// Gives the session random access to the file, for queries that re-read records
+    /// (inspector, paths, Finalizer and thread reports). Pass the file's raw bytes: gzip is
+    /// handled here.
+    pub fn set_source(&mut self, src: Box<dyn ByteSource>) {
+        self.source = Some(src);
+        self.wrap_source();
+    }
+
+    fn wrap_source(&mut self) {
+        if self.gzip.is_some()
+            && let Some(raw) = self.source.take()
+        {
+            let cps = self.gzip.take().unwrap_or_default();
+            self.source = Some(Box::new(GzipRandomReader::new(raw, cps)));
+        }
+    }
+
+    /// Starts the next pass; `None` when every pass was read (the session is then ready
+    /// for queries) or the passes failed.
+    pub fn begin_pass(&mut self) -> Option<PassInfo> {
+        let State::Building(build) = &mut self.state else {
+            return None;
+        };
+        if let Some(pass) = build.begin_pass() {
+            return Some(pass);
+        }
+        let state = std::mem::replace(&mut self.state, State::Failed);
+        if let State::Building(build) = state
+            && let Ok(finished) = build.finish()
+        {
+            self.gzip = finished.gzip;
+            self.wrap_source();
+            let built = finished.built;
+            let summary = summary(built.index());
+            let histogram = match &built {
+                Built::Heap(heap) => with_retained(heap),
+                Built::Index(index) => histogram(index),
+            };
+            self.state = State::Ready(Box::new(Ready {
+                built,
+                summary,
+                histogram,
+                plan: finished.plan,
+                refused: finished.refused,
+                finalizers: None,
+            }));
+        }
+        None
+    }
+
+    /// Feeds the next bytes of the file in the current pass.
+    pub fn push(&mut self, bytes: &[u8]) -> Result<(), BuildError> {
+        match &mut self.state {
+            State::Building(build) => build.push(bytes),
+            _ => Err(BuildError::Misuse("bytes pushed after the last pass")),
+        }
+    }
+
+    /// Ends the current pass (the whole file was pushed) and runs what follows it.
+    pub fn end_pass(&mut self) -> Result<(), BuildError> {
+        let State::Building(build) = &mut self.state else {
+            return Err(BuildError::Misuse("end_pass after the last pass"));
+        };
+        let progress = &mut self.progress;
+        let r = build.end_pass(&mut |p| {
+            if let Some(f) = progress {
+                f(p);
+            }
+        });
+        if r.is_err() {
+            self.state = State::Failed;
+        }
+        r
+    }
+
+    /// Whether every pass was read and queries can be answered.
+    pub fn is_ready(&self) -> bool {
+        matches!(self.state, State::Ready(_))
+    }
+
+    /// The cost of the full analysis, known after pass 1.
+    pub fn plan(&self) -> Option<Plan> {
+        match &self.state {
+            State::Building(b) => b.plan(),
+            State::Ready(r) => r.plan,
+            State::Failed => None,
+        }
+    }
+
+    /// Why the full analysis was refused (the predicted peak exceeded the memory limit);
+    /// the summary and histogram are still available.
+    pub fn refused(&self) -> Option<&str> {
+        match &self.state {
+            State::Building(b) => b.refused(),
+            State::Ready(r) => r.refused.as_deref(),
+            State::Failed => None,
+        }
+    }
+
+    /// The analysed heap, once the full analysis ran.
+    pub fn heap(&self) -> Option<&Heap> {
+        match &self.state {
+            State::Ready(r) => match &r.built {
+                Built::Heap(h) => Some(h),
+                Built::Index(_) => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// Takes the analysed heap out of the session.
+    pub fn into_heap(self) -> Option<Heap> {
+        match self.state {
+            State::Ready(r) => match r.built {
+                Built::Heap(h) => Some(*h),
+                Built::Index(_) => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// Answers `q` (checked first: [`Query::check`]).
+    pub fn query(&mut self, q: &Query) -> Result<Answer, QueryError> {
+        q.check()?;
+        let Session {
+            state,
+            progress,
+            source,
+            ..
+        } = self;
+        let State::Ready(ready) = state else {
+            return Err(QueryError::NotReady);
+        };
+        let mut phase = |name: &str| {
+            if let Some(f) = progress {
+                f(&Progress {
+                    phase: name,
+                    done: 0,
+                    total: 0,
+                });
+            }
+        };
+        if let Some(&first) = q.phases().first() {
+            phase(first);
+        }
+        // The answers that pass 1 gives.
+        match q {
+            Query::Summary {} => return Ok(Answer::Summary(ready.summary.clone())),
+            Query::Histogram {
+                top,
+                by_retained: false,
+            } => return Ok(Answer::Histogram(top_rows(ready.histogram.clone(), *top))),
+            _ => {}
+        }
+        let Ready {
+            built,
+            summary,
+            histogram,
+            refused,
+            finalizers: finalizer_report,
+            ..
+        } = ready.as_mut();
+        let heap: &Heap = match &*built {
+            Built::Heap(heap) => heap,
+            Built::Index(_) => {
+                return Err(refused
+                    .clone()
+                    .map_or(QueryError::NotReady, QueryError::Refused));
+            }
+        };
+        let object =
+            |id: super::ObjectId| heap.object_by_id(id.0).ok_or(QueryError::NoObject(id.0));
+        let src = source.as_deref_mut().ok_or_else(|| {
+            QueryError::Internal("no random access to the file (set_source)".into())
+        })?;
+        Ok(match q {
+            Query::Summary {} => Answer::Summary(summary.clone()),
+            Query::Histogram { top, .. } => {
+                let mut h = histogram.clone();
+                sort_by_retained(&mut h);
+                Answer::Histogram(top_rows(h, *top))
+            }
+            Query::Analyze { top } => {
+                let finalizers = cached_finalizers(finalizer_report, heap, src)?.clone();
+                phase("suspects");
+                let suspects = suspects(heap, src, Some(&finalizers))?;
+                phase("reference stats");
+                let references = reference_stats(heap);
+                phase("report");
+                let mut classes = histogram.clone();
+                sort_by_retained(&mut classes);
+                let histogram_totals = HistogramTotals {
+                    instances: classes.total_instances,
+                    shallow_bytes: classes.total_shallow_bytes,
+                    classes: classes.total_classes,
+                };
+                classes.classes.truncate(*top as usize);
+                Answer::Analyze(Box::new(AnalyzeReport {
+                    summary: summary.clone(),
+                    graph: graph_summary(heap),
+                    suspects,
+                    finalizers,
+                    references,
+                    top_retained_classes: classes.classes,
+                    dominators: dominator_tree(heap, *top as usize, 1).roots,
+                    histogram_totals,
+                }))
+            }
+            Query::DominatorTree { top, depth } => {
+                Answer::DominatorTree(dominator_tree(heap, *top as usize, *depth as usize))
+            }
+            Query::DominatorChildren { parent, limit } => {
+                let parent = parent.map(object).transpose()?;
+                Answer::DominatorChildren(children(heap, parent, *limit as usize))
+            }
+            Query::Instances { class, limit } => {
+                Answer::Instances(biggest_instances(heap, class, *limit as usize))
+            }
+            Query::Finalizers {} => Answer::Finalizers(Box::new(
+                cached_finalizers(finalizer_report, heap, src)?.clone(),
+            )),
+            Query::Paths {
+                object: id,
+                class,
+                include_weak,
+            } => {
+                let opts = PathOptions {
+                    include_weak: *include_weak,
+                    ..PathOptions::default()
+                };
+                let targets = match (id, class) {
+                    (Some(id), _) => vec![object(*id)?],
+                    (None, Some(name)) => heap.instances_of(heap.index.classes.by_name(name)),
+                    (None, None) => Vec::new(),
+                };
+                Answer::Paths(merged_paths(heap, src, &targets, &opts)?)
+            }
+            Query::Inspect {
+                object: id,
+                max_items,
+            } => Answer::Inspect(Box::new(inspect(heap, src, object(*id)?, *max_items)?)),
+            Query::Suspects {} => {
+                let f = cached_finalizers(finalizer_report, heap, src)?.clone();
+                Answer::Suspects(suspects(heap, src, Some(&f))?)
+            }
+            Query::References {} => Answer::References(References {
+                references: reference_stats(heap),
+            }),
+            Query::Threads { max_locals } => Answer::Threads(Threads {
+                threads: threads(heap, src, *max_locals as usize),
+            }),
+        })
+    }
+}
+
+impl Session {
+    /// Answers `q` with its answer's payload typed (`let r: FinalizerReport =
+    /// session.ask(&Query::Finalizers {})?`).
+    pub fn ask<T: TryFrom<Answer, Error = Answer>>(&mut self, q: &Query) -> Result<T, QueryError> {
+        T::try_from(self.query(q)?).map_err(|_| {
+            QueryError::Internal(format!(
+                "the answer to {} is not of the type asked",
+                q.name()
+            ))
+        })
+    }
+}
+
+/// The Finalizer report, computed on first use.
+fn cached_finalizers<'a>(
+    cache: &'a mut Option<FinalizerReport>,
+    heap: &Heap,
+    src: &mut dyn ByteSource,
+) -> Result<&'a FinalizerReport, QueryError> {
+    if cache.is_none() {
+        *cache = Some(finalizers(heap, src)?);
+    }
+    cache
+        .as_ref()
+        .ok_or_else(|| QueryError::Internal("the Finalizer report vanished".into()))
+}
+
+/// The histogram's first `top` rows (all without `top`); the totals still cover every class.
+fn top_rows(mut h: Histogram, top: Option<u32>) -> Histogram {
+    if let Some(n) = top {
+        h.classes.truncate(n as usize);
+    }
+    h
+}
+
+/// Runs every pass of `session` over an in-memory file, in slices of `chunk` bytes, and
+/// (unless the caller gave one) gives the session a copy of the bytes for random access.
+pub fn run_in_memory(session: &mut Session, bytes: &[u8], chunk: usize) -> Result<(), BuildError> {
+    if session.source.is_none() {
+        session.set_source(Box::new(bytes.to_vec()));
+    }
+    while session.begin_pass().is_some() {
+        for c in bytes.chunks(chunk.max(1)) {
+            session.push(c)?;
+        }
+        session.end_pass()?;
+    }
+    if session.is_ready() {
+        Ok(())
+    } else {
+        Err(BuildError::Misuse("the passes ended without a result"))
+    }
+}
