@@ -12,6 +12,12 @@
 //! [`Indexer::finish`] turns it into the compact [`ObjectTable`]: class u16 (2 B), a size
 //! bit per object (0.14 B) and a u16 size per array and class object (2 B each), and the
 //! ID map; 4.5 bytes per object on that dump.
+//!
+//! `finish` runs in phases: name the classes, renumber them (dumped classes first), link
+//! the hierarchy, lay out the dump-format instance data, choose the size model from the
+//! address gaps, size instances, size class objects, and build the object table. The
+//! layout and size rules it applies (HotSpot's field layouts, the model choice, mirror
+//! sizes) live in [`super::sizes`]; this module collects their evidence.
 
 use super::classes::{ClassInfo, ClassKind, ClassTable};
 use super::diagnostics::Diagnostics;
@@ -19,7 +25,9 @@ use super::hash::IdHashMap;
 use super::idmap::IdMap;
 use super::names::{java_class_name, prim_array_name};
 use super::objects::{ClassIds, ObjectTable, SizesBuilder};
-use super::sizes::{FieldLayout, Layout, SizeModel, align8};
+use super::sizes::{
+    GapEvidence, ModelEvidence, SizeModel, choose_model, instance_sizes, mirror_sizes,
+};
 use super::stacks::StackTable;
 use super::strings::StringTable;
 use crate::format::Header;
@@ -59,22 +67,6 @@ pub struct ClassCounts {
     pub mirrors: u64,
     /// Total size of those class objects.
     pub mirror_bytes: u64,
-}
-
-/// Per-class address-gap evidence: the smallest gap after an instance, and how often.
-#[derive(Clone, Copy, Debug)]
-struct GapEvidence {
-    min: u32,
-    at_min: u32,
-}
-
-impl Default for GapEvidence {
-    fn default() -> Self {
-        GapEvidence {
-            min: u32::MAX,
-            at_min: 0,
-        }
-    }
 }
 
 /// Where the heap-dump records lie in the file (for resuming the reader at an object).
@@ -375,12 +367,7 @@ impl Indexer {
                         self.array_samples.push((pclass, plen, gap));
                     }
                 } else if let Some(g) = self.gaps.get_mut(pclass as usize) {
-                    if gap < g.min {
-                        g.min = gap;
-                        g.at_min = 1;
-                    } else if gap == g.min {
-                        g.at_min = g.at_min.saturating_add(1);
-                    }
+                    g.record(gap);
                 }
             }
         }
@@ -546,34 +533,60 @@ pub struct Index {
     pub diagnostics: Diagnostics,
 }
 
-/// How well each candidate size model matched the address gaps.
-#[derive(Clone, Debug, Default)]
-pub struct ModelEvidence {
-    /// Classes whose smallest observed gap equals the chosen model's instance size.
-    pub classes_matching: u64,
-    /// Classes with gap evidence.
-    pub classes_with_evidence: u64,
-    /// Array samples that match the chosen model exactly.
-    pub arrays_matching: u64,
-    /// Array samples.
-    pub array_samples: u64,
-}
-
 impl Indexer {
     /// Ends pass 1: resolves names and hierarchy, chooses the size model, computes sizes,
-    /// and (with `per_object`) builds the object table.
+    /// and (with `per_object`) builds the object table. One phase after another, each
+    /// leaving behind what the next reads.
     pub fn finish(mut self) -> Result<Index, HprofError> {
+        let header = self.take_header();
+        let id_size = header.id_size;
+        self.name_classes();
+        let mut t = self.renumber_classes();
+        let topo = link_hierarchy(&mut t.classes, &mut self.diagnostics);
+        lay_out_dump_data(&mut t.classes, &topo, id_size);
+        let (model, model_evidence) = self.choose_size_model(&t, &topo, id_size)?;
+        let jlc = size_instances(&mut t, &topo, &model, id_size);
+        self.size_class_objects(&mut t, jlc, &model);
+        let objects = if self.per_object {
+            Some(self.build_object_table(&t, jlc as u32, &model))
+        } else {
+            None
+        };
+        Ok(Index {
+            header,
+            strings: self.strings,
+            classes: ClassTable::new(t.classes, t.object_count),
+            counts: t.counts,
+            model,
+            model_evidence,
+            objects,
+            roots: self.roots,
+            stacks: self.stacks,
+            files: self.files,
+            stats: self.stats,
+            diagnostics: self.diagnostics,
+        })
+    }
+
+    /// The file header (a default with 8-byte IDs if the stream had none), taken out of
+    /// the indexer; a dump without heap-dump records is noted (`no_heap_dump`).
+    fn take_header(&mut self) -> Header {
         let header = self.header.take().unwrap_or(Header {
             format: String::new(),
             id_size: 8,
             timestamp_ms: 0,
         });
-        let id_size = header.id_size;
         if self.stats.heap_dump_records == 0 {
             self.diagnostics.bump("no_heap_dump", None);
         }
+        header
+    }
 
-        // Names and kinds.
+    /// Names every class from its LOAD_CLASS record and the strings (`<class 0x…>` when
+    /// missing), sets its LOAD_CLASS serial, and makes array classes' kind follow their
+    /// name; counts missing class and field names. Works on `classes` in pass-1
+    /// numbering; synthetic primitive-array classes (ID 0) are named already.
+    fn name_classes(&mut self) {
         for c in &mut self.classes {
             if c.id == 0 {
                 continue; // synthetic primitive-array class, named already
@@ -604,9 +617,15 @@ impl Indexer {
                     .map_or(ClassKind::ObjArray, ClassKind::PrimArray);
             }
         }
+    }
 
-        // Renumber: dumped classes first (dump order), then the rest. Synthetic
-        // primitive-array classes merge into a dumped class of the same name.
+    /// Renumbers the classes: dumped classes first (in dump order, so that a class's index
+    /// is its object index), then the rest; a synthetic primitive-array class merges into
+    /// the dumped class of the same name. Moves `classes` out of the indexer and carries
+    /// the per-class counts, gap evidence and mirror gaps over to the new numbering
+    /// (merged classes add up); renumbers `array_samples` in place. `class_of` keeps the
+    /// pass-1 numbering: the result's `remap` translates it.
+    fn renumber_classes(&mut self) -> Renumbered {
         let n = self.classes.len();
         let mut remap = vec![u32::MAX; n];
         let mut order: Vec<u32> = Vec::with_capacity(n);
@@ -664,11 +683,7 @@ impl Indexer {
                 dst.len_mod8[r] += src.len_mod8[r];
             }
             if let (Some(g), Some(d)) = (self.gaps.get(old), gaps.get_mut(new as usize)) {
-                if g.min < d.min {
-                    *d = *g;
-                } else if g.min == d.min {
-                    d.at_min += g.at_min;
-                }
+                d.merge(g);
             }
         }
         let mut mirror_gaps = vec![u32::MAX; order.len()];
@@ -682,221 +697,212 @@ impl Indexer {
         for s in &mut self.array_samples {
             s.0 = remap.get(s.0 as usize).copied().unwrap_or(u32::MAX);
         }
-        // `class_of` keeps the old numbering; it is renumbered as the object table is built.
-        let renumber = |c: u32| remap.get(c as usize).copied().unwrap_or(u32::MAX);
-
-        // Hierarchy: resolve supers, cut cycles.
-        let by_id: IdHashMap<u64, u32> = classes
-            .iter()
-            .enumerate()
-            .filter(|(_, c)| c.dumped)
-            .map(|(i, c)| (c.id, i as u32))
-            .collect();
-        for c in &mut classes {
-            if c.super_id != 0 {
-                c.super_index = by_id.get(&c.super_id).copied();
-                if c.super_index.is_none() {
-                    self.diagnostics
-                        .bump("missing_super_class", Some(c.dump_offset));
-                }
-            }
+        Renumbered {
+            classes,
+            counts,
+            gaps,
+            mirror_gaps,
+            remap,
+            object_count,
         }
-        let topo = topological_order(&mut classes, &mut self.diagnostics);
-        limit_depth(&mut classes, &topo, &mut self.diagnostics);
+    }
 
-        // Dump-format layout of instances: data length and reference offsets.
-        for &i in &topo {
-            let (sup_len, sup_refs) = match classes[i as usize].super_index {
-                Some(s) => (
-                    classes[s as usize].data_len,
-                    classes[s as usize].ref_offsets.clone(),
-                ),
-                None => (0, Vec::new()),
-            };
-            let c = &mut classes[i as usize];
-            let mut off = 0u32;
-            let mut refs = Vec::new();
-            for f in &c.fields {
-                if f.ty == BasicType::OBJECT {
-                    refs.push(off);
-                }
-                off += u32::from(f.ty.size_in_dump(id_size).unwrap_or(0));
-            }
-            refs.extend(sup_refs.iter().map(|r| r + off));
-            c.data_len = off + sup_len;
-            c.ref_offsets = refs;
-        }
-
-        // Choose the size model.
-        let candidates = SizeModel::candidates(id_size);
-        let has_record = classes.iter().any(|c| c.name == "java.lang.Record");
-        let mut best: Option<(i64, usize, ModelEvidence)> = None;
-        for (ci, m) in candidates.iter().enumerate() {
-            let sizes = instance_sizes(&classes, &topo, m, id_size, None);
-            let mut ev = ModelEvidence::default();
-            let mut violations = 0i64;
-            for (i, g) in gaps.iter().enumerate() {
-                if g.min == u32::MAX || classes[i].is_array() {
-                    continue;
-                }
-                ev.classes_with_evidence += 1;
-                let s = sizes[i];
-                if s == u64::from(g.min) {
-                    ev.classes_matching += 1;
-                } else if s > u64::from(g.min) {
-                    violations += 1;
-                }
-            }
-            for &(c, len, gap) in &self.array_samples {
-                let Some(elem) = classes.get(c as usize).and_then(|c| c.kind.elem()) else {
-                    continue;
-                };
-                ev.array_samples += 1;
-                let s = m.array_size(elem, len);
-                if s == u64::from(gap) {
-                    ev.arrays_matching += 1;
-                } else if s > u64::from(gap) {
-                    violations += 1;
-                }
-            }
-            // Without evidence either way: the packed layout goes with JDK 16+ classes
-            // (java.lang.Record), and JDK 8+ injects fields.
-            let prefer = i64::from((m.layout == FieldLayout::Packed) == has_record)
-                + i64::from(m.injected_fields);
-
-            let score =
-                (ev.classes_matching + ev.arrays_matching) as i64 * 4 - violations * 64 + prefer;
-            if best.as_ref().is_none_or(|b| score > b.0) {
-                best = Some((score, ci, ev));
-            }
-        }
-        let Some((_, chosen, model_evidence)) = best else {
-            return Err(HprofError::new(
+    /// Chooses the size model whose layouts best fit the address gaps (the classes' gap
+    /// evidence and the array samples); see [`choose_model`]. Needs the hierarchy linked
+    /// (`topo`); fails only for an identifier size without candidates.
+    fn choose_size_model(
+        &self,
+        t: &Renumbered,
+        topo: &[u32],
+        id_size: u8,
+    ) -> Result<(SizeModel, ModelEvidence), HprofError> {
+        choose_model(&t.classes, topo, id_size, &t.gaps, &self.array_samples).ok_or_else(|| {
+            HprofError::new(
                 0,
                 crate::format::ErrorKind::Malformed {
                     what: "header",
                     detail: "no size model for this identifier size",
                 },
-            ));
-        };
-        let model = candidates[chosen];
+            )
+        })
+    }
 
-        // Final sizes: the layout, corrected by address-gap evidence where it disagrees.
-        let mut sizes = instance_sizes(&classes, &topo, &model, id_size, Some(&gaps));
-        // Class objects are instances of java.lang.Class; make sure the class exists.
-        let jlc = match classes.iter().position(|c| c.name == "java.lang.Class") {
-            Some(i) => i,
-            None => {
-                let mut c = ClassInfo::placeholder(0);
-                c.name = "java.lang.Class".into();
-                c.ref_offsets = Vec::new();
-                classes.push(c);
-                counts.push(ClassCounts::default());
-                sizes.push(u64::from(model.header));
-                classes.len() - 1
-            }
-        };
-        // Mirror sizes: `align8(base + statics)`, with the base fitted to the address gaps
-        // after class objects (the Class instance size includes fields HotSpot injects and
-        // never dumps). Fake statics (`<resolved_references>`, `<init_lock>`) are edges of
-        // the graph but not part of the mirror.
-        let statics: Vec<u64> = classes
-            .iter()
-            .map(|c| statics_area(&model, c, &self.strings))
-            .collect();
-        let class_base = fit_mirror_base(&classes, &mirror_gaps, &statics).unwrap_or(sizes[jlc]);
+    /// Sizes the class objects: each dumped class's mirror under `model` (its statics
+    /// after a base fitted to the gaps after class objects, else the `java.lang.Class`
+    /// instance size at `jlc`; see [`mirror_sizes`]) into `object_size`, and counts the
+    /// class objects and their bytes under `java.lang.Class`. Needs the instance sizes.
+    fn size_class_objects(&self, t: &mut Renumbered, jlc: usize, model: &SizeModel) {
+        let class_size = t.classes[jlc].instance_size;
+        let sizes = mirror_sizes(model, &t.classes, &self.strings, &t.mirror_gaps, class_size);
         let mut mirror_bytes = 0u64;
-        for (i, c) in classes.iter_mut().enumerate() {
-            c.instance_size = sizes[i];
-            c.object_size = if c.dumped {
-                let size = align8(class_base + statics[i]);
-                // An object cannot be larger than the gap to the next one.
-                match mirror_gaps.get(i) {
-                    Some(&g) if g != u32::MAX && u64::from(g) < size => u64::from(g),
-                    _ => size,
-                }
+        for (c, size) in t.classes.iter_mut().zip(sizes) {
+            c.object_size = size;
+            mirror_bytes += size;
+        }
+        t.counts[jlc].count += u64::from(t.object_count);
+        t.counts[jlc].mirrors += u64::from(t.object_count);
+        t.counts[jlc].mirror_bytes += mirror_bytes;
+    }
+
+    /// Builds the [`ObjectTable`] (with `per_object`) from the per-object data of pass 1,
+    /// which it takes out of the indexer (`ids`, `class_of`, `lens`): class objects first
+    /// (class `jlc`), then the other objects in file order with their classes renumbered.
+    /// An object is sized by its class's kind, not its record's: an instance by its
+    /// class's instance size, an array from its length (0 for an instance record of an
+    /// array class), which `first_record` and `odd_records` tell apart. Counts duplicate
+    /// IDs. Needs every class sized.
+    fn build_object_table(&mut self, t: &Renumbered, jlc: u32, model: &SizeModel) -> ObjectTable {
+        let classes = &t.classes;
+        let object_count = t.object_count;
+        let renumber = |c: u32| t.remap.get(c as usize).copied().unwrap_or(u32::MAX);
+        let total = u32::try_from(self.class_of.len() + object_count as usize).unwrap_or(u32::MAX);
+        let by_class = classes
+            .iter()
+            .map(|c| match c.kind {
+                ClassKind::Instance => c.instance_size,
+                _ => 0,
+            })
+            .collect();
+        let mut sizes = SizesBuilder::new(total, by_class);
+        // Every class index is valid here and every instance class has an instance
+        // size, so the objects sized one by one are the arrays (and class objects).
+        let array_size =
+            |c: &ClassInfo, len: u32| c.kind.elem().map_or(0, |e| model.array_size(e, len));
+        for c in classes.iter().take(object_count as usize) {
+            sizes.push(c.object_size);
+        }
+        let lens = std::mem::take(&mut self.lens);
+        let mut lens_left = lens.iter();
+        let mut odd = self.odd_records.iter().peekable();
+        for (k, &old) in self.class_of.iter().enumerate() {
+            let first_array = self.first_record.get(old as usize).copied().flatten();
+            let is_array = first_array.unwrap_or(false) != odd.next_if_eq(&&(k as u64)).is_some();
+            let len = if is_array {
+                lens_left.next().copied().unwrap_or(0)
             } else {
                 0
             };
-            mirror_bytes += c.object_size;
+            let cls = renumber(old);
+            if !sizes.push_instance(cls) {
+                sizes.push(classes.get(cls as usize).map_or(0, |c| array_size(c, len)));
+            }
         }
-        counts[jlc].count += u64::from(object_count);
-        counts[jlc].mirrors += u64::from(object_count);
-        counts[jlc].mirror_bytes += mirror_bytes;
-        let jlc = jlc as u32;
+        drop(lens);
+        // Class objects first, then the others renumbered, in one pass into the table.
+        let class_of = std::mem::take(&mut self.class_of);
+        let class_ids = ClassIds::new(
+            std::iter::repeat_n(jlc, object_count as usize)
+                .chain(class_of.iter().map(|&c| renumber(c))),
+            classes.len(),
+        );
+        drop(class_of);
+        let ids = std::mem::take(&mut self.ids);
+        let idmap = IdMap::build(ids, object_count);
+        self.diagnostics
+            .add("duplicate_object_id", idmap.duplicates(), None);
+        ObjectTable {
+            class_of: class_ids,
+            sizes: sizes.finish(),
+            ids: idmap,
+            class_objects: object_count,
+        }
+    }
+}
 
-        let objects = if self.per_object {
-            let total =
-                u32::try_from(self.class_of.len() + object_count as usize).unwrap_or(u32::MAX);
-            let by_class = classes
-                .iter()
-                .map(|c| match c.kind {
-                    ClassKind::Instance => c.instance_size,
-                    _ => 0,
-                })
-                .collect();
-            let mut sizes = SizesBuilder::new(total, by_class);
-            // Every class index is valid here and every instance class has an instance
-            // size, so the objects sized one by one are the arrays (and class objects).
-            let array_size =
-                |c: &ClassInfo, len: u32| c.kind.elem().map_or(0, |e| model.array_size(e, len));
-            for c in classes.iter().take(object_count as usize) {
-                sizes.push(c.object_size);
+/// The classes in their final numbering, with what pass 1 measured per class carried
+/// over: built by `Indexer::renumber_classes`, completed by the later phases of
+/// [`Indexer::finish`], and turned into the [`ClassTable`] and histogram counts. Per
+/// class, besides its `ClassInfo`: 96 bytes of counts, 8 of gap evidence, 4 of mirror
+/// gap, and 4 of `remap` per pass-1 class.
+struct Renumbered {
+    /// Classes by final index: `classes[..object_count]` are the dumped classes, in dump
+    /// order.
+    classes: Vec<ClassInfo>,
+    /// Histogram counters by final index.
+    counts: Vec<ClassCounts>,
+    /// Address-gap evidence after instances, by final index.
+    gaps: Vec<GapEvidence>,
+    /// Address gap after each class object, by final index (`u32::MAX`: unknown).
+    mirror_gaps: Vec<u32>,
+    /// The final index of each pass-1 class index (for `class_of`).
+    remap: Vec<u32>,
+    /// Classes that are objects (have a CLASS_DUMP).
+    object_count: u32,
+}
+
+/// Links each class to its superclass (`super_index`, by ID among the dumped classes;
+/// `missing_super_class` when absent), cuts cycles and over-deep hierarchies, and returns
+/// the class indices with every superclass before its subclasses, which the layout
+/// phases walk.
+fn link_hierarchy(classes: &mut [ClassInfo], diags: &mut Diagnostics) -> Vec<u32> {
+    let by_id: IdHashMap<u64, u32> = classes
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.dumped)
+        .map(|(i, c)| (c.id, i as u32))
+        .collect();
+    for c in classes.iter_mut() {
+        if c.super_id != 0 {
+            c.super_index = by_id.get(&c.super_id).copied();
+            if c.super_index.is_none() {
+                diags.bump("missing_super_class", Some(c.dump_offset));
             }
-            let lens = std::mem::take(&mut self.lens);
-            let mut lens_left = lens.iter();
-            let mut odd = self.odd_records.iter().peekable();
-            for (k, &old) in self.class_of.iter().enumerate() {
-                let first_array = self.first_record.get(old as usize).copied().flatten();
-                let is_array =
-                    first_array.unwrap_or(false) != odd.next_if_eq(&&(k as u64)).is_some();
-                let len = if is_array {
-                    lens_left.next().copied().unwrap_or(0)
-                } else {
-                    0
-                };
-                let cls = renumber(old);
-                if !sizes.push_instance(cls) {
-                    sizes.push(classes.get(cls as usize).map_or(0, |c| array_size(c, len)));
-                }
-            }
-            drop(lens);
-            // Class objects first, then the others renumbered, in one pass into the table.
-            let class_of = std::mem::take(&mut self.class_of);
-            let class_ids = ClassIds::new(
-                std::iter::repeat_n(jlc, object_count as usize)
-                    .chain(class_of.iter().map(|&c| renumber(c))),
-                classes.len(),
-            );
-            drop(class_of);
-            let ids = std::mem::take(&mut self.ids);
-            let idmap = IdMap::build(ids, object_count);
-            self.diagnostics
-                .add("duplicate_object_id", idmap.duplicates(), None);
-            Some(ObjectTable {
-                class_of: class_ids,
-                sizes: sizes.finish(),
-                ids: idmap,
-                class_objects: object_count,
-            })
-        } else {
-            None
+        }
+    }
+    let topo = topological_order(classes, diags);
+    limit_depth(classes, &topo, diags);
+    topo
+}
+
+/// The dump-format layout of instances (how pass 2 reads an INSTANCE_DUMP, not the live
+/// layout of [`super::sizes`]): each class's `data_len`, the bytes of field data of its
+/// whole hierarchy, and `ref_offsets`, where its reference fields lie in that data (own
+/// fields first, then the superclasses'). `topo` lists superclasses first.
+fn lay_out_dump_data(classes: &mut [ClassInfo], topo: &[u32], id_size: u8) {
+    for &i in topo {
+        let (sup_len, sup_refs) = match classes[i as usize].super_index {
+            Some(s) => (
+                classes[s as usize].data_len,
+                classes[s as usize].ref_offsets.clone(),
+            ),
+            None => (0, Vec::new()),
         };
+        let c = &mut classes[i as usize];
+        let mut off = 0u32;
+        let mut refs = Vec::new();
+        for f in &c.fields {
+            if f.ty == BasicType::OBJECT {
+                refs.push(off);
+            }
+            off += u32::from(f.ty.size_in_dump(id_size).unwrap_or(0));
+        }
+        refs.extend(sup_refs.iter().map(|r| r + off));
+        c.data_len = off + sup_len;
+        c.ref_offsets = refs;
+    }
+}
 
-        Ok(Index {
-            header,
-            strings: self.strings,
-            classes: ClassTable::new(classes, object_count),
-            counts,
-            model,
-            model_evidence,
-            objects,
-            roots: self.roots,
-            stacks: self.stacks,
-            files: self.files,
-            stats: self.stats,
-            diagnostics: self.diagnostics,
-        })
+/// Sizes the instances under the chosen `model`: the layout, corrected by the classes'
+/// address-gap evidence where it disagrees ([`instance_sizes`]), into every class's
+/// `instance_size` (0 for arrays). Class objects are instances of `java.lang.Class`: if
+/// the dump has no such class, adds a placeholder sized as a bare header (with zeroed
+/// counts). Returns the index of `java.lang.Class`.
+fn size_instances(t: &mut Renumbered, topo: &[u32], model: &SizeModel, id_size: u8) -> usize {
+    let sizes = instance_sizes(&t.classes, topo, model, id_size, Some(&t.gaps));
+    for (c, size) in t.classes.iter_mut().zip(sizes) {
+        c.instance_size = size;
+    }
+    match t.classes.iter().position(|c| c.name == "java.lang.Class") {
+        Some(i) => i,
+        None => {
+            let mut c = ClassInfo::placeholder(0);
+            c.name = "java.lang.Class".into();
+            c.ref_offsets = Vec::new();
+            c.instance_size = u64::from(model.header);
+            t.classes.push(c);
+            t.counts.push(ClassCounts::default());
+            t.classes.len() - 1
+        }
     }
 }
 
@@ -968,164 +974,13 @@ fn limit_depth(classes: &mut [ClassInfo], topo: &[u32], diags: &mut Diagnostics)
     }
 }
 
-/// Fields HotSpot adds to some JDK classes and never writes to dumps
-/// (`javaClasses.hpp`, `*_INJECTED_FIELDS`); `INTPTR` is a native pointer.
-const INJECTED_FIELDS: &[(&str, &[BasicType])] = &[
-    ("java.lang.ClassLoader", &[INTPTR]),
-    ("java.lang.Module", &[INTPTR]),
-    (
-        "java.lang.invoke.ResolvedMethodName",
-        &[INTPTR, BasicType::OBJECT],
-    ),
-    (
-        "java.lang.invoke.MethodHandleNatives$CallSiteContext",
-        &[INTPTR, INTPTR],
-    ),
-];
-
-/// Placeholder type for a pointer-sized injected field (8 bytes in 64-bit dumps).
-const INTPTR: BasicType = BasicType(0xFF);
-
-/// `@Contended` padding comes in multiples of this (HotSpot's ContendedPaddingWidth).
-const CONTENDED_PADDING: u64 = 128;
-
-/// Instance sizes of all classes under model `m` (0 for arrays). With `gaps`, a class
-/// whose address-gap evidence contradicts the layout takes the evidence, and its
-/// subclasses are laid out after it without using its holes (this is also what HotSpot
-/// does after `@Contended` padding).
-fn instance_sizes(
-    classes: &[ClassInfo],
-    topo: &[u32],
-    m: &SizeModel,
-    id_size: u8,
-    gaps: Option<&[GapEvidence]>,
-) -> Vec<u64> {
-    let mut layouts: Vec<Option<Layout>> = vec![None; classes.len()];
-    let mut sizes = vec![0u64; classes.len()];
-    let root = m.root_layout();
-    let intptr = if id_size == 8 {
-        BasicType::LONG
-    } else {
-        BasicType::INT
-    };
-    let mut types = Vec::new();
-    for &i in topo {
-        let c = &classes[i as usize];
-        types.clear();
-        types.extend(c.fields.iter().map(|f| f.ty));
-        if m.injected_fields
-            && let Some((_, extra)) = INJECTED_FIELDS.iter().find(|(n, _)| *n == c.name)
-        {
-            types.extend(extra.iter().map(|&t| if t == INTPTR { intptr } else { t }));
-        }
-        let mut l = {
-            let sup = c
-                .super_index
-                .and_then(|s| layouts[s as usize].as_ref())
-                .unwrap_or(&root);
-            m.layout(sup, &types)
-        };
-        if !c.is_array() {
-            let predicted = l.instance_size();
-            let mut size = predicted;
-            if let Some(g) = gaps.and_then(|g| g.get(i as usize))
-                && g.min != u32::MAX
-            {
-                let gap = u64::from(g.min);
-                // One smaller gap can be an artifact (JDK 6 heaps have a few); two agree.
-                let smaller = gap < predicted && gap >= u64::from(m.header) && g.at_min >= 2;
-                let repeated = gap > predicted && g.at_min >= 2 && gap % 8 == 0;
-                let contended = gap > predicted && (gap - predicted) % CONTENDED_PADDING == 0;
-                if smaller || repeated || contended {
-                    size = gap;
-                    l = Layout {
-                        end: gap as u32,
-                        area_end: gap as u32,
-                        holes: Vec::new(),
-                    };
-                }
-            }
-            sizes[i as usize] = size;
-        }
-        layouts[i as usize] = Some(l);
-    }
-    sizes
-}
-
-/// The mirror base that makes `align8(base + statics)` equal the most gaps after class
-/// objects, when at least half of the classes with a gap agree; `None` otherwise.
-fn fit_mirror_base(classes: &[ClassInfo], gaps: &[u32], statics: &[u64]) -> Option<u64> {
-    let evidence: Vec<(u64, u64)> = classes
-        .iter()
-        .enumerate()
-        .filter(|(_, c)| c.dumped)
-        .filter_map(|(i, _)| {
-            let g = *gaps.get(i)?;
-            (g != u32::MAX).then(|| (u64::from(g), statics.get(i).copied().unwrap_or(0)))
-        })
-        .collect();
-    if evidence.len() < 8 {
-        return None;
-    }
-    let mut best: Option<(i64, u64, usize)> = None;
-    for base in (8..=1024u64).step_by(4) {
-        let exact = evidence
-            .iter()
-            .filter(|&&(g, s)| align8(base + s) == g)
-            .count();
-        let over = evidence
-            .iter()
-            .filter(|&&(g, s)| align8(base + s) > g)
-            .count();
-        let score = exact as i64 - 8 * over as i64;
-        if best.is_none_or(|b| score > b.0) {
-            best = Some((score, base, exact));
-        }
-    }
-    let (_, base, exact) = best?;
-    (exact * 2 >= evidence.len()).then_some(base)
-}
-
-/// Bytes of a class's static fields as laid out in its mirror (references first, then
-/// primitives by size). Statics the dumper invents (`<resolved_references>`) are left out.
-fn statics_area(m: &SizeModel, c: &ClassInfo, strings: &StringTable) -> u64 {
-    let mut off = 0u64;
-    let mut prims: Vec<u64> = Vec::new();
-    for s in &c.statics {
-        if strings.get(s.name_id).is_some_and(|n| n.starts_with('<')) {
-            continue;
-        }
-        if s.ty == BasicType::OBJECT {
-            off += u64::from(m.ref_size);
-        } else {
-            prims.push(u64::from(m.field_size(s.ty)));
-        }
-    }
-    prims.sort_unstable_by(|a, b| b.cmp(a));
-    for p in prims {
-        off = off.div_ceil(p) * p + p;
-    }
-    off
-}
-
 /// Histogram bytes of a class under `model`: instances × instance size, or the exact sum
 /// of aligned array sizes.
 pub fn class_bytes(model: &SizeModel, c: &ClassInfo, k: &ClassCounts) -> u64 {
-    let Some(elem) = c.kind.elem() else {
-        return (k.count - k.mirrors) * c.instance_size + k.mirror_bytes;
-    };
-    let es = u64::from(model.field_size(elem));
-    // align8(base + es·len) = base + es·len + pad, where pad depends on len mod 8 only.
-    let base = model.array_base_of(elem);
-    let mut total = k.count * base + es * k.sum_len;
-    for r in 0..8u64 {
-        let n = k.len_mod8[r as usize];
-        if n > 0 {
-            let exact = base + es * r;
-            total += n * (align8(exact) - exact);
-        }
+    match c.kind.elem() {
+        None => (k.count - k.mirrors) * c.instance_size + k.mirror_bytes,
+        Some(elem) => model.arrays_size(elem, k.count, k.sum_len, &k.len_mod8),
     }
-    total
 }
 
 #[cfg(test)]

@@ -1,142 +1,21 @@
-//! Shallow sizes as HotSpot lays objects out.
+//! Instance layouts: where HotSpot puts each field of a class, and so the shallow size of
+//! its instances, under a [`SizeModel`].
 //!
-//! The dump gives field types in dump sizes (references take the ID size), not the live
-//! layout: a 64-bit dump with 8-byte IDs may come from a JVM with 4-byte compressed
-//! references and a 12-byte header. [`SizeModel`] holds the live-heap parameters; the
-//! loader picks the model whose predicted sizes best match the address gaps between
-//! consecutive objects (HotSpot writes objects in address order, so the gap after an
-//! object is its size whenever the next object is adjacent).
+//! A class's layout extends its superclass's ([`Layout`]), so a hierarchy is laid out
+//! from `java.lang.Object` down ([`SizeModel::root_layout`], [`SizeModel::layout`]); the
+//! two algorithms are described in the parent module. [`instance_sizes`] lays out every
+//! class of a dump, adding the fields HotSpot injects and never dumps, and lets per-class
+//! address-gap evidence override a layout it contradicts.
 //!
-//! Two field-layout algorithms are simulated:
-//! - [`FieldLayout::Legacy`] (JDK 6–14, `ClassFileParser::layout_fields`, allocation
-//!   style 1): each class's fields follow its superclass's field area (rounded to the
-//!   reference size): longs/doubles, ints/floats, shorts/chars, bytes/booleans, then
-//!   references; a 4-byte gap before the first long is filled by an int, shorts, bytes
-//!   or (compressed) a reference.
-//! - [`FieldLayout::Packed`] (JDK 15+, `FieldLayoutBuilder`): primitives by size
-//!   descending, then references, each placed in the smallest hole that fits (holes of
-//!   superclasses included), else appended at its natural alignment.
-//!
-//! Instance size is the end of the last field rounded up to 8 bytes. Arrays are
-//! `align8(base + length × element size)`, where the base is the header plus the length
-//! word, aligned to 8 where the element type needs it.
+//! Memory: one [`Layout`] per class while sizing (12 bytes plus 8 per hole; holes only in
+//! the packed layout, a few per class), dropped once the sizes are known.
 
+use super::evidence::GapEvidence;
+use super::{FieldLayout, SizeModel, align8};
 use crate::format::tags::BasicType;
-
-/// The field-layout algorithm of the JVM that wrote the dump.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum FieldLayout {
-    /// JDK 6 to 14.
-    Legacy,
-    /// JDK 15 and later.
-    Packed,
-}
-
-/// Live-heap object layout parameters.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct SizeModel {
-    /// Size of a reference field or object-array element: 4 (compressed oops or 32-bit)
-    /// or 8.
-    pub ref_size: u32,
-    /// Object header: 8 (32-bit), 12 (64-bit with compressed class pointers) or 16.
-    pub header: u32,
-    /// Offset of element 0 of an array of 1-, 2- or 4-byte elements.
-    pub array_base: u32,
-    /// Offset of element 0 of an array of 8-byte elements.
-    pub array_base_wide: u32,
-    /// Field layout algorithm.
-    pub layout: FieldLayout,
-    /// Whether the JVM injects hidden fields (`ClassLoader.loader_data`, JDK 8+).
-    pub injected_fields: bool,
-}
+use crate::model::classes::ClassInfo;
 
 impl SizeModel {
-    /// The candidate models for a dump with this identifier size.
-    pub fn candidates(id_size: u8) -> Vec<SizeModel> {
-        let mut v = Vec::new();
-        for (layout, injected_fields) in [
-            (FieldLayout::Packed, true),
-            (FieldLayout::Legacy, true),
-            (FieldLayout::Legacy, false),
-        ] {
-            if id_size == 4 {
-                v.push(SizeModel {
-                    ref_size: 4,
-                    header: 8,
-                    array_base: 12,
-                    array_base_wide: 16,
-                    layout,
-                    injected_fields,
-                });
-            } else {
-                // Compressed oops and compressed class pointers (the default below 32 GB).
-                v.push(SizeModel {
-                    ref_size: 4,
-                    header: 12,
-                    array_base: 16,
-                    array_base_wide: 16,
-                    layout,
-                    injected_fields,
-                });
-                // Compressed class pointers only (heaps of 32 GB and more, JDK 15+).
-                v.push(SizeModel {
-                    ref_size: 8,
-                    header: 12,
-                    array_base: 16,
-                    array_base_wide: 16,
-                    layout,
-                    injected_fields,
-                });
-                // Neither.
-                // Neither: 16-byte header, 4-byte length, padding to 8 (HotSpot before
-                // JDK 22 aligns every array base to the heap word).
-                v.push(SizeModel {
-                    ref_size: 8,
-                    header: 16,
-                    array_base: 24,
-                    array_base_wide: 24,
-                    layout,
-                    injected_fields,
-                });
-            }
-        }
-        v
-    }
-
-    /// Whether references are 4 bytes in a 64-bit heap.
-    pub fn compressed_oops(&self, id_size: u8) -> bool {
-        id_size == 8 && self.ref_size == 4
-    }
-
-    /// Live size of a field or element of dump type `ty`.
-    #[inline]
-    pub fn field_size(&self, ty: BasicType) -> u32 {
-        match ty {
-            BasicType::OBJECT => self.ref_size,
-            BasicType::LONG | BasicType::DOUBLE => 8,
-            BasicType::INT | BasicType::FLOAT => 4,
-            BasicType::SHORT | BasicType::CHAR => 2,
-            _ => 1,
-        }
-    }
-
-    /// Offset of element 0 of an array of `elem`.
-    #[inline]
-    pub fn array_base_of(&self, elem: BasicType) -> u64 {
-        if self.field_size(elem) == 8 {
-            u64::from(self.array_base_wide)
-        } else {
-            u64::from(self.array_base)
-        }
-    }
-
-    /// Shallow size of an array of `len` elements of type `elem`.
-    #[inline]
-    pub fn array_size(&self, elem: BasicType, len: u32) -> u64 {
-        let es = u64::from(self.field_size(elem));
-        align8(self.array_base_of(elem) + es * u64::from(len))
-    }
-
     /// Layout of the root class (`java.lang.Object`): the header and nothing else.
     pub fn root_layout(&self) -> Layout {
         Layout {
@@ -280,10 +159,80 @@ impl Layout {
     }
 }
 
-/// Rounds up to a multiple of 8.
-#[inline]
-pub fn align8(x: u64) -> u64 {
-    x.div_ceil(8) * 8
+/// Fields HotSpot adds to some JDK classes and never writes to dumps
+/// (`javaClasses.hpp`, `*_INJECTED_FIELDS`); `INTPTR` is a native pointer.
+const INJECTED_FIELDS: &[(&str, &[BasicType])] = &[
+    ("java.lang.ClassLoader", &[INTPTR]),
+    ("java.lang.Module", &[INTPTR]),
+    (
+        "java.lang.invoke.ResolvedMethodName",
+        &[INTPTR, BasicType::OBJECT],
+    ),
+    (
+        "java.lang.invoke.MethodHandleNatives$CallSiteContext",
+        &[INTPTR, INTPTR],
+    ),
+];
+
+/// Placeholder type for a pointer-sized injected field (8 bytes in 64-bit dumps).
+const INTPTR: BasicType = BasicType(0xFF);
+
+/// Instance sizes of all classes under model `m` (0 for arrays), by class index; `topo`
+/// lists every superclass before its subclasses. With `gaps`, a class whose address-gap
+/// evidence contradicts the layout takes the evidence ([`GapEvidence::overrides`]), and
+/// its subclasses are laid out after it without using its holes (this is also what
+/// HotSpot does after `@Contended` padding).
+pub(crate) fn instance_sizes(
+    classes: &[ClassInfo],
+    topo: &[u32],
+    m: &SizeModel,
+    id_size: u8,
+    gaps: Option<&[GapEvidence]>,
+) -> Vec<u64> {
+    let mut layouts: Vec<Option<Layout>> = vec![None; classes.len()];
+    let mut sizes = vec![0u64; classes.len()];
+    let root = m.root_layout();
+    let intptr = if id_size == 8 {
+        BasicType::LONG
+    } else {
+        BasicType::INT
+    };
+    let mut types = Vec::new();
+    for &i in topo {
+        let c = &classes[i as usize];
+        types.clear();
+        types.extend(c.fields.iter().map(|f| f.ty));
+        if m.injected_fields
+            && let Some((_, extra)) = INJECTED_FIELDS.iter().find(|(n, _)| *n == c.name)
+        {
+            types.extend(extra.iter().map(|&t| if t == INTPTR { intptr } else { t }));
+        }
+        let mut l = {
+            let sup = c
+                .super_index
+                .and_then(|s| layouts[s as usize].as_ref())
+                .unwrap_or(&root);
+            m.layout(sup, &types)
+        };
+        if !c.is_array() {
+            let predicted = l.instance_size();
+            let mut size = predicted;
+            if let Some(gap) = gaps
+                .and_then(|g| g.get(i as usize))
+                .and_then(|g| g.overrides(predicted, m.header))
+            {
+                size = gap;
+                l = Layout {
+                    end: gap as u32,
+                    area_end: gap as u32,
+                    holes: Vec::new(),
+                };
+            }
+            sizes[i as usize] = size;
+        }
+        layouts[i as usize] = Some(l);
+    }
+    sizes
 }
 
 #[cfg(test)]
@@ -335,6 +284,50 @@ mod tests {
     }
 
     #[test]
+    fn instance_sizes_inject_fields_and_take_agreeing_gaps() {
+        use crate::format::heap_dump::class_dump::FieldDesc;
+        let class = |name: &str, sup: Option<u32>, fields: &[BasicType]| {
+            let mut c = ClassInfo::placeholder(0);
+            c.name = name.into();
+            c.super_index = sup;
+            c.fields = fields
+                .iter()
+                .map(|&ty| FieldDesc { name_id: 0, ty })
+                .collect();
+            c
+        };
+        let classes = [
+            class("java.lang.Object", None, &[]),
+            class("java.lang.ClassLoader", Some(0), &[O]),
+            class("A", Some(0), &[I]),
+            class("B", Some(2), &[B]),
+        ];
+        let topo = [0, 1, 2, 3];
+        let m = model(8, 0); // packed, coops + ccp, injected fields
+        // ClassLoader: the injected native pointer (8 bytes) and a reference in its hole.
+        assert_eq!(
+            instance_sizes(&classes, &topo, &m, 8, None),
+            [16, 24, 16, 24]
+        );
+        let plain = SizeModel {
+            injected_fields: false,
+            ..m
+        };
+        assert_eq!(
+            instance_sizes(&classes, &topo, &plain, 8, None),
+            [16, 16, 16, 24]
+        );
+        // A's instances are 32 bytes apart twice: B is laid out after those 32 bytes.
+        let mut gaps = [GapEvidence::default(); 4];
+        gaps[2].record(32);
+        gaps[2].record(32);
+        assert_eq!(
+            instance_sizes(&classes, &topo, &m, 8, Some(&gaps)),
+            [16, 24, 32, 40]
+        );
+    }
+
+    #[test]
     fn uncompressed_and_32_bit() {
         let none = model(8, 2);
         assert_eq!(none.header, 16);
@@ -350,16 +343,5 @@ mod tests {
         assert_eq!(x32.array_size(C, 1), 16);
         assert_eq!(x32.array_size(C, 3), 24);
         assert_eq!(x32.array_size(J, 1), 24);
-    }
-
-    #[test]
-    fn arrays_with_compressed_oops() {
-        let m = model(8, 0);
-        assert_eq!(m.array_size(B, 0), 16);
-        assert_eq!(m.array_size(B, 1), 24);
-        assert_eq!(m.array_size(O, 1), 24);
-        assert_eq!(m.array_size(O, 2), 24);
-        assert_eq!(m.array_size(J, 1), 24);
-        assert!(m.compressed_oops(8));
     }
 }
