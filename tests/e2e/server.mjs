@@ -1,5 +1,6 @@
-// What the end-to-end tests (run.mjs) and the browser benchmark (tests/bench/browser.mjs)
-// share: the static server for web/, Chromium, and driving the page's file input.
+// What the end-to-end tests (tests/e2e/*.test.mjs, through helpers.mjs) and the browser
+// benchmark (tests/bench/browser.mjs) share: the static server for web/, Chromium, and
+// driving the page's file input.
 //
 //   node tests/e2e/server.mjs [PORT]   serves web/ on http://127.0.0.1:PORT/ (default 8000)
 //                                      until stopped (what .ci/serve runs)
