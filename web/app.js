@@ -5,7 +5,7 @@
 // Privacy: the file is read by the worker in this tab. Nothing from it is logged, stored
 // (no localStorage, no IndexedDB) or sent; exports are generated here as Blob downloads.
 
-import { Request } from './protocol.js';
+import { Request, Query } from './protocol.js';
 import { WorkerClient } from './client.js';
 import { MODULE_TITLES, WASM32, WASM64 } from './module-choice.js';
 import { h, replace } from './views/dom.js';
@@ -26,8 +26,8 @@ import { inspectorView } from './views/inspector.js';
  * `params`: the view takes arguments from the URL (`#inspect?object=0x…`), and one element
  * is kept per argument so Back shows it again at once. A view gets the report, its
  * arguments, `load` (queries it makes itself, e.g. on expanding a tree) and `onExport`.
- * A new analysis adds a request type in protocol.js, its handler in worker.js, an entry
- * here, and (if the report should hold it) an entry in REPORT.
+ * A new analysis adds its Query kind in protocol.js, its view here, and (if the report
+ * should hold it) an entry in REPORT; the worker forwards queries without knowing them.
  */
 const VIEWS = [
   { id: 'overview', title: 'Overview', create: (c) => overviewView(c) },
@@ -35,23 +35,24 @@ const VIEWS = [
   { id: 'dominators', title: 'Dominator tree', full: true, create: (c) => dominatorsView({ ...c, dominators: c.report.dominators, children: c.load.children }) },
   { id: 'suspects', title: 'Leak suspects', full: true, create: (c) => suspectsView({ ...c, report: c.report.suspects }) },
   { id: 'finalizers', title: 'Finalizers', full: true, create: (c) => finalizersView({ ...c, report: c.report.finalizers }) },
-  { id: 'threads', title: 'Threads', full: true, create: (c) => threadsView({ ...c, threads: c.report.threads }) },
+  { id: 'threads', title: 'Threads', full: true, create: (c) => threadsView({ ...c, threads: c.report.threads.threads }) },
   { id: 'paths', title: 'Paths to GC roots', full: true, params: true, create: (c) => pathsView(c) },
   { id: 'inspect', title: 'Object', full: true, params: true, create: (c) => inspectorView(c) },
 ];
 
 /**
- * The report: what is fetched once the passes are done (its JSON export holds them all,
- * under these keys). `full`: needs the full analysis. `label`: shown while it is computed.
+ * The report: the queries asked once the passes are done (its JSON export holds their
+ * answers, each the CLI's `--json` output of the same command, under these keys). `full`:
+ * needs the full analysis. `label`: shown while it is computed.
  */
 const REPORT = [
-  { key: 'summary', request: Request.SUMMARY, label: 'Summary' },
-  { key: 'histogram', request: Request.HISTOGRAM, label: 'Histogram' },
-  { key: 'dominators', request: Request.DOMINATORS, payload: { limit: 100 }, full: true, label: 'Dominator tree' },
-  { key: 'references', request: Request.REFERENCES, full: true, label: 'Reference statistics' },
-  { key: 'finalizers', request: Request.FINALIZERS, full: true, label: 'Finalizer analysis' },
-  { key: 'suspects', request: Request.SUSPECTS, full: true, label: 'Leak suspects' },
-  { key: 'threads', request: Request.THREADS, full: true, label: 'Threads' },
+  { key: 'summary', query: { kind: Query.SUMMARY }, label: 'Summary' },
+  { key: 'histogram', query: { kind: Query.HISTOGRAM }, label: 'Histogram' },
+  { key: 'dominators', query: { kind: Query.DOMINATOR_CHILDREN }, full: true, label: 'Dominator tree' },
+  { key: 'references', query: { kind: Query.REFERENCES }, full: true, label: 'Reference statistics' },
+  { key: 'finalizers', query: { kind: Query.FINALIZERS }, full: true, label: 'Finalizer analysis' },
+  { key: 'suspects', query: { kind: Query.SUSPECTS }, full: true, label: 'Leak suspects' },
+  { key: 'threads', query: { kind: Query.THREADS }, full: true, label: 'Threads' },
 ];
 
 /** Parameterized view elements kept for Back/Forward. */
@@ -180,7 +181,7 @@ async function analyze(file) {
     const results = {};
     for (const [i, q] of parts.entries()) {
       if (state.client === client) progress.update({ phase: 'report', done: i, total: parts.length, pass: 0, passes: opened.passes, detail: q.label });
-      results[q.key] = await client.request(q.request, q.payload);
+      results[q.key] = await client.request(Request.QUERY, q.query);
     }
     // The memory's high-water mark once the report's queries ran too.
     const { memoryBytes } = await client.request(Request.STATUS);
@@ -281,12 +282,16 @@ function showReport() {
 
 /** Queries a view makes itself; they go to the current file's worker. */
 function loaders() {
-  const ask = (type, payload) => (state.client ? state.client.request(type, payload) : Promise.reject(new Error('the analysis worker is gone: open the file again')));
+  const ask = (query) => {
+    if (!state.client) return Promise.reject(new Error('the analysis worker is gone: open the file again'));
+    // Parameters left undefined take the module's defaults.
+    return state.client.request(Request.QUERY, Object.fromEntries(Object.entries(query).filter(([, v]) => v !== undefined)));
+  };
   return {
-    children: (parent, limit) => ask(Request.DOMINATORS, parent ? { parent, limit } : { limit }),
-    instances: (name, limit) => ask(Request.INSTANCES, { class: name, limit }),
-    paths: (q) => ask(Request.PATHS, q),
-    inspect: (object) => ask(Request.INSPECT, { object }),
+    children: (parent, limit) => ask({ kind: Query.DOMINATOR_CHILDREN, limit, ...(parent ? { parent } : {}) }),
+    instances: (name, limit) => ask({ kind: Query.INSTANCES, class: name, limit }),
+    paths: ({ object, class: cls, includeWeak }) => ask({ kind: Query.PATHS, include_weak: includeWeak === true, ...(object ? { object } : { class: cls }) }),
+    inspect: (object) => ask({ kind: Query.INSPECT, object }),
   };
 }
 

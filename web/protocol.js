@@ -13,11 +13,14 @@
 // wasm32 runs out of memory (`fatal` with `outOfMemory`) before its plan could refuse. After `fatal` (a WebAssembly trap: panic or out of memory) the worker is
 // unusable and the page replaces it; pending requests are abandoned.
 //
-// Adding an analysis: a request type here (+ its result typedef), a handler in worker.js,
-// a view in views/ registered in app.js.
+// The worker knows no analysis: `query` requests carry a Query ({kind, ...parameters}, as
+// crate/query/mod.rs defines it: its defaults and checks live there, once), and the worker
+// hands them to the module as they are. The answer is the CLI's `--json` output of the same
+// command. `Query` below lists the kinds; tests/protocol.rs fails when it and the Rust list
+// disagree. Adding an analysis: its Query kind here, its view in views/ registered in app.js.
 
 /** Bumped when a message shape changes incompatibly. */
-export const PROTOCOL_VERSION = 3;
+export const PROTOCOL_VERSION = 4;
 
 /** Request types (page → worker). */
 export const Request = Object.freeze({
@@ -27,27 +30,40 @@ export const Request = Object.freeze({
   OPEN: 'open',
   /** payload: none → {@link Status}: the module and its memory (any time, e.g. after the report). */
   STATUS: 'status',
-  /** payload: none → {@link Summary}. */
+  /** payload: a query, `{kind: Query.X, ...parameters}` → its answer (below). */
+  QUERY: 'query',
+});
+
+/**
+ * Query kinds: the `kind` of a `query` request's payload, and its parameters (snake_case,
+ * as the CLI's JSON; absent parameters take the defaults of crate/query/mod.rs). All but
+ * `summary` and `histogram` need the full analysis (else the error `refused`).
+ */
+export const Query = Object.freeze({
+  /** {} → {@link Summary} (`heapscope summary --json`). */
   SUMMARY: 'summary',
-  /** payload: none → {@link Histogram}. */
+  /** {top?: number, by_retained?: boolean} → {@link Histogram} (`heapscope histogram --json`). */
   HISTOGRAM: 'histogram',
-  // The queries below need the full analysis (not refused).
-  /** payload: {parent?: string (object ID; absent: the GC roots' side), limit?: number} → {@link Dominators}. */
-  DOMINATORS: 'dominators',
-  /** payload: {class: string, limit?: number} → {@link Instances}: the class's biggest instances. */
+  /** {top?: number} → the whole report (`heapscope analyze --json`). */
+  ANALYZE: 'analyze',
+  /** {top?: number, depth?: number} → the tree's top levels (`heapscope dominators --json`). */
+  DOMINATOR_TREE: 'dominator_tree',
+  /** {parent?: string (object ID; absent: the GC roots' side), limit?: number} → {@link Dominators}. */
+  DOMINATOR_CHILDREN: 'dominator_children',
+  /** {class: string, limit?: number} → {@link Instances}: the class's biggest instances. */
   INSTANCES: 'instances',
-  /** payload: none → {@link FinalizerReport}. */
+  /** {} → {@link FinalizerReport}. */
   FINALIZERS: 'finalizers',
-  /** payload: {object?: string, class?: string, includeWeak?: boolean} → {@link PathTree}. */
+  /** {object?: string, class?: string (one of the two), include_weak?: boolean} → {@link PathTree}. */
   PATHS: 'paths',
-  /** payload: {object: string, maxItems?: number} → {@link ObjectView}. */
+  /** {object: string, max_items?: number} → {@link ObjectView}. */
   INSPECT: 'inspect',
-  /** payload: none → {@link SuspectsReport}. */
+  /** {} → {@link SuspectsReport}. */
   SUSPECTS: 'suspects',
-  /** payload: {maxLocals?: number} → {@link ThreadView}[]. */
-  THREADS: 'threads',
-  /** payload: none → {@link RefKindStats}[]. */
+  /** {} → {references: RefKindStats[]} (`heapscope references --json`). */
   REFERENCES: 'references',
+  /** {max_locals?: number} → {threads: ThreadView[]} (`heapscope threads --json`). */
+  THREADS: 'threads',
 });
 
 /** Event types (worker → page, no id). */
@@ -75,6 +91,8 @@ export const ErrorCode = Object.freeze({
   REFUSED: 'refused',
   /** No object with the given ID in this dump. */
   NOT_FOUND: 'not_found',
+  /** The analysis broke its own rules (a bug, not a problem with the dump). */
+  INTERNAL: 'internal',
 });
 
 /** Bytes read per File.slice: large enough to amortize calls, small enough for any tab. */
@@ -150,8 +168,6 @@ export const CHUNK_BYTES = 16 * 1024 * 1024;
  * @property {number} instances
  * @property {number} shallow_bytes
  * @property {number} [retained_bytes] after the full analysis (`histogram --retained`)
- * @property {number} class         class index (the key of later per-class queries)
- * @property {?string} id           class object ID as hex ("0x…"), null if the dump has none
  *
  * @typedef {{classes: HistogramRow[], total_instances: number, total_shallow_bytes: number}} Histogram
  *
@@ -165,6 +181,7 @@ export const CHUNK_BYTES = 16 * 1024 * 1024;
  * @typedef {{nodes: DomNode[], total: number}} Instances
  *
  * The rest are exactly the CLI's `--json` output of the same command (README's table):
+ * (`Summary` and `Histogram` above are too.)
  * @typedef {object} FinalizerReport   `heapscope finalizers --json`
  * @typedef {object} PathTree          `heapscope path --json`: {targets, searched, found,
  *   not_found, include_weak, roots: PathNode[], more_roots?}; PathNode = ObjRef & {field?,
@@ -173,4 +190,8 @@ export const CHUNK_BYTES = 16 * 1024 * 1024;
  * @typedef {object} SuspectsReport    `heapscope suspects --json`
  * @typedef {object} ThreadView        an element of `heapscope threads --json`'s `threads`
  * @typedef {object} RefKindStats      an element of `heapscope references --json`'s `references`
+ *
+ * A failed query's error code: `invalid_request` (an unknown kind or parameter, a value
+ * out of range), `not_ready`, `refused`, `not_found`, `bad_dump` (a record could not be
+ * re-read), `internal`.
  */

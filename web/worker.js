@@ -57,51 +57,8 @@ const handlers = {
   [Request.HELLO]: async () => ({ protocolVersion: PROTOCOL_VERSION, version: (await preloaded).bindings.version(), memory64 }),
   [Request.OPEN]: open,
   [Request.STATUS]: status,
-  [Request.SUMMARY]: () => query((s) => s.summary()),
-  [Request.HISTOGRAM]: () => query((s) => s.histogram()),
-  [Request.DOMINATORS]: (p) => {
-    const parent = p?.parent === undefined || p?.parent === null ? undefined : objectId(p.parent);
-    return fullQuery((s) => s.dominator_children(parent, limit(p?.limit, 100)));
-  },
-  [Request.INSTANCES]: (p) => fullQuery((s) => s.biggest_instances(text(p?.class, 'class'), limit(p?.limit, 50))),
-  [Request.FINALIZERS]: () => fullQuery((s) => s.finalizers()),
-  [Request.PATHS]: (p) => {
-    const weak = p?.includeWeak === true;
-    if (p?.object !== undefined) {
-      const id = objectId(p.object);
-      return fullQuery((s) => s.paths_to_object(id, weak));
-    }
-    const name = text(p?.class, 'class');
-    return fullQuery((s) => s.paths_to_class(name, weak));
-  },
-  [Request.INSPECT]: (p) => {
-    const id = objectId(p?.object);
-    return fullQuery((s) => s.inspect(id, limit(p?.maxItems, 100)));
-  },
-  [Request.SUSPECTS]: () => fullQuery((s) => s.suspects()),
-  [Request.THREADS]: (p) => fullQuery((s) => s.threads(limit(p?.maxLocals, 20))),
-  [Request.REFERENCES]: () => fullQuery((s) => s.reference_stats()),
+  [Request.QUERY]: query,
 };
-
-/** A count limit from a payload: a positive integer up to 100 000, or `fallback`. */
-function limit(v, fallback) {
-  if (v === undefined || v === null) return fallback;
-  if (!Number.isInteger(v) || v < 1 || v > 100_000) throw new RequestError(ErrorCode.INVALID_REQUEST, 'a limit must be an integer from 1 to 100000');
-  return v;
-}
-
-function text(v, what) {
-  if (typeof v !== 'string' || v.length === 0 || v.length > 4096) throw new RequestError(ErrorCode.INVALID_REQUEST, `${what} must be a non-empty string`);
-  return v;
-}
-
-/** An object ID as the protocol carries it: "0x" and 1 to 16 hex digits. */
-function objectId(v) {
-  if (typeof v !== 'string' || !/^0x[0-9a-f]{1,16}$/i.test(v)) {
-    throw new RequestError(ErrorCode.INVALID_REQUEST, 'an object ID is "0x" followed by hex digits');
-  }
-  return v.toLowerCase();
-}
 
 self.onmessage = async (event) => {
   const msg = event.data;
@@ -123,9 +80,12 @@ self.onmessage = async (event) => {
   }
 };
 
+const CODES = new Set(Object.values(ErrorCode));
+
 /**
  * Calls into the module. A trap (or a stack overflow) is a crash; any other exception is
- * an ordinary error of `code` (the module throws plain Errors for bad dumps).
+ * an ordinary error: the module names its Errors by their protocol code (`bad_dump`,
+ * `not_found`, …), anything else is of `code`.
  */
 function call(fn, code = ErrorCode.INVALID_REQUEST) {
   try {
@@ -135,7 +95,7 @@ function call(fn, code = ErrorCode.INVALID_REQUEST) {
       crash(crashMessage(e), { outOfMemory: outOfMemory(), module: active?.name ?? null });
       throw new Crash(e.message);
     }
-    throw new RequestError(e && e.name === 'NotFound' ? ErrorCode.NOT_FOUND : code, e.message);
+    throw new RequestError(CODES.has(e?.name) ? e.name : code, e?.message ?? String(e));
   }
 }
 
@@ -195,6 +155,7 @@ function progress(phase, done, total) {
 /** Progress of the computations between passes, at most ~20 events a second. */
 let lastComputeEvent = 0;
 function onComputeProgress(phase, done, total) {
+  if (complete) return; // a query's phases: the page shows no progress for those
   const now = performance.now();
   if (now - lastComputeEvent >= 50 || done === total) {
     lastComputeEvent = now;
@@ -346,13 +307,11 @@ function status() {
   return { module: active?.name ?? null, memory64, memoryBytes: memoryBytes() };
 }
 
-function query(fn) {
+/** A query: handed to the module as it came (the module checks it and answers). */
+function query(payload) {
   if (!complete) throw new RequestError(ErrorCode.NOT_READY, 'no complete analysis yet: open a file first');
-  return call(() => fn(session));
-}
-
-/** A query that needs the full analysis (not refused). */
-function fullQuery(fn) {
-  if (complete && refused) throw new RequestError(ErrorCode.REFUSED, refused);
-  return query(fn);
+  if (payload === null || typeof payload !== 'object' || Array.isArray(payload)) {
+    throw new RequestError(ErrorCode.INVALID_REQUEST, 'a query is an object {kind, ...parameters}');
+  }
+  return call(() => session.query(payload));
 }

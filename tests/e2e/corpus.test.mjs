@@ -29,7 +29,7 @@ for (const file of CORPUS) {
     // Field values re-read from the file (through the gzip snapshots for .gz): the
     // Finalizer report, thread names, and one object in the inspector.
     assert.deepEqual(report.finalizers, cliJson('finalizers', full));
-    assert.deepEqual(report.threads, cliJson('threads', full).threads);
+    assert.deepEqual(report.threads, cliJson('threads', full));
     const { obj, view } = await assertInspectsTopObject(page, full);
     assert.ok(view.statics.length + view.fields.length > 0, `${obj} has fields to compare`);
     const top = byName(h.classes);

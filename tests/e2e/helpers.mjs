@@ -281,8 +281,8 @@ export async function assertFullReport(page, report, file) {
   assert.deepEqual(retainedRows(report.histogram.classes), retainedRows(cliJson('histogram', file, '--retained').classes), 'retained: page vs CLI');
   assert.deepEqual(report.finalizers, cliJson('finalizers', file), 'finalizers: page vs CLI');
   assert.deepEqual(report.suspects, cliJson('suspects', file), 'suspects: page vs CLI');
-  assert.deepEqual(report.threads, cliJson('threads', file).threads, 'threads: page vs CLI');
-  assert.deepEqual(report.references, cliJson('references', file).references, 'references: page vs CLI');
+  assert.deepEqual(report.threads, cliJson('threads', file), 'threads: page vs CLI');
+  assert.deepEqual(report.references, cliJson('references', file), 'references: page vs CLI');
   const dom = cliJson('dominators', file, '--top', '5', '--depth', '1');
   await showView(page, 'dominators');
   assert.deepEqual((await domRows(page, 0)).slice(0, 5), domFields(dom.roots), 'dominator tree: top rows vs CLI');

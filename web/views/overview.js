@@ -145,7 +145,7 @@ export function overviewView({ report, onExport }) {
   for (const td of diagnostics.querySelectorAll('td.severity')) td.dataset.severity = td.textContent;
 
   const references = report.references && tableSection({
-    title: 'References by kind', name: 'reference-stats', onExport, rows: report.references,
+    title: 'References by kind', name: 'reference-stats', onExport, rows: report.references.references,
     empty: 'No java.lang.ref.Reference objects in this dump.',
     columns: [
       { key: 'kind', title: 'Kind', kind: 'text', value: (k) => k.kind },
