@@ -486,3 +486,50 @@ fn progress_names_each_computation_between_passes() {
     phases.dedup();
     assert_eq!(phases, ["reachability", "dominators", "retained sizes"]);
 }
+
+#[test]
+fn unreachable_objects_are_the_heap_less_the_reachable_heap_by_class() {
+    use heapscope::analysis::summary::GraphSummary;
+    use heapscope::analysis::unreachable::Unreachable;
+    use heapscope::query::{AnalyzeReport, Query};
+    let dumps = [
+        fixture("timer_finalizer.hprof"),
+        fixture("basic.hprof"),
+        corpus("sun_jdk6_18_x32.hprof"),
+        corpus("openjdk_jdk11_04_x64.hprof.gz"),
+    ];
+    for p in dumps {
+        let mut s = Session::new(Options::default());
+        run_in_memory(&mut s, &read(&p), 1 << 20).expect("analysis");
+        let u: Unreachable = s
+            .ask(&Query::Unreachable { top: None })
+            .expect("unreachable");
+        let report: AnalyzeReport = s.ask(&Query::Analyze { top: 1 }).expect("analyze");
+        let g: GraphSummary = report.graph;
+        let what = p.display();
+        assert!(
+            g.unreachable_objects > 0,
+            "{what}: every real dump has some garbage"
+        );
+        assert_eq!(
+            (u.histogram.total_instances, u.histogram.total_shallow_bytes),
+            (g.unreachable_objects, g.unreachable_bytes),
+            "{what}"
+        );
+        assert_eq!(
+            g.reachable_bytes + u.histogram.total_shallow_bytes,
+            report.summary.shallow_bytes,
+            "{what}: the heap is the reachable heap plus the unreachable objects"
+        );
+        // Per class, never more than the histogram has.
+        let all = by_name(&s.histogram().expect("histogram"));
+        for r in &u.histogram.classes {
+            let (n, b) = all.get(&r.name).copied().unwrap_or_default();
+            assert!(
+                r.instances <= n && r.shallow_bytes <= b,
+                "{what}: {}",
+                r.name
+            );
+        }
+    }
+}

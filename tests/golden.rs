@@ -180,6 +180,8 @@ fn dump_cases(c: &mut Cases, d: &Dump) {
         &["threads"],
         &["dominators"],
         &["dominators", "--top", "5", "--depth", "3"],
+        &["unreachable"],
+        &["unreachable", "--top", "5"],
     ] {
         c.both(dir, f, cmd);
     }
@@ -380,6 +382,7 @@ fn all_cases(tmp: &Path) -> Cases {
         "dominators",
         "path",
         "inspect",
+        "unreachable",
     ] {
         c.add(
             cli,

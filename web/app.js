@@ -20,6 +20,7 @@ import { suspectsView } from './views/suspects.js';
 import { threadsView } from './views/threads.js';
 import { pathsView } from './views/paths.js';
 import { inspectorView } from './views/inspector.js';
+import { unreachableView } from './views/unreachable.js';
 
 /**
  * The views, in tab order. `full`: needs the full analysis (hidden when it was refused).
@@ -38,6 +39,7 @@ const VIEWS = [
   { id: 'threads', title: 'Threads', full: true, create: (c) => threadsView({ ...c, threads: c.report.threads.threads }) },
   { id: 'paths', title: 'Paths to GC roots', full: true, params: true, create: (c) => pathsView(c) },
   { id: 'inspect', title: 'Object', full: true, params: true, create: (c) => inspectorView(c) },
+  { id: 'unreachable', title: 'Unreachable', full: true, create: (c) => unreachableView({ ...c, unreachable: c.report.unreachable, heapBytes: c.report.summary.shallow_bytes }) },
 ];
 
 /**
@@ -53,6 +55,7 @@ const REPORT = [
   { key: 'finalizers', query: { kind: Query.FINALIZERS }, full: true, label: 'Finalizer analysis' },
   { key: 'suspects', query: { kind: Query.SUSPECTS }, full: true, label: 'Leak suspects' },
   { key: 'threads', query: { kind: Query.THREADS }, full: true, label: 'Threads' },
+  { key: 'unreachable', query: { kind: Query.UNREACHABLE }, full: true, label: 'Unreachable objects' },
 ];
 
 /** Parameterized view elements kept for Back/Forward. */

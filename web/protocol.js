@@ -64,6 +64,8 @@ export const Query = Object.freeze({
   REFERENCES: 'references',
   /** {max_locals?: number} → {threads: ThreadView[]} (`heapscope threads --json`). */
   THREADS: 'threads',
+  /** {top?: number} → {@link Histogram} of the objects no GC root reaches (`heapscope unreachable --json`). */
+  UNREACHABLE: 'unreachable',
 });
 
 /** Event types (worker → page, no id). */

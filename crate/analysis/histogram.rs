@@ -40,21 +40,27 @@ pub struct Histogram {
 
 /// Computes the histogram of an index.
 pub fn histogram(index: &Index) -> Histogram {
-    let mut rows: Vec<HistogramRow> = index
-        .classes
-        .classes
-        .iter()
-        .zip(&index.counts)
-        .enumerate()
-        .filter(|(_, (_, k))| k.count > 0)
-        .map(|(i, (c, k))| HistogramRow {
-            class: i as u32,
-            name: c.name.clone(),
-            instances: k.count,
-            shallow_bytes: class_bytes(&index.model, c, k),
-            retained_bytes: None,
-        })
-        .collect();
+    from_rows(
+        index
+            .classes
+            .classes
+            .iter()
+            .zip(&index.counts)
+            .enumerate()
+            .filter(|(_, (_, k))| k.count > 0)
+            .map(|(i, (c, k))| HistogramRow {
+                class: i as u32,
+                name: c.name.clone(),
+                instances: k.count,
+                shallow_bytes: class_bytes(&index.model, c, k),
+                retained_bytes: None,
+            })
+            .collect(),
+    )
+}
+
+/// A histogram of `rows` (one per class), sorted by shallow bytes descending, then name.
+pub fn from_rows(mut rows: Vec<HistogramRow>) -> Histogram {
     rows.sort_by(|a, b| {
         b.shallow_bytes
             .cmp(&a.shallow_bytes)

@@ -12,3 +12,4 @@ pub mod refstats;
 pub mod summary;
 pub mod suspects;
 pub mod threads;
+pub mod unreachable;

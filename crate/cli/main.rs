@@ -143,6 +143,18 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Objects no GC root reaches, by class: what the next garbage collection would free
+    /// (left out of the dominator tree and retained sizes).
+    Unreachable {
+        /// The heap dump (.hprof or .hprof.gz).
+        file: PathBuf,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+        /// Only the N largest classes (totals still cover all).
+        #[arg(long)]
+        top: Option<u32>,
+    },
     /// The dominator tree: what keeps the most memory alive, level by level.
     Dominators {
         /// The heap dump (.hprof or .hprof.gz).
@@ -220,6 +232,7 @@ impl Command {
                 top,
                 depth,
             } => (file, json, Query::DominatorTree { top, depth }),
+            Command::Unreachable { file, json, top } => (file, json, Query::Unreachable { top }),
         })
     }
 }

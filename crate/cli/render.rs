@@ -29,6 +29,7 @@ pub fn text(answer: &Answer, file: &Path) -> Vec<String> {
         Answer::Suspects(r) => suspects(&mut out, r),
         Answer::References(r) => references(&mut out, &r.references),
         Answer::Threads(t) => threads(&mut out, &t.threads),
+        Answer::Unreachable(u) => unreachable(&mut out, &u.histogram),
         // The page's queries: their JSON is their text.
         Answer::DominatorChildren(_) | Answer::Instances(_) => {
             out.push(serde_json::to_string_pretty(answer).unwrap_or_default());
@@ -152,6 +153,18 @@ fn histogram(out: &mut Vec<String>, rows: &[HistogramRow], totals: &HistogramTot
     total.push(Cell::new(format!("total ({} classes)", totals.classes)));
     t.add_row(total);
     out.push(t.to_string());
+}
+
+fn unreachable(out: &mut Vec<String>, h: &Histogram) {
+    out.push(format!(
+        "{} unreachable objects ({}): no GC root reaches them, the next garbage collection \
+         would free them; the dominator tree and retained sizes leave them out",
+        grouped(h.total_instances),
+        human(h.total_shallow_bytes)
+    ));
+    if h.total_instances > 0 {
+        histogram(out, &h.classes, &totals(h));
+    }
 }
 
 fn references(out: &mut Vec<String>, r: &[RefKindStats]) {

@@ -31,6 +31,7 @@ use crate::analysis::refstats::References;
 use crate::analysis::summary::{GraphSummary, Summary};
 use crate::analysis::suspects::SuspectsReport;
 use crate::analysis::threads::Threads;
+use crate::analysis::unreachable::Unreachable;
 use crate::text::{hex_id, parse_hex_id};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
@@ -194,6 +195,12 @@ pub enum Query {
         #[serde(default = "defaults::thread_locals")]
         max_locals: u32,
     },
+    /// *Full*: the objects no GC root reaches, by class (`heapscope unreachable`).
+    Unreachable {
+        /// Only the largest `top` classes (the totals still cover all).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        top: Option<u32>,
+    },
 }
 
 /// The answer to a [`Query`]: each serializes as the CLI's `--json` output of its command.
@@ -224,6 +231,8 @@ pub enum Answer {
     References(References),
     /// To [`Query::Threads`].
     Threads(Threads),
+    /// To [`Query::Unreachable`].
+    Unreachable(Unreachable),
 }
 
 /// `TryFrom<Answer>` for each variant's payload, so that [`Session::ask`] gives it typed.
@@ -256,6 +265,7 @@ answer_payloads! {
     Suspects(SuspectsReport),
     References(References),
     Threads(Threads),
+    Unreachable(Unreachable),
 }
 
 /// `heapscope analyze`: the full report in one answer (JSON keys in this order).
@@ -306,6 +316,7 @@ impl Query {
         "suspects",
         "references",
         "threads",
+        "unreachable",
     ];
 
     /// This query's name (its `kind`).
@@ -323,6 +334,7 @@ impl Query {
             Query::Suspects {} => "suspects",
             Query::References {} => "references",
             Query::Threads { .. } => "threads",
+            Query::Unreachable { .. } => "unreachable",
         }
     }
 
@@ -389,6 +401,7 @@ impl Query {
             Query::Suspects {} => &["suspects"],
             Query::References {} => &["references"],
             Query::Threads { .. } => &["threads"],
+            Query::Unreachable { .. } => &["unreachable"],
             Query::DominatorChildren { .. } | Query::Instances { .. } => &[],
         }
     }

@@ -24,6 +24,7 @@ use crate::analysis::refstats::{References, reference_stats};
 use crate::analysis::summary::{Summary, graph_summary, summary};
 use crate::analysis::suspects::suspects;
 use crate::analysis::threads::{Threads, threads};
+use crate::analysis::unreachable::unreachable;
 use crate::format::ByteSource;
 use crate::format::gzip::{Checkpoint, GzipRandomReader};
 use crate::graph::{Build, BuildError, Built, Heap, Options, PassInfo, Plan, Progress};
@@ -327,6 +328,11 @@ impl Session {
             Query::Threads { max_locals } => Answer::Threads(Threads {
                 threads: threads(heap, src, *max_locals as usize),
             }),
+            Query::Unreachable { top } => {
+                let mut u = unreachable(heap);
+                u.histogram = top_rows(u.histogram, *top);
+                Answer::Unreachable(u)
+            }
         })
     }
 }

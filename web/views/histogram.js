@@ -40,8 +40,10 @@ export class HistogramView {
    * @param {import('../protocol.js').Histogram} o.histogram
    * @param {number} [o.reachableBytes]  the reachable heap (retained sizes are shares of it)
    * @param {(name: string, columns: any[], rows: any[]) => void} o.onExport
+   * @param {string} [o.name]  the table's name: its test hooks (`data-testid`, `-filter`) and CSV file
+   * @param {string} [o.label]  what the table is, for assistive technology
    */
-  constructor({ histogram, reachableBytes, onExport }) {
+  constructor({ histogram, reachableBytes, onExport, name = 'histogram', label = 'Class histogram' }) {
     this.all = histogram.classes;
     this.lower = this.all.map((r) => r.name.toLowerCase());
     this.totals = { classes: this.all.length, instances: histogram.total_instances, bytes: histogram.total_shallow_bytes };
@@ -51,8 +53,8 @@ export class HistogramView {
       columns: this.columns,
       rowData: (r) => ({ class: r.name }),
       sort: { key: 'shallow', desc: true },
-      testid: 'histogram',
-      label: 'Class histogram',
+      testid: name,
+      label,
     });
     if (withRetained) {
       // The whole row opens the class (the name is also a link, for the keyboard).
@@ -64,11 +66,11 @@ export class HistogramView {
     }
     this.filter = h('input', {
       type: 'search', class: 'filter', placeholder: 'Filter classes by name…', autocomplete: 'off', spellcheck: false,
-      data: { testid: 'histogram-filter' }, attrs: { 'aria-label': 'Filter classes by a part of their name' },
+      data: { testid: `${name}-filter` }, attrs: { 'aria-label': 'Filter classes by a part of their name' },
       on: { input: () => this.apply() },
     });
     this.counts = h('p', { class: 'muted counts', attrs: { 'aria-live': 'polite' } });
-    const exportCsv = exportButton('histogram', () => onExport('histogram', this.columns, this.table.displayed()), 'The rows shown, in the order shown');
+    const exportCsv = exportButton(name, () => onExport(name, this.columns, this.table.displayed()), 'The rows shown, in the order shown');
     this.el = h('section', { class: 'view-histogram' },
       h('div', { class: 'toolbar' }, this.filter, this.counts, exportCsv),
       this.table.el);

@@ -85,7 +85,8 @@ export function overviewView({ report, onExport }) {
     tile('gc-roots', 'GC roots', fmt.count(rootTotal), rootTotal),
     dom && tile('reachable-bytes', 'Reachable heap', fmt.bytes(dom.reachable_bytes), dom.reachable_bytes, `${fmt.percent(dom.reachable_bytes, s.shallow_bytes)} of the heap is reachable from GC roots`),
     dom && tile('unreachable-objects', 'Unreachable objects', fmt.count(dom.unreachable_objects), dom.unreachable_objects,
-      `${fmt.bytes(dom.unreachable_bytes)}: garbage the next collection would free; left out of retained sizes`));
+      [`${fmt.bytes(dom.unreachable_bytes)}: garbage the next collection would free; left out of retained sizes. `,
+        h('a', { href: '#unreachable', text: 'By class' })]));
 
   const dump = facts('Dump', [
     ['File', report.file.name],

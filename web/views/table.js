@@ -61,10 +61,10 @@ export function shareBar(part, total) {
   return bar;
 }
 
-/** A headline figure: `value` is the exact number (data-value), `testid` its hook. */
+/** A headline figure: `value` is the exact number (data-value), `testid` its hook; `note` text or nodes. */
 export function tile(testid, label, text, value, note) {
   return h('div', { class: 'tile', data: { testid, value: String(value) } },
     h('div', { class: 'tile-label', text: label }),
     h('div', { class: 'tile-value', text }),
-    note && h('div', { class: 'tile-note muted', text: note }));
+    note && h('div', { class: 'tile-note muted' }, note));
 }
