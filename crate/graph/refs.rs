@@ -152,14 +152,19 @@ impl<'a, S: EdgeSink> RefPass<'a, S> {
         self.input.skip_root_class_edges && bit(&self.input.roots.root_classes, class_object)
     }
 
+    /// Object `obj`'s class index (`u32::MAX` past the table: pass 1 counted fewer).
     #[inline]
-    fn class_edge(&mut self, obj: u32) {
-        let class = self
-            .input
+    fn class_of(&self, obj: u32) -> u32 {
+        self.input
             .objects
             .class_of
             .get(obj as usize)
-            .unwrap_or(u32::MAX);
+            .unwrap_or(u32::MAX)
+    }
+
+    #[inline]
+    fn class_edge(&mut self, obj: u32) {
+        let class = self.class_of(obj);
         if let Some(t) = self.resolver().class_object(class) {
             if !self.skips_class_edge(t) {
                 self.sink.edge(t);
@@ -208,12 +213,7 @@ impl<S: EdgeSink> Visitor for RefPass<'_, S> {
         let obj = self.begin();
         let resolver = self.resolver();
         let classes = &self.input.index.classes;
-        let class = self
-            .input
-            .objects
-            .class_of
-            .get(obj as usize)
-            .unwrap_or(u32::MAX);
+        let class = self.class_of(obj);
         let id_size = self.input.index.header.id_size;
         let skip_class = self.skips_class_edge(class);
         let sink = &mut *self.sink;
