@@ -668,3 +668,40 @@ fn classes_of_one_name_from_two_loaders() {
     assert_eq!(rs.retained_bytes, sizes.iter().sum::<u64>());
     assert_eq!(rs.classes.len(), 2, "two rows named Plugin");
 }
+
+/// On the page the retained set's forward graph adds to the analysis' memory: above the
+/// limit the query is refused (one object needs no forward graph and is answered).
+#[test]
+fn a_retained_set_beyond_the_memory_limit_is_refused() {
+    let bytes = read(&fixture("timer_finalizer.hprof"));
+    let plan = session(&bytes).plan().expect("plan");
+    let mut s = Session::new(Options {
+        histogram_only: false,
+        memory_limit: Some(plan.peak_bytes + 1024),
+    });
+    run_in_memory(&mut s, &bytes, 1 << 20).expect("analysis");
+    assert!(s.heap().is_some(), "the analysis itself fits");
+    let class = Query::RetainedSet {
+        object: None,
+        class: Some("Fixtures$PgStatement".into()),
+        top: None,
+    };
+    let e = s.query(&class).expect_err("refused");
+    assert_eq!(e.code(), "refused", "{e}");
+    assert!(e.to_string().contains("heapscope retained-set"), "{e}");
+    let one = Query::RetainedSet {
+        object: Some(ObjectId(0xfd9694e8)),
+        class: None,
+        top: None,
+    };
+    let r: RetainedSetReport = s.ask(&one).expect("one object");
+    assert_eq!(r.retained_objects, 4);
+    // With room for it, the same question is answered.
+    let mut s = Session::new(Options {
+        histogram_only: false,
+        memory_limit: Some(plan.peak_bytes + (64 << 20)),
+    });
+    run_in_memory(&mut s, &bytes, 1 << 20).expect("analysis");
+    let r: RetainedSetReport = s.ask(&class).expect("answered");
+    assert_eq!(r.objects, 2150);
+}

@@ -188,8 +188,8 @@ fn immediate_dominators(out: &mut Vec<String>, d: &ImmediateDominators) {
         format!(", passing over {}", d.skip.join(", "))
     };
     out.push(format!(
-        "{} objects{unreachable}; their immediate dominators by class{skip}:",
-        grouped(d.objects)
+        "{}{unreachable}; their immediate dominators by class{skip}:",
+        objects(d.objects)
     ));
     if d.rows.is_empty() {
         return;
@@ -247,6 +247,11 @@ fn immediate_dominators(out: &mut Vec<String>, d: &ImmediateDominators) {
     out.push(t.to_string());
 }
 
+/// `1 object`, `2 150 objects`.
+fn objects(n: u64) -> String {
+    format!("{} object{}", grouped(n), if n == 1 { "" } else { "s" })
+}
+
 fn retained_set(out: &mut Vec<String>, r: &RetainedSetReport) {
     let unreachable = if r.unreachable_objects > 0 {
         format!(
@@ -257,10 +262,11 @@ fn retained_set(out: &mut Vec<String>, r: &RetainedSetReport) {
         String::new()
     };
     out.push(format!(
-        "{} objects given{unreachable}. If they all went, a garbage collection would free {} \
-         objects: {} ({} bytes), the precise retained size.",
-        grouped(r.objects),
-        grouped(r.retained_objects),
+        "{} given{unreachable}. If {} went, a garbage collection would free {}: {} ({} \
+         bytes), the precise retained size.",
+        objects(r.objects),
+        if r.objects == 1 { "it" } else { "they all" },
+        objects(r.retained_objects),
         human(r.retained_bytes),
         grouped(r.retained_bytes)
     ));
