@@ -11,25 +11,38 @@ use super::objects::{ObjRef, obj_ref_plain};
 use crate::format::ByteSource;
 use crate::graph::Heap;
 use crate::model::classes::ClassKind;
+use crate::model::hash::IdHashMap;
 use crate::model::index::class_bytes;
 use crate::text::hex_id;
 use serde::Serialize;
 
 /// Every object whose class is one of `classes` (class indices), in object order: the
 /// instances the histogram counts, so for `java.lang.Class` the class objects. One pass
-/// over the object table; 4 B per object selected.
+/// over the object table; a byte per class, 4 B per object selected.
 pub fn objects_of(heap: &Heap, classes: &[u32]) -> Vec<u32> {
     if classes.is_empty() {
         return Vec::new();
     }
+    let wanted = class_set(heap, classes);
     let class_of = &heap.objects().class_of;
     (0..heap.object_count() as u32)
         .filter(|&x| {
             class_of
                 .get(x as usize)
-                .is_some_and(|c| classes.contains(&c))
+                .is_some_and(|c| wanted.get(c as usize).copied().unwrap_or(false))
         })
         .collect()
+}
+
+/// `classes` as one flag per class of the table.
+fn class_set(heap: &Heap, classes: &[u32]) -> Vec<bool> {
+    let mut wanted = vec![false; heap.index.classes.len()];
+    for &c in classes {
+        if let Some(w) = wanted.get_mut(c as usize) {
+            *w = true;
+        }
+    }
+    wanted
 }
 
 /// A class named, with its class object.
@@ -107,23 +120,28 @@ fn class_name(heap: &Heap, c: u32) -> ClassName {
 /// refer to (for strings' text); one pass over the class table for the subclasses.
 pub fn class_report(heap: &Heap, src: &mut dyn ByteSource, name: &str) -> ClassReport {
     let table = &heap.index.classes;
+    let named = table.by_name(name);
+    // Direct subclasses of each class of the name, in one pass over the class table.
+    let wanted = class_set(heap, named);
+    let mut subclasses_of: IdHashMap<u32, Vec<Subclass>> = IdHashMap::default();
+    for (i, s) in table.classes.iter().enumerate() {
+        if let Some(sup) = s.super_index
+            && wanted.get(sup as usize).copied().unwrap_or(false)
+        {
+            subclasses_of.entry(sup).or_default().push(Subclass {
+                class: class_name(heap, i as u32),
+                instances: heap.index.counts.get(i).map_or(0, |k| k.count),
+            });
+        }
+    }
     let mut classes = Vec::new();
-    for &c in table.by_name(name) {
+    for &c in named {
         let Some(info) = table.get(c) else {
             continue;
         };
         let counts = heap.index.counts.get(c as usize);
         let has_object = info.dumped && c < table.object_count;
-        let mut subclasses: Vec<Subclass> = table
-            .classes
-            .iter()
-            .enumerate()
-            .filter(|(_, s)| s.super_index == Some(c))
-            .map(|(i, _)| Subclass {
-                class: class_name(heap, i as u32),
-                instances: heap.index.counts.get(i).map_or(0, |k| k.count),
-            })
-            .collect();
+        let mut subclasses = subclasses_of.remove(&c).unwrap_or_default();
         subclasses.sort_by(|a, b| a.class.name.cmp(&b.class.name));
         let class_loader = match info.loader_id {
             0 => None,
