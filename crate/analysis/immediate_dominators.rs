@@ -11,9 +11,11 @@
 
 use super::objects::{ObjRef, obj_ref_plain};
 use crate::graph::Heap;
-use crate::model::hash::{IdHashMap, IdHashSet};
+use crate::model::hash::IdHashMap;
 use crate::model::roots::bit;
 use serde::Serialize;
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
 
 /// The class name of the row of objects no single object dominates.
 pub const GC_ROOTS: &str = "<GC roots>";
@@ -104,11 +106,11 @@ pub fn glob(pattern: &str, text: &str) -> bool {
 /// The immediate dominators of `objects` (distinct) by class, passing over dominators
 /// whose class name matches one of `skip`; `top` dominator objects listed per row.
 ///
-/// Memory: a byte per class (skipped or not), ~56 B per distinct dominator (its counts,
-/// then its entry in its row's list), and a cache of the walks past skipped dominators
-/// (~12 B per skipped dominator met), so that a long chain of skipped objects (a linked
-/// list) is walked once, not once per object; while the rows' retained sizes are added
-/// up, 4 B + 1 bit per reachable object ([`covered`]).
+/// Memory: a byte per class (skipped or not); 8 B per object (its dominator, sorted) and
+/// 4 B per distinct dominator; `top` dominators per row; a cache of the walks past skipped
+/// dominators (~12 B per skipped dominator met), so that a long chain of skipped objects (a
+/// linked list) is walked once, not once per object; while the rows' retained sizes are
+/// added up, 4 B + 2 bits per reachable object ([`covered`]). All freed on return.
 pub fn immediate_dominators(
     heap: &Heap,
     objects: &[u32],
@@ -134,8 +136,8 @@ pub fn immediate_dominators(
     // Skipped dominator (preorder) → the first dominator above it not skipped (0: none).
     let mut resolved: IdHashMap<u32, u32> = IdHashMap::default();
     let mut walk: Vec<u32> = Vec::new();
-    // Dominator (preorder, 0 for the GC roots) → (given objects, their shallow bytes).
-    let mut by_dominator: IdHashMap<u32, (u64, u64)> = IdHashMap::default();
+    // (dominator's preorder, 0 for the GC roots; object) pairs, sorted: 8 B per object.
+    let mut pairs: Vec<u64> = Vec::with_capacity(objects.len());
     let mut unreachable = 0u64;
     for &o in objects {
         let Some(p) = heap.pre(o) else {
@@ -157,16 +159,27 @@ pub fn immediate_dominators(
                 resolved.insert(w, d);
             }
         }
-        let e = by_dominator.entry(d).or_default();
-        e.0 += 1;
-        e.1 += heap.shallow(o);
+        pairs.push((u64::from(d) << 32) | u64::from(o));
     }
-    let covered = covered(heap, by_dominator.keys().copied());
-    // Rows by the dominators' class.
-    let mut rows: IdHashMap<u32, DominatorRow> = IdHashMap::default();
-    let mut members: IdHashMap<u32, Vec<(u64, u32, u64)>> = IdHashMap::default();
+    drop(resolved);
+    pairs.sort_unstable();
+    let dominator = |pair: u64| (pair >> 32) as u32;
+    let mut distinct: Vec<u32> = pairs.iter().map(|&x| dominator(x)).collect();
+    distinct.dedup();
+    let covered = covered(heap, &distinct);
+    drop(distinct);
+    // Rows by the dominators' class, each with its `top` largest dominators so far (a
+    // min-heap by retained size, then objects kept, then object order reversed).
+    type Ranked = Reverse<(u64, u64, Reverse<u32>)>;
+    let mut rows: IdHashMap<u32, (DominatorRow, BinaryHeap<Ranked>)> = IdHashMap::default();
     let mut roots_row: Option<DominatorRow> = None;
-    for (&d, &(n, bytes)) in &by_dominator {
+    for group in pairs.chunk_by(|a, b| dominator(*a) == dominator(*b)) {
+        let Some(&first) = group.first() else {
+            continue;
+        };
+        let d = dominator(first);
+        let n = group.len() as u64;
+        let bytes: u64 = group.iter().map(|&x| heap.shallow(x as u32)).sum();
         let Some(&x) = dom.vertex.get(d as usize).filter(|_| d != 0) else {
             roots_row = Some(DominatorRow {
                 class: GC_ROOTS.into(),
@@ -183,46 +196,48 @@ pub fn immediate_dominators(
         };
         let c = heap.class_of(x);
         let retained = dom.retained.get(d);
-        let row = rows.entry(c).or_insert_with(|| DominatorRow {
-            class: classes.name(c).to_string(),
-            gc_roots: false,
-            dominators: 0,
-            objects: 0,
-            dominated_shallow_bytes: 0,
-            shallow_bytes: 0,
-            retained_bytes: 0,
-            top: Vec::new(),
-            more: 0,
+        let (row, best) = rows.entry(c).or_insert_with(|| {
+            let row = DominatorRow {
+                class: classes.name(c).to_string(),
+                gc_roots: false,
+                dominators: 0,
+                objects: 0,
+                dominated_shallow_bytes: 0,
+                shallow_bytes: 0,
+                retained_bytes: 0,
+                top: Vec::new(),
+                more: 0,
+            };
+            (row, BinaryHeap::new())
         });
         row.dominators += 1;
         row.objects += n;
         row.dominated_shallow_bytes += bytes;
         row.shallow_bytes += heap.shallow(x);
-        if !covered.contains(&d) {
+        if !bit(&covered, d) {
             row.retained_bytes += retained;
         }
-        members.entry(c).or_default().push((retained, x, n));
-    }
-    let by_size = |a: &(u64, u32, u64), b: &(u64, u32, u64)| {
-        b.0.cmp(&a.0).then(b.2.cmp(&a.2)).then(a.1.cmp(&b.1))
-    };
-    let mut out: Vec<(u32, DominatorRow)> = rows.into_iter().collect();
-    for (c, row) in &mut out {
-        let mut list = members.remove(c).unwrap_or_default();
-        if list.len() > top {
-            list.select_nth_unstable_by(top, by_size);
-            list.truncate(top);
+        best.push(Reverse((retained, n, Reverse(x))));
+        if best.len() > top {
+            best.pop();
         }
-        list.sort_unstable_by(by_size);
-        row.more = row.dominators - list.len() as u64;
-        row.top = list
-            .into_iter()
-            .map(|(_, x, n)| DominatorObject {
-                object: obj_ref_plain(heap, x),
-                objects: n,
-            })
-            .collect();
     }
+    let mut out: Vec<(u32, DominatorRow)> = rows
+        .into_iter()
+        .map(|(c, (mut row, best))| {
+            // Ascending by Reverse: largest first.
+            row.top = best
+                .into_sorted_vec()
+                .into_iter()
+                .map(|Reverse((_, n, Reverse(x)))| DominatorObject {
+                    object: obj_ref_plain(heap, x),
+                    objects: n,
+                })
+                .collect();
+            row.more = row.dominators - row.top.len() as u64;
+            (c, row)
+        })
+        .collect();
     out.sort_by(|(ca, a), (cb, b)| {
         b.retained_bytes
             .cmp(&a.retained_bytes)
@@ -240,24 +255,22 @@ pub fn immediate_dominators(
     }
 }
 
-/// The dominators (preorder numbers; 0, the GC roots, ignored) that another dominator of
-/// the same class dominates. One sweep in preorder finds each object's nearest dominator
-/// among them (4 B per reachable object, and a bit for membership, freed on return); from
-/// each one, the walk up those nearest ones stops at the first of its class, and is
-/// remembered per (object passed, class) so that no stretch is walked twice for a class.
-fn covered(heap: &Heap, dominators: impl Iterator<Item = u32>) -> IdHashSet<u32> {
+/// The dominators (`dominators`: distinct preorder numbers; 0, the GC roots, ignored) that
+/// another dominator of the same class dominates, as a bit per reachable object. One sweep
+/// in preorder finds each object's nearest dominator among them (4 B per reachable object,
+/// and a bit for membership, freed on return); from each one, the walk up those nearest
+/// ones stops at the first of its class, and is remembered per (object passed, class) so
+/// that no stretch is walked twice for a class.
+fn covered(heap: &Heap, dominators: &[u32]) -> Vec<u64> {
     let dom = &heap.dom;
     let n = dom.vertex.len();
-    let mut member = vec![0u64; n.div_ceil(64)];
-    let mut list = Vec::new();
-    for d in dominators.filter(|&d| d != 0) {
-        if let Some(w) = member.get_mut((d / 64) as usize) {
-            *w |= 1 << (d % 64);
-            list.push(d);
-        }
+    let mut out = vec![0u64; n.div_ceil(64)];
+    if dominators.iter().filter(|&&d| d != 0).count() < 2 {
+        return out;
     }
-    if list.len() < 2 {
-        return IdHashSet::default();
+    let mut member = vec![0u64; n.div_ceil(64)];
+    for &d in dominators.iter().filter(|&&d| d != 0) {
+        set_bit(&mut member, d);
     }
     let is_member = |p: u32| bit(&member, p);
     // nearest[p]: p's nearest strict dominator among the members (0: none).
@@ -279,8 +292,7 @@ fn covered(heap: &Heap, dominators: impl Iterator<Item = u32>) -> IdHashSet<u32>
     };
     let mut memo: IdHashMap<u64, bool> = IdHashMap::default();
     let mut walked: Vec<u64> = Vec::new();
-    let mut out = IdHashSet::default();
-    for d in list {
+    for &d in dominators.iter().filter(|&&d| d != 0) {
         let c = class(d);
         let mut e = nearest.get(d as usize).copied().unwrap_or(0);
         walked.clear();
@@ -302,10 +314,16 @@ fn covered(heap: &Heap, dominators: impl Iterator<Item = u32>) -> IdHashSet<u32>
             memo.insert(k, found);
         }
         if found {
-            out.insert(d);
+            set_bit(&mut out, d);
         }
     }
     out
+}
+
+fn set_bit(bits: &mut [u64], i: u32) {
+    if let Some(w) = bits.get_mut((i / 64) as usize) {
+        *w |= 1 << (i % 64);
+    }
 }
 
 #[cfg(test)]
