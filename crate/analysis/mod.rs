@@ -1,14 +1,17 @@
 //! The `analysis` layer: what the heap model means.
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+pub mod class;
 pub mod dominators_report;
 pub mod fields;
 pub mod finalizers;
 pub mod histogram;
+pub mod immediate_dominators;
 pub mod inspect;
 pub mod objects;
 pub mod paths;
 pub mod refstats;
+pub mod retained_set;
 pub mod summary;
 pub mod suspects;
 pub mod threads;
