@@ -1,5 +1,12 @@
 //! The `analysis` layer: what the heap model means.
-#![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+// Values read from the file decide lengths and indices here: every access is checked,
+// or carries an `#[expect]` on the smallest item that says why each index is in range.
 
 pub mod class;
 pub mod dominators_report;

@@ -8,6 +8,14 @@
 //! - [`dominators`]: reachability, Semi-NCA and retained sizes, with their memory schedule;
 //! - [`heap`]: the finished heap and the object-level queries every analysis builds on;
 //! - [`retained`]: the retained set of several objects (marking around them).
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+// Values read from the file decide lengths and indices here: every access is checked,
+// or carries an `#[expect]` on the smallest item that says why each index is in range.
 
 pub mod build;
 pub mod dominators;

@@ -13,6 +13,14 @@
 //! Adding an analysis: the analysis (`crate/analysis/`), its `Query` and `Answer` variants
 //! and its arm in [`Session::query`] (here), its text renderer (`crate/cli/render.rs`) and
 //! its view (`web/views/`).
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+// Values read from the file decide lengths and indices here: every access is checked,
+// or carries an `#[expect]` on the smallest item that says why each index is in range.
 
 mod error;
 mod session;
@@ -527,6 +535,13 @@ fn one_target(
 }
 
 #[cfg(test)]
+#[allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "tests: a failed unwrap or an index out of range is a failed test"
+)]
 mod tests {
     use super::*;
 
