@@ -107,12 +107,36 @@ fn bad_input_exits_non_zero_with_one_line() {
     let bytes = read(&fixture("basic_noccp.hprof"));
     let cut = dir.join("cut.hprof");
     std::fs::write(&cut, &bytes[..2_000_000]).expect("write");
-    let (code, out, err) = heapscope(&["histogram", &path(cut.clone())]);
+    // --strict refuses a damaged dump: exit 1, one line, nothing on stdout.
+    let (code, out, err) = heapscope(&["histogram", "--strict", &path(cut.clone())]);
     assert_eq!(code, 1);
     assert!(out.is_empty(), "no partial result on stdout: {out}");
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(err.starts_with("error: truncated "), "{err}");
     assert!(err.contains(" at offset "), "{err}");
+    // By default it opens with what it holds: the result, exit 3, one warning line naming
+    // the record the input ends in (this cut falls inside the dump's one long[]).
+    let (code, out, err) = heapscope(&["histogram", &path(cut.clone()), "--json"]);
+    assert_eq!(code, 3, "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert_eq!(
+        err.trim_end(),
+        "warning: damaged dump, analysed up to offset 1 594 354: truncated PRIM_ARRAY_DUMP \
+         at offset 1 594 354: the input ends 405 646 bytes into it; the dump should have at \
+         least 2 154 372 bytes; 405 646 bytes after it were not read; counts and sizes are \
+         lower bounds"
+    );
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    let rows = v["classes"].as_array().expect("rows");
+    assert_eq!(rows.len(), 2, "{out}");
+    assert_eq!(rows[1]["name"], "java.lang.Class");
+    assert_eq!(rows[1]["instances"], 954);
+    let (code, out, _) = heapscope(&["summary", &path(cut.clone()), "--json"]);
+    assert_eq!(code, 3);
+    let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+    assert_eq!(v["damaged"]["offset"], 1_594_354);
+    assert_eq!(v["damaged"]["unread_bytes"], 405_646);
+    assert_eq!(v["objects"], 955);
     let text = dir.join("notes.txt");
     std::fs::write(&text, "just some notes\n").expect("write");
     let (code, _, err) = heapscope(&["summary", &path(text)]);

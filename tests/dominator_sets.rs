@@ -678,6 +678,7 @@ fn a_retained_set_beyond_the_memory_limit_is_refused() {
     let mut s = Session::new(Options {
         histogram_only: false,
         memory_limit: Some(plan.peak_bytes + 1024),
+        ..Options::default()
     });
     run_in_memory(&mut s, &bytes, 1 << 20).expect("analysis");
     assert!(s.heap().is_some(), "the analysis itself fits");
@@ -700,6 +701,7 @@ fn a_retained_set_beyond_the_memory_limit_is_refused() {
     let mut s = Session::new(Options {
         histogram_only: false,
         memory_limit: Some(plan.peak_bytes + (64 << 20)),
+        ..Options::default()
     });
     run_in_memory(&mut s, &bytes, 1 << 20).expect("analysis");
     let r: RetainedSetReport = s.ask(&class).expect("answered");

@@ -236,9 +236,10 @@ fn dump_cases(c: &mut Cases, d: &Dump) {
     );
 }
 
-/// Where the files written at test time go (shown as `<tmp>`).
+/// Where the files written at test time go (shown as `<tmp>`). The process ID is padded so
+/// that the path has one length whatever the ID: text tables size their columns by it.
 fn tmp_dir() -> PathBuf {
-    std::env::temp_dir().join(format!("heapscope-golden-{}", std::process::id()))
+    std::env::temp_dir().join(format!("heapscope-golden-{:010}", std::process::id()))
 }
 
 /// Cut points in the fixture `timer_finalizer.hprof` (its header is 31 bytes; the records
@@ -347,10 +348,17 @@ fn all_cases(tmp: &Path) -> Cases {
     for &(cut, _) in FIXTURE_CUTS {
         let p = tmp.join(format!("timer_finalizer-cut-{cut}.hprof"));
         let p = p.to_string_lossy();
+        // Opened up to the damage (exit 3 past the first heap-dump record), and refused
+        // with --strict.
         c.fails(
             "timer_finalizer",
             &format!("error-truncated-at-{cut}"),
             &["summary", &p],
+        );
+        c.fails(
+            "timer_finalizer",
+            &format!("error-truncated-at-{cut}--strict"),
+            &["--strict", "summary", &p],
         );
     }
     let p = tmp.join("timer_finalizer-cut-3000000.hprof");
@@ -392,15 +400,21 @@ fn all_cases(tmp: &Path) -> Cases {
             absent: "0x12345678",
         },
     );
-    c.fails(
-        "openjdk_jdk11_04_x64",
-        &format!("error-truncated-gzip-at-{CORPUS_GZ_CUT}"),
-        &[
-            "summary",
-            &tmp.join("openjdk_jdk11_04_x64-cut.hprof.gz")
-                .to_string_lossy(),
-        ],
-    );
+    for strict in [false, true] {
+        let mut args = vec!["summary"];
+        let name = if strict {
+            args.insert(0, "--strict");
+            format!("error-truncated-gzip-at-{CORPUS_GZ_CUT}--strict")
+        } else {
+            format!("error-truncated-gzip-at-{CORPUS_GZ_CUT}")
+        };
+        let cut = tmp
+            .join("openjdk_jdk11_04_x64-cut.hprof.gz")
+            .to_string_lossy()
+            .into_owned();
+        args.push(&cut);
+        c.fails("openjdk_jdk11_04_x64", &name, &args);
+    }
 
     // Without a dump.
     let cli = "cli";

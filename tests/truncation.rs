@@ -162,3 +162,99 @@ fn corrupted_copies_never_panic() {
         assert_eq!(errors, rejected, "{name}");
     }
 }
+
+/// A damaged copy opened as it is (the default): analysed up to the damage, or refused
+/// with strict's error when not one object came before it.
+fn open_damaged(bytes: &[u8], chunk: usize) -> Result<heapscope::query::Session, String> {
+    use heapscope::query::{Options, Session, run_in_memory};
+    let mut s = Session::new(Options::default());
+    run_in_memory(&mut s, bytes, chunk).map_err(|e| e.to_string())?;
+    Ok(s)
+}
+
+#[test]
+fn damaged_copies_open_with_figures_that_are_lower_bounds() {
+    use heapscope::analysis::finalizers::FinalizerReport;
+    use heapscope::query::Query;
+    // With how many cuts open and how many are refused (recorded: the cut points are fixed;
+    // a .gz copy is refused until its deflate stream reaches the first heap-dump record).
+    for (file, every, expect) in [
+        ("timer_finalizer.hprof", 5, (73, 36)),
+        ("basic_parallel_gz.hprof.gz", 9, (20, 41)),
+    ] {
+        let bytes = read(&fixture(file));
+        let mut whole = open_damaged(&bytes, 1 << 20).expect("the whole dump");
+        assert!(whole.damaged().is_none(), "{file}: intact");
+        let all = by_name(&whole.histogram().expect("histogram"));
+        let all_summary = whole.summary().expect("summary");
+        let finalizers: FinalizerReport = whole.ask(&Query::Finalizers {}).expect("finalizers");
+        let (mut opened, mut refused) = (0, 0);
+        for cut in cut_points(bytes.len()).into_iter().step_by(every) {
+            let part = &bytes[..cut];
+            let Err(strict) = index_bytes(part, true) else {
+                panic!("{file}@{cut}: a cut copy is damaged");
+            };
+            let mut s = match open_damaged(part, 1 << 16) {
+                Ok(s) => s,
+                Err(e) => {
+                    // Nothing before the damage: refused with the strict error.
+                    assert_eq!(e, strict.to_string(), "{file}@{cut}");
+                    refused += 1;
+                    continue;
+                }
+            };
+            opened += 1;
+            let d = s.damaged().cloned().expect("damaged");
+            assert!(
+                d.offset <= cut as u64 || file.ends_with(".gz"),
+                "{file}@{cut}: {d:?}"
+            );
+            if file.ends_with(".gz") {
+                // A cut .gz: strict names the deflate stream's end, the damage the record
+                // the cut falls in.
+                assert!(!d.error.contains('\n'), "{file}@{cut}: {}", d.error);
+            } else {
+                assert_eq!(
+                    d.error,
+                    strict.to_string(),
+                    "{file}@{cut}: the damage is strict's error"
+                );
+            }
+            let summary = s.summary().expect("summary");
+            assert!(
+                summary.objects > 0 && summary.objects <= all_summary.objects,
+                "{file}@{cut}"
+            );
+            assert!(
+                summary.shallow_bytes <= all_summary.shallow_bytes,
+                "{file}@{cut}"
+            );
+            // Every class read has at most the whole dump's instances and bytes.
+            for (name, (n, b)) in by_name(&s.histogram().expect("histogram")) {
+                if let Some(&(wn, wb)) = all.get(&name) {
+                    assert!(
+                        n <= wn && b <= wb,
+                        "{file}@{cut}: {name} {n}/{b} > {wn}/{wb}"
+                    );
+                }
+            }
+            let f: FinalizerReport = s.ask(&Query::Finalizers {}).expect("finalizers");
+            assert!(f.finalizers <= finalizers.finalizers, "{file}@{cut}");
+            // Every query answers (objects the damage cut off are read up to the end).
+            for q in Query::every_kind("java.lang.String") {
+                if let Err(e) = s.query(&q) {
+                    assert_eq!(e.code(), "bad_dump", "{file}@{cut} {}: {e}", q.name());
+                }
+            }
+            // The same copy read in other slices stops at the same place with the same figures.
+            let again = open_damaged(part, 4099).expect("again");
+            assert_eq!(
+                again.damaged().map(|d| d.offset),
+                Some(d.offset),
+                "{file}@{cut}"
+            );
+        }
+        eprintln!("{file}: {opened} cuts opened, {refused} refused");
+        assert_eq!((opened, refused), expect, "{file}: opened, refused");
+    }
+}

@@ -112,6 +112,10 @@ const state = {
   client: null, // the worker of the current file
   spare: null, // a worker compiled in advance for the next file
   report: null,
+  // The report on screen while another file is analysed, with its worker: a failed or
+  // cancelled analysis goes back to it. Its worker keeps its heap meanwhile (two heaps in
+  // memory until the new one is ready).
+  previous: null,
   views: new Map(), // view key (`histogram`, `inspect?object=0x1f`) → element
   lastKey: new Map(), // view id → the key last shown (where its tab leads back to)
 };
@@ -146,12 +150,46 @@ function takeWorker() {
   return w;
 }
 
-/** Analyses `file` in a fresh worker; the previous file's worker is dropped. */
+/**
+ * Sets the report on screen aside (see `state.previous`); an analysis still running is
+ * dropped.
+ */
+function setAside() {
+  if (state.client && state.report) {
+    state.previous?.client.terminate();
+    state.previous = { client: state.client, report: state.report, views: state.views, lastKey: state.lastKey, hash: location.hash };
+  } else {
+    state.client?.terminate();
+  }
+  Object.assign(state, { client: null, report: null, views: new Map(), lastKey: new Map() });
+}
+
+/** Shows the report set aside again; `false` when there is none (the landing shows). */
+function restorePrevious() {
+  const p = state.previous;
+  state.previous = null;
+  if (!p) {
+    show('landing');
+    return false;
+  }
+  Object.assign(state, { client: p.client, report: p.report, views: p.views, lastKey: p.lastKey });
+  history.replaceState(null, '', p.hash);
+  showReport();
+  return true;
+}
+
+/** The report set aside is not needed any more: its worker goes. */
+function dropPrevious() {
+  state.previous?.client.terminate();
+  state.previous = null;
+}
+
+/**
+ * Analyses `file` in a fresh worker. The report on screen stays set aside until the new
+ * one is ready, and comes back if this one fails or is cancelled.
+ */
 async function analyze(file) {
-  state.client?.terminate();
-  state.report = null;
-  state.views.clear();
-  state.lastKey.clear();
+  setAside();
   progress.start(file.name, file.size);
   show('busy');
   setStatus('reading');
@@ -203,15 +241,18 @@ async function analyze(file) {
       ...results,
     };
     if (state.client !== client) return;
+    dropPrevious();
     state.report = report;
+    // A new file opens on the overview (its findings), not on the tab the last one was left on.
+    history.replaceState(null, '', `#${VIEWS[0].id}`);
     showReport();
     setStatus('ready');
   } catch (e) {
     if (state.client !== client || e.cancelled) return;
     client.terminate(); // one worker per file; a crashed one is already gone
     state.client = null;
-    show('landing');
-    setStatus('error', e.fatal ? `the analysis stopped: ${e.message}. The page has a new worker; drop a file to try again.` : e.message);
+    const back = restorePrevious() ? ` (${file.name} was not opened; ${state.report.file.name} is shown again)` : '';
+    setStatus('error', `${e.fatal ? `the analysis stopped: ${e.message}. The page has a new worker; drop a file to try again.` : e.message}${back}`);
   } finally {
     if (state.client === client || state.client === null) warmWorker();
   }
@@ -236,9 +277,8 @@ function useWorker(client) {
 function cancel() {
   if (!state.client) return;
   state.client.terminate();
-  state.client = null;
-  state.report = null;
-  show('landing');
+  Object.assign(state, { client: null, report: null, views: new Map(), lastKey: new Map() });
+  restorePrevious();
   setStatus('cancelled');
   warmWorker();
 }
@@ -251,7 +291,7 @@ async function loadSample() {
     const blob = await r.blob();
     await analyze(new File([blob], SAMPLE.name, { type: 'application/octet-stream' }));
   } catch (e) {
-    show('landing');
+    if (!state.report) show('landing');
     setStatus('error', `could not load the sample dump (${SAMPLE.url}): ${e.message}`);
   }
 }
@@ -277,12 +317,29 @@ function showReport() {
   replace(ui.fileInfo,
     h('span', { class: 'file-name', text: r.file.name, title: r.file.name }),
     h('span', { class: 'muted', text: ` · ${fmt.bytes(r.file.size)} · ${fmt.duration(r.analysis.millis)}` }));
-  ui.notice.hidden = !r.analysis.refused;
-  if (r.analysis.refused) {
-    replace(ui.notice,
-      h('strong', { text: 'Histogram only: ' }),
-      h('span', { data: { testid: 'refused' }, text: r.analysis.refused }));
+  // Above every view: the full analysis refused, the dump damaged (figures are then lower
+  // bounds: what was read before the damage).
+  const damaged = r.summary?.damaged;
+  const rootsAssumed = r.summary?.diagnostics?.some((d) => d.key === 'gc_roots_assumed');
+  const notes = [];
+  if (damaged) {
+    notes.push(h('p', {},
+      h('strong', { text: 'Damaged dump: ' }),
+      h('span', {
+        data: { testid: 'damaged' },
+        text: `${damaged.error}. What comes before that record was analysed; objects after it are missing, `
+          + 'so every count and size is a lower bound'
+          + `${damaged.missing_class_dumps ? `, and ${fmt.count(damaged.missing_class_dumps)} classes have no class record` : ''}.`
+          + (rootsAssumed ? ' No GC root records were read: every class and every object nothing refers to is taken as a root.' : ''),
+      })));
   }
+  if (r.analysis.refused) {
+    notes.push(h('p', {},
+      h('strong', { text: 'Histogram only: ' }),
+      h('span', { data: { testid: 'refused' }, text: r.analysis.refused })));
+  }
+  ui.notice.hidden = notes.length === 0;
+  replace(ui.notice, ...notes);
   show('report');
   renderView();
 }

@@ -1,5 +1,6 @@
 //! The dump summary: what the file is and what it holds.
 
+use crate::format::Damage;
 use crate::format::heap_dump::roots::RootKind;
 use crate::graph::Heap;
 use crate::model::diagnostics::Diagnostic;
@@ -43,6 +44,52 @@ pub struct Summary {
     pub heap_dump_segments: u64,
     /// Tolerated oddities.
     pub diagnostics: Vec<Diagnostic>,
+    /// Present when the dump is damaged (cut short, or corrupt from some point on) and was
+    /// analysed up to the damage: every figure then describes what was read, and counts and
+    /// sizes are lower bounds of the whole dump's.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub damaged: Option<Box<Damaged>>,
+}
+
+/// What a damaged dump lost (`damaged` in `heapscope summary --json`).
+#[derive(Clone, Debug, Serialize)]
+pub struct Damaged {
+    /// Where the damage starts: every record before this offset was read (decompressed
+    /// bytes for gzip).
+    pub offset: u64,
+    /// What could not be read there (the error `--strict` gives).
+    pub error: String,
+    /// Bytes of the file after the damage that were not analysed (compressed bytes for
+    /// gzip).
+    pub unread_bytes: u64,
+    /// The dump's length at least, when the record the damage is in says it goes on past
+    /// the end of the file (bytes of the decompressed stream for gzip).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expected_bytes: Option<u64>,
+    /// References that name an object the dump does not hold (most were in the lost
+    /// part); counted by the full analysis, absent after pass 1 alone.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dangling_references: Option<u64>,
+    /// GC roots that name an object the dump does not hold (full analysis only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub roots_to_missing_objects: Option<u64>,
+    /// Classes whose objects were read but whose class dump was not.
+    pub missing_class_dumps: u64,
+}
+
+/// The damage report of a dump read up to `damage`; `full`: the references were counted
+/// (the full analysis ran).
+pub fn damaged(index: &Index, damage: &Damage, full: bool) -> Damaged {
+    let d = &index.diagnostics;
+    Damaged {
+        offset: damage.error.offset,
+        error: damage.error.to_string(),
+        unread_bytes: damage.unread_bytes,
+        expected_bytes: damage.expected_bytes,
+        dangling_references: full.then(|| d.count("dangling_reference")),
+        roots_to_missing_objects: full.then(|| d.count("root_to_missing_object")),
+        missing_class_dumps: d.count("missing_class_dump"),
+    }
 }
 
 /// The size model, for display.
@@ -142,5 +189,6 @@ pub fn summary(index: &Index) -> Summary {
         stack_traces: index.stacks.traces.len() as u64,
         heap_dump_segments: index.stats.heap_dump_records,
         diagnostics: index.diagnostics.list(),
+        damaged: None,
     }
 }

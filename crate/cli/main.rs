@@ -33,7 +33,10 @@ static ALLOCATOR: hugepages::HugePages = hugepages::HugePages;
     long_about = "Analyze Java heap dumps (HPROF, plain or gzip-compressed) by streaming them.\n\
                   Results go to stdout (tables, or JSON with --json); progress goes to stderr\n\
                   on a terminal. Bad input exits with status 1 and one line naming what was\n\
-                  being read and at which byte offset."
+                  being read and at which byte offset. A damaged dump (cut short, or corrupt\n\
+                  from some point on) is analysed up to the damage: the results go to stdout,\n\
+                  one warning line saying what was lost to stderr, and the exit status is 3\n\
+                  (--strict refuses it instead)."
 )]
 struct Cli {
     /// No progress bar.
@@ -43,6 +46,10 @@ struct Cli {
     /// process's memory high-water mark at the phase's end; null where unknown).
     #[arg(long, global = true)]
     timings: bool,
+    /// Refuse a damaged dump (exit status 1) instead of analysing what it holds up to the
+    /// damage (exit status 3).
+    #[arg(long, global = true)]
+    strict: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -361,13 +368,14 @@ fn object_id(s: &str) -> Result<heapscope::query::ObjectId, Failure> {
 
 /// Runs every pass the session asks for (pass 1 only unless `full`), each streaming the
 /// file.
-fn analyze_file(path: &Path, quiet: bool, full: bool) -> Result<Session, Failure> {
+fn analyze_file(path: &Path, quiet: bool, full: bool, strict: bool) -> Result<Session, Failure> {
     let cannot_open = |e| Failure::Io(format!("cannot open {}: {e}", path.display()));
     let src = FileSource::open(path).map_err(cannot_open)?;
     let total = src.len();
     let mut session = Session::new(Options {
         histogram_only: !full,
         memory_limit: None,
+        strict,
     });
     if full {
         // Only the full analysis's queries read the file again.
@@ -434,7 +442,15 @@ fn print_lines(lines: &[String]) -> Result<(), Failure> {
     Ok(())
 }
 
-fn run(cli: Cli) -> Result<(), Failure> {
+/// How a run that printed its results ended.
+enum Outcome {
+    /// The dump was read whole.
+    Complete,
+    /// The dump was read up to its damage.
+    Damaged,
+}
+
+fn run(cli: Cli) -> Result<Outcome, Failure> {
     if cli.timings {
         Timings::enable();
     }
@@ -443,22 +459,30 @@ fn run(cli: Cli) -> Result<(), Failure> {
     r
 }
 
-fn run_command(cli: Cli) -> Result<(), Failure> {
+fn run_command(cli: Cli) -> Result<Outcome, Failure> {
     let (file, json, query) = cli.command.query()?;
     query.check()?;
-    let mut session = analyze_file(&file, cli.quiet, query.needs_full_analysis())?;
+    let mut session = analyze_file(&file, cli.quiet, query.needs_full_analysis(), cli.strict)?;
     let answer = session.query(&query)?;
     if json {
-        print_json(&answer)
+        print_json(&answer)?;
     } else {
-        print_lines(&render::text(&answer, &file))
+        print_lines(&render::text(&answer, &file))?;
     }
+    Ok(match session.damaged() {
+        Some(d) => {
+            eprintln!("warning: {}", render::damage_line(d));
+            Outcome::Damaged
+        }
+        None => Outcome::Complete,
+    })
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(Outcome::Complete) => ExitCode::SUCCESS,
+        Ok(Outcome::Damaged) => ExitCode::from(3),
         Err(Failure::Dump(e)) => {
             eprintln!("error: {e}");
             ExitCode::from(1)

@@ -11,7 +11,7 @@ use heapscope::analysis::inspect::ObjectView;
 use heapscope::analysis::paths::{PathNode, PathTree};
 use heapscope::analysis::refstats::RefKindStats;
 use heapscope::analysis::retained_set::RetainedSetReport;
-use heapscope::analysis::summary::Summary;
+use heapscope::analysis::summary::{Damaged, Summary};
 use heapscope::analysis::suspects::SuspectsReport;
 use heapscope::analysis::threads::ThreadView;
 use heapscope::query::{AnalyzeReport, Answer, HistogramTotals};
@@ -42,6 +42,35 @@ pub fn text(answer: &Answer, file: &Path) -> Vec<String> {
         }
     }
     out
+}
+
+/// One line saying what a damaged dump lost (the CLI's warning, the summary's note).
+pub fn damage_line(d: &Damaged) -> String {
+    let mut s = format!(
+        "damaged dump, analysed up to offset {}: {}",
+        grouped(d.offset),
+        d.error
+    );
+    if let Some(e) = d.expected_bytes {
+        s.push_str(&format!(
+            "; the dump should have at least {} bytes",
+            grouped(e)
+        ));
+    }
+    if d.unread_bytes > 0 {
+        s.push_str(&format!(
+            "; {} bytes after it were not read",
+            grouped(d.unread_bytes)
+        ));
+    }
+    if let Some(n) = d.dangling_references.filter(|&n| n > 0) {
+        s.push_str(&format!(
+            "; {} references name objects that are not in what was read",
+            grouped(n)
+        ));
+    }
+    s.push_str("; counts and sizes are lower bounds");
+    s
 }
 
 fn table() -> Table {
@@ -108,6 +137,9 @@ fn summary(out: &mut Vec<String>, s: &Summary, file: &Path) {
         ]);
     }
     out.push(t.to_string());
+    if let Some(d) = &s.damaged {
+        out.push(format!("note: {}", damage_line(d)));
+    }
     for d in &s.diagnostics {
         out.push(format!(
             "note: {} × {} — {}",

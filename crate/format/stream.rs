@@ -191,6 +191,24 @@ impl StreamParser {
         }
     }
 
+    /// Whether a heap-dump record has begun: the stream holds heap data (what a damaged
+    /// dump must have to be worth analysing).
+    pub fn saw_heap_dump(&self) -> bool {
+        self.heap_dumps > 0
+    }
+
+    /// Where the heap-dump record being read declares that it ends (absolute offset), while
+    /// one is open: a lower bound of the stream's length when the stream ends before it.
+    pub fn open_record_end(&self) -> Option<u64> {
+        match self.state {
+            State::Heap { end }
+            | State::ObjArray { end, .. }
+            | State::PrimArray { end, .. }
+            | State::Skip { until: end } => Some(end),
+            State::Header | State::Records => None,
+        }
+    }
+
     /// Feeds the next bytes of the stream.
     pub fn push<V: Visitor>(&mut self, mut data: &[u8], v: &mut V) -> Result<(), HprofError> {
         // First complete the item that straddles the previous push, growing the pending

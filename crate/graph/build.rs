@@ -31,9 +31,9 @@ use super::dominators::{
 use super::heap::{Dominance, Heap};
 use super::refs::{ForwardSink, RefInput, RefPass, RefState};
 use crate::format::gzip::Checkpoint;
-use crate::format::{Decoder, ErrorKind, HprofError};
+use crate::format::{Damage, Decoder, ErrorKind, HprofError};
 use crate::model::captures::{CaptureSpec, Captures};
-use crate::model::csr::{Chunked, TooManyEdges};
+use crate::model::csr::{Chunked, Csr, TooManyEdges};
 use crate::model::index::{Index, Indexer};
 use crate::model::objects::ObjectTable;
 use crate::model::roots::{RootSet, resolve as resolve_roots};
@@ -46,6 +46,9 @@ pub struct Options {
     /// Refuse the full analysis (keeping pass 1's index) when its predicted peak memory
     /// exceeds this many bytes: a browser tab has 4 GiB of wasm memory at most.
     pub memory_limit: Option<u64>,
+    /// Fail on a damaged dump (cut short, or corrupt from some point on) instead of
+    /// analysing what it holds up to the damage ([`crate::format::Decoder::recovering`]).
+    pub strict: bool,
 }
 
 /// What the full analysis will cost, predicted after pass 1.
@@ -156,6 +159,8 @@ pub struct Finished {
     /// For a gzip dump analysed in full: the inflater snapshots pass 1 took, for random
     /// access ([`crate::format::gzip::GzipRandomReader`]).
     pub gzip: Option<Vec<Checkpoint>>,
+    /// Where the dump is damaged, when it is and the build read what was there.
+    pub damage: Option<Damage>,
 }
 
 /// Pass 2 under way.
@@ -244,6 +249,8 @@ pub struct Build {
     plan: Option<Plan>,
     refused: Option<String>,
     gzip: Option<Vec<Checkpoint>>,
+    /// Where pass 1 found the dump damaged (the later passes must stop at the same place).
+    damage: Option<Damage>,
 }
 
 const NO_PASS: &str = "bytes pushed outside a pass (call begin_pass first)";
@@ -260,6 +267,7 @@ impl Build {
             plan: None,
             refused: None,
             gzip: None,
+            damage: None,
         }
     }
 
@@ -316,7 +324,12 @@ impl Build {
             _ => {}
         }
         // Gzip snapshots (for random access) are taken in pass 1 of a full analysis.
-        self.decoder = Some(Decoder::new(number == 1 && !self.options.histogram_only));
+        let decoder = Decoder::new(number == 1 && !self.options.histogram_only);
+        self.decoder = Some(if self.options.strict {
+            decoder
+        } else {
+            decoder.recovering()
+        });
         Some(PassInfo {
             name,
             number,
@@ -395,18 +408,27 @@ impl Build {
         self.stage = match stage {
             Stage::Indexing(mut ix) => {
                 decoder.finish(ix.as_mut())?;
+                self.damage = decoder.damage().cloned();
                 let index = ix.finish()?;
+                if let Some(d) = &self.damage
+                    && objects_in(&index) == 0
+                {
+                    // Damaged before its first object: nothing to analyse.
+                    return Err(d.error.clone().into());
+                }
                 self.after_index(index, &mut decoder)
             }
             Stage::References(mut r) => {
                 let mut pass = r.pass();
                 decoder.finish(&mut pass)?;
+                self.same_damage(&decoder)?;
                 pass.check_complete()?;
-                Stage::Numbered(Box::new(number(*r, &mut tick)?))
+                Stage::Numbered(Box::new(number(*r, self.damage.is_some(), &mut tick)?))
             }
             Stage::Referrers(mut r) => {
                 let mut pass = r.pass();
                 decoder.finish(&mut pass)?;
+                self.same_damage(&decoder)?;
                 pass.check_complete()?;
                 Stage::Done(Built::Heap(Box::new(dominate(*r, &mut tick)?)))
             }
@@ -418,12 +440,25 @@ impl Build {
         Ok(())
     }
 
+    /// A later pass must stop where pass 1 did: the same bytes give the same damage.
+    fn same_damage(&self, decoder: &Decoder) -> Result<(), HprofError> {
+        let at = |d: Option<&Damage>| d.map(|d| d.error.offset);
+        if at(decoder.damage()) == at(self.damage.as_ref()) {
+            Ok(())
+        } else {
+            Err(HprofError::new(
+                0,
+                ErrorKind::Malformed {
+                    what: "file",
+                    detail: "the file changed between passes (it is damaged at another place)",
+                },
+            ))
+        }
+    }
+
     /// After pass 1: the plan, and whether the full analysis goes on.
     fn after_index(&mut self, index: Index, decoder: &mut Decoder) -> Stage {
-        let objects = index.stats.instances
-            + index.stats.obj_arrays
-            + index.stats.prim_arrays
-            + u64::from(index.classes.object_count);
+        let objects = objects_in(&index);
         let references_bound = index.stats.ref_slots + u64::from(index.classes.object_count) * 4;
         let plan = Plan {
             objects,
@@ -465,24 +500,45 @@ impl Build {
                 plan: self.plan,
                 refused: self.refused,
                 gzip: self.gzip,
+                damage: self.damage,
             }),
             _ => Err(BuildError::Misuse("finish before every pass was read")),
         }
     }
 }
 
+/// Objects pass 1 found: instances, arrays and class objects.
+fn objects_in(index: &Index) -> u64 {
+    index.stats.instances
+        + index.stats.obj_arrays
+        + index.stats.prim_arrays
+        + u64::from(index.classes.object_count)
+}
+
 /// After pass 2: pass 2's diagnostics join the index's; the reachable objects are numbered
-/// and the reverse graph sized; the forward graph's memory is kept for it.
-fn number(r: References, tick: &mut dyn FnMut(&str, u64, u64)) -> Result<Numbered, HprofError> {
+/// and the reverse graph sized; the forward graph's memory is kept for it. `damaged`: a
+/// damaged dump without GC roots gets assumed ones (an intact dump without roots has none:
+/// everything in it is unreachable, as the dump says).
+fn number(
+    r: References,
+    damaged: bool,
+    tick: &mut dyn FnMut(&str, u64, u64),
+) -> Result<Numbered, HprofError> {
     let References {
         mut index,
-        roots,
+        mut roots,
         state,
         sink,
         captures,
     } = r;
     index.diagnostics.merge(&state.diagnostics);
     let fwd = sink.finish()?;
+    if damaged && roots.dominator_roots.is_empty() && fwd.nodes() > 0 {
+        roots.dominator_roots = assumed_roots(&fwd, index.classes.object_count);
+        index
+            .diagnostics
+            .add("gc_roots_assumed", roots.dominator_roots.len() as u64, None);
+    }
     // Announce the phase: its own reports come every 2^20 objects only.
     tick("reachability", 0, 0);
     let n = fwd.nodes() as u64;
@@ -501,6 +557,25 @@ fn number(r: References, tick: &mut dyn FnMut(&str, u64, u64)) -> Result<Numbere
         captures,
         edges: state.edges,
     })
+}
+
+/// GC roots for a dump that has none (its roots were in the part of a damaged dump that
+/// was lost): every class object, and every object no reference names. The graphs keep
+/// every instance → class reference in this case (no class was a root when pass 2 ran),
+/// so `RootSet::root_classes` stays empty. 4 bytes per object while it runs.
+fn assumed_roots(fwd: &Csr, class_objects: u32) -> Vec<u32> {
+    let n = fwd.nodes();
+    let mut referred = vec![false; n];
+    for x in 0..n as u32 {
+        fwd.for_each(x, |t| {
+            if let Some(r) = referred.get_mut(t as usize) {
+                *r = true;
+            }
+        });
+    }
+    (0..n as u32)
+        .filter(|&x| x < class_objects || !referred.get(x as usize).copied().unwrap_or(true))
+        .collect()
 }
 
 /// Prepares pass 3: the reverse sink takes `pre`, the list ends and the recycled memory.

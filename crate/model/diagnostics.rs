@@ -109,6 +109,13 @@ pub const KINDS: &[(&str, Severity, &str)] = &[
          (or HEAP_DUMP_END has a body); they were ignored. The heap dump itself is complete.",
     ),
     (
+        "gc_roots_assumed",
+        Severity::Warning,
+        "The damaged dump holds no GC roots (HotSpot writes them last, so a dump cut short loses \
+         them): every class and every object that nothing refers to is taken as a root. \
+         Reachability, the dominator tree and retained sizes are estimates.",
+    ),
+    (
         "no_heap_dump",
         Severity::Warning,
         "The file has no heap dump records (it may be a CPU or allocation profile).",
@@ -144,6 +151,15 @@ impl Diagnostics {
             }
             None => self.counts.push((k, n, offset)),
         }
+    }
+
+    /// How many times `key` occurred.
+    pub fn count(&self, key: &str) -> u64 {
+        KINDS
+            .iter()
+            .position(|(name, _, _)| *name == key)
+            .and_then(|k| self.counts.iter().find(|(i, _, _)| *i == k))
+            .map_or(0, |e| e.1)
     }
 
     /// Merges another set of counters.

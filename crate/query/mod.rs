@@ -511,6 +511,25 @@ impl Query {
         Ok(q)
     }
 
+    /// One query of every kind but `inspect` (which needs an object), with its defaults
+    /// and `class` wherever a class is needed: what the robustness tests and the fuzz
+    /// target ask of every dump.
+    #[cfg(not(target_family = "wasm"))]
+    pub fn every_kind(class: &str) -> Vec<Query> {
+        Query::NAMES
+            .iter()
+            .filter(|&&k| k != "inspect")
+            .filter_map(|&kind| {
+                ["class", "name"]
+                    .iter()
+                    .find_map(|key| {
+                        Query::read(serde_json::json!({ "kind": kind, *key: class })).ok()
+                    })
+                    .or_else(|| Query::read(serde_json::json!({ "kind": kind })).ok())
+            })
+            .collect()
+    }
+
     /// A query from its JSON text.
     #[cfg(not(target_family = "wasm"))]
     pub fn from_json(json: &str) -> Result<Query, QueryError> {
@@ -568,6 +587,18 @@ mod tests {
                 max_locals: defaults::THREAD_LOCALS
             }
         );
+    }
+
+    #[test]
+    fn every_kind_but_the_inspector_has_an_example() {
+        let all = Query::every_kind("java.lang.String");
+        let names: Vec<&str> = all.iter().map(Query::name).collect();
+        let expected: Vec<&str> = Query::NAMES
+            .iter()
+            .copied()
+            .filter(|&k| k != "inspect")
+            .collect();
+        assert_eq!(names, expected);
     }
 
     #[test]

@@ -24,7 +24,7 @@ use crate::analysis::inspect::inspect;
 use crate::analysis::paths::{PathOptions, merged_paths};
 use crate::analysis::refstats::{References, reference_stats};
 use crate::analysis::retained_set::retained_set_report;
-use crate::analysis::summary::{Summary, graph_summary, summary};
+use crate::analysis::summary::{Damaged, Summary, damaged, graph_summary, summary};
 use crate::analysis::suspects::suspects;
 use crate::analysis::threads::{Threads, threads};
 use crate::analysis::unreachable::unreachable;
@@ -117,7 +117,11 @@ impl Session {
             self.gzip = finished.gzip;
             self.wrap_source();
             let built = finished.built;
-            let summary = summary(built.index());
+            let mut summary = summary(built.index());
+            summary.damaged = finished
+                .damage
+                .as_ref()
+                .map(|d| Box::new(damaged(built.index(), d, matches!(built, Built::Heap(_)))));
             let histogram = match &built {
                 Built::Heap(heap) => with_retained(heap),
                 Built::Index(index) => histogram(index),
@@ -180,6 +184,14 @@ impl Session {
             State::Building(b) => b.refused(),
             State::Ready(r) => r.refused.as_deref(),
             State::Failed => None,
+        }
+    }
+
+    /// What a damaged dump lost, when the passes read it up to its damage.
+    pub fn damaged(&self) -> Option<&Damaged> {
+        match &self.state {
+            State::Ready(r) => r.summary.damaged.as_deref(),
+            _ => None,
         }
     }
 

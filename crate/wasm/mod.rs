@@ -138,7 +138,8 @@ pub struct HeapSession {
 
 #[wasm_bindgen]
 impl HeapSession {
-    /// `options`: `{ histogramOnly?: boolean, memoryLimit?: number }` or undefined
+    /// `options`: `{ histogramOnly?: boolean, memoryLimit?: number, strict?: boolean }` or
+    /// undefined
     /// (`memoryLimit` in bytes: lowers [`MEMORY_LIMIT`], never raises it, since the module
     /// cannot address more). `on_progress(phase, done, total)` is called during the
     /// computations between passes and the phases of a query.
@@ -159,6 +160,7 @@ impl HeapSession {
                 o.memory_limit
                     .map_or(MEMORY_LIMIT, |m| (m as u64).min(MEMORY_LIMIT)),
             ),
+            strict: o.strict,
         });
         if let Some(f) = on_progress {
             inner.set_progress(Box::new(move |p| {
@@ -224,7 +226,7 @@ impl HeapSession {
     }
 }
 
-/// Session options from JS (`{ histogramOnly?: boolean, memoryLimit?: number }`).
+/// Session options from JS (`{ histogramOnly?: boolean, memoryLimit?: number, strict?: boolean }`).
 #[derive(Debug, Default, serde::Deserialize)]
 #[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 struct OptionsDto {
@@ -232,6 +234,8 @@ struct OptionsDto {
     histogram_only: bool,
     /// Refuse the full analysis above this predicted peak (bytes).
     memory_limit: Option<f64>,
+    /// Fail on a damaged dump instead of analysing it up to the damage.
+    strict: bool,
 }
 
 /// The file, read through the worker's `read(offset, length) -> Uint8Array` (a

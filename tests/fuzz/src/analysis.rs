@@ -98,34 +98,22 @@ fn analyze(data: &[u8], chunk: usize) -> String {
         })
         .ok()
         .and_then(|h| h.classes.first().map(|r| r.name.clone()));
+    // Every kind of query, with its defaults and the largest class where one is needed.
+    queries.extend(Query::every_kind(
+        class.as_deref().unwrap_or("java.lang.Object"),
+    ));
     if let Some(name) = class {
         queries.push(Query::Paths {
             object: None,
             class: Some(name.clone()),
             include_weak: true,
         });
-        queries.push(Query::RetainedSet {
-            object: None,
-            class: Some(name.clone()),
-            top: Some(4),
-        });
         queries.push(Query::ImmediateDominators {
             object: None,
-            class: Some(name.clone()),
+            class: Some(name),
             skip: vec!["java.*".into()],
             top: 4,
         });
-        queries.push(Query::Class { name: name.clone() });
-        queries.push(Query::Instances {
-            class: name,
-            limit: 8,
-        });
-    }
-    // Every other kind of query, with its defaults.
-    for kind in Query::NAMES {
-        if let Ok(q) = Query::from_json(&format!(r#"{{"kind":"{kind}"}}"#)) {
-            queries.push(q);
-        }
     }
     for q in &queries {
         clean(q.name(), s.query(q));
