@@ -21,6 +21,7 @@ import { threadsView } from './views/threads.js';
 import { pathsView } from './views/paths.js';
 import { inspectorView } from './views/inspector.js';
 import { unreachableView } from './views/unreachable.js';
+import { histogramView } from './views/histogram_groups.js';
 
 /**
  * The views, in tab order. `full`: needs the full analysis (hidden when it was refused).
@@ -32,8 +33,8 @@ import { unreachableView } from './views/unreachable.js';
  */
 const VIEWS = [
   { id: 'overview', title: 'Overview', create: (c) => overviewView(c) },
-  { id: 'histogram', title: 'Histogram', create: (c) => new HistogramView({ ...c, histogram: c.report.histogram, reachableBytes: c.report.dominators?.reachable_bytes }).el },
-  { id: 'dominators', title: 'Dominator tree', full: true, create: (c) => dominatorsView({ ...c, dominators: c.report.dominators, children: c.load.children }) },
+  { id: 'histogram', title: 'Histogram', create: (c) => histogramView({ ...c, table: new HistogramView({ ...c, histogram: c.report.histogram, reachableBytes: c.report.dominators?.reachable_bytes }), groups: c.load.groupedHistogram, full: c.report.analysis.full }) },
+  { id: 'dominators', title: 'Dominator tree', full: true, create: (c) => dominatorsView({ ...c, dominators: c.report.dominators, children: c.load.children, group: c.load.dominatorGroup }) },
   { id: 'suspects', title: 'Leak suspects', full: true, create: (c) => suspectsView({ ...c, report: c.report.suspects }) },
   { id: 'finalizers', title: 'Finalizers', full: true, create: (c) => finalizersView({ ...c, report: c.report.finalizers }) },
   { id: 'threads', title: 'Threads', full: true, create: (c) => threadsView({ ...c, threads: c.report.threads.threads }) },
@@ -295,6 +296,8 @@ function loaders() {
     instances: (name, limit) => ask({ kind: Query.INSTANCES, class: name, limit }),
     paths: ({ object, class: cls, includeWeak }) => ask({ kind: Query.PATHS, include_weak: includeWeak === true, ...(object ? { object } : { class: cls }) }),
     inspect: (object) => ask({ kind: Query.INSPECT, object }),
+    dominatorGroup: ({ parent, path, limit, groupLimit }) => ask({ kind: Query.DOMINATOR_GROUP, parent, path, limit, group_limit: groupLimit }),
+    groupedHistogram: (groupBy) => ask({ kind: Query.GROUPED_HISTOGRAM, group_by: groupBy, by_retained: Boolean(state.report?.analysis.full) }),
   };
 }
 

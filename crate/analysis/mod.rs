@@ -1,10 +1,12 @@
 //! The `analysis` layer: what the heap model means.
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+pub mod dominator_groups;
 pub mod dominators_report;
 pub mod fields;
 pub mod finalizers;
 pub mod histogram;
+pub mod histogram_groups;
 pub mod inspect;
 pub mod objects;
 pub mod paths;

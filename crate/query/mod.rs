@@ -22,9 +22,11 @@ pub use session::{ProgressFn, Session, run_in_memory};
 
 pub use crate::graph::{Options, PassInfo, Plan, Progress};
 
+use crate::analysis::dominator_groups::{DomGroup, GroupedDomTree};
 use crate::analysis::dominators_report::{DomChildren, DomNode, DomTree, Instances};
 use crate::analysis::finalizers::FinalizerReport;
 use crate::analysis::histogram::{Histogram, HistogramRow};
+use crate::analysis::histogram_groups::{GroupedHistogram, Grouping};
 use crate::analysis::inspect::ObjectView;
 use crate::analysis::paths::PathTree;
 use crate::analysis::refstats::References;
@@ -56,6 +58,10 @@ pub mod defaults {
     pub const MAX_LIMIT: u32 = 100_000;
     /// The longest class name a query takes, in bytes.
     pub const MAX_NAME: usize = 4096;
+    /// Groups per request of the page's grouped dominator tree.
+    pub const GROUP_LIMIT: u32 = 100;
+    /// The longest path of class names a `dominator_group` query takes.
+    pub const MAX_PATH: usize = 1000;
 
     pub(super) fn analyze_top() -> u32 {
         ANALYZE_TOP
@@ -77,6 +83,12 @@ pub mod defaults {
     }
     pub(super) fn thread_locals() -> u32 {
         THREAD_LOCALS
+    }
+    pub(super) fn group_limit() -> u32 {
+        GROUP_LIMIT
+    }
+    pub(super) fn grouping() -> crate::analysis::histogram_groups::Grouping {
+        crate::analysis::histogram_groups::Grouping::Package
     }
 }
 
@@ -201,6 +213,47 @@ pub enum Query {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         top: Option<u32>,
     },
+    /// *Full*: the dominator tree grouped by class, the `top` largest groups per group,
+    /// `depth` levels (`heapscope dominators --group-by class`).
+    GroupedDominatorTree {
+        /// Groups per group.
+        #[serde(default = "defaults::dominator_top")]
+        top: u32,
+        /// Levels.
+        #[serde(default = "defaults::dominator_depth")]
+        depth: u32,
+    },
+    /// *Full*: one group of the dominator tree grouped by class (the page's grouped tree,
+    /// a level at a time): the objects of class `path[0]` that `parent` immediately
+    /// dominates, the objects of class `path[1]` those dominate, …; its largest objects and
+    /// the groups of the level below.
+    DominatorGroup {
+        /// Where the path starts (absent: the GC roots' side, the tree's top level).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        parent: Option<ObjectId>,
+        /// Class names, one per level (empty: `parent`'s children, grouped).
+        #[serde(default)]
+        path: Vec<String>,
+        /// Objects of the group returned.
+        #[serde(default = "defaults::children_limit")]
+        limit: u32,
+        /// Groups of the level below returned.
+        #[serde(default = "defaults::group_limit")]
+        group_limit: u32,
+    },
+    /// The histogram grouped by package (a tree) or by class loader, with minimum retained
+    /// sizes once the full analysis ran (`heapscope histogram --group-by`).
+    GroupedHistogram {
+        /// `package` (the default) or `loader`.
+        #[serde(default = "defaults::grouping")]
+        group_by: Grouping,
+        /// Only the largest `top` top-level groups (the totals still cover all).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        top: Option<u32>,
+        /// Needs the full analysis (retained sizes, the loaders' classes): *full*.
+        #[serde(default)]
+        by_retained: bool,
+    },
 }
 
 /// The answer to a [`Query`]: each serializes as the CLI's `--json` output of its command.
@@ -233,6 +286,12 @@ pub enum Answer {
     Threads(Threads),
     /// To [`Query::Unreachable`].
     Unreachable(Unreachable),
+    /// To [`Query::GroupedDominatorTree`].
+    GroupedDominatorTree(GroupedDomTree),
+    /// To [`Query::DominatorGroup`].
+    DominatorGroup(DomGroup),
+    /// To [`Query::GroupedHistogram`].
+    GroupedHistogram(GroupedHistogram),
 }
 
 /// `TryFrom<Answer>` for each variant's payload, so that [`Session::ask`] gives it typed.
@@ -266,6 +325,9 @@ answer_payloads! {
     References(References),
     Threads(Threads),
     Unreachable(Unreachable),
+    GroupedDominatorTree(GroupedDomTree),
+    DominatorGroup(DomGroup),
+    GroupedHistogram(GroupedHistogram),
 }
 
 /// `heapscope analyze`: the full report in one answer (JSON keys in this order).
@@ -317,6 +379,9 @@ impl Query {
         "references",
         "threads",
         "unreachable",
+        "grouped_dominator_tree",
+        "dominator_group",
+        "grouped_histogram",
     ];
 
     /// This query's name (its `kind`).
@@ -335,6 +400,9 @@ impl Query {
             Query::References {} => "references",
             Query::Threads { .. } => "threads",
             Query::Unreachable { .. } => "unreachable",
+            Query::GroupedDominatorTree { .. } => "grouped_dominator_tree",
+            Query::DominatorGroup { .. } => "dominator_group",
+            Query::GroupedHistogram { .. } => "grouped_histogram",
         }
     }
 
@@ -343,6 +411,7 @@ impl Query {
         match self {
             Query::Summary {} => false,
             Query::Histogram { by_retained, .. } => *by_retained,
+            Query::GroupedHistogram { by_retained, .. } => *by_retained,
             _ => true,
         }
     }
@@ -377,6 +446,25 @@ impl Query {
             }
             Query::Inspect { max_items, .. } => limit("max_items", *max_items),
             Query::Threads { max_locals } => limit("max_locals", *max_locals),
+            Query::DominatorGroup {
+                path,
+                limit: l,
+                group_limit,
+                ..
+            } => {
+                if path.len() > defaults::MAX_PATH {
+                    return Err(QueryError::BadArgument(format!(
+                        "a path has at most {} class names, not {}",
+                        defaults::MAX_PATH,
+                        path.len()
+                    )));
+                }
+                for c in path {
+                    name(c)?;
+                }
+                limit("limit", *l)?;
+                limit("group_limit", *group_limit)
+            }
             Query::Paths { object, class, .. } => match (object, class) {
                 (Some(_), None) => Ok(()),
                 (None, Some(c)) => name(c),
@@ -402,7 +490,11 @@ impl Query {
             Query::References {} => &["references"],
             Query::Threads { .. } => &["threads"],
             Query::Unreachable { .. } => &["unreachable"],
-            Query::DominatorChildren { .. } | Query::Instances { .. } => &[],
+            Query::GroupedDominatorTree { .. } => &["grouped dominator tree"],
+            Query::GroupedHistogram { .. } => &["grouped histogram"],
+            Query::DominatorChildren { .. }
+            | Query::Instances { .. }
+            | Query::DominatorGroup { .. } => &[],
         }
     }
 
@@ -462,6 +554,10 @@ mod tests {
             r#"{"kind":"paths"}"#,
             r#"{"kind":"paths","object":"0x1","class":"A"}"#,
             r#"{"kind":"instances","class":""}"#,
+            r#"{"kind":"grouped_histogram","group_by":"class"}"#,
+            r#"{"kind":"dominator_group","path":[""]}"#,
+            r#"{"kind":"dominator_group","path":"A"}"#,
+            r#"{"kind":"dominator_group","group_limit":0}"#,
             r#"{}"#,
             r#"[]"#,
         ] {
