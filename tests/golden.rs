@@ -192,7 +192,6 @@ fn dump_cases(c: &mut Cases, d: &Dump) {
             "--depth",
             "3",
         ],
-        &["histogram", "--group-by", "package"],
         &["histogram", "--group-by", "package", "--retained"],
         &["histogram", "--group-by", "loader"],
         &[
