@@ -182,6 +182,26 @@ fn dump_cases(c: &mut Cases, d: &Dump) {
         &["dominators", "--top", "5", "--depth", "3"],
         &["unreachable"],
         &["unreachable", "--top", "5"],
+        &["dominators", "--group-by", "class"],
+        &[
+            "dominators",
+            "--group-by",
+            "class",
+            "--top",
+            "5",
+            "--depth",
+            "3",
+        ],
+        &["histogram", "--group-by", "package", "--retained"],
+        &["histogram", "--group-by", "loader"],
+        &[
+            "histogram",
+            "--group-by",
+            "loader",
+            "--retained",
+            "--top",
+            "3",
+        ],
     ] {
         c.both(dir, f, cmd);
     }
@@ -474,6 +494,16 @@ fn all_cases(tmp: &Path) -> Cases {
         cli,
         "error-retained-set-without-class-or-object",
         &["retained-set", f],
+    );
+    c.fails(
+        cli,
+        "error-histogram--group-by-unknown",
+        &["histogram", f, "--group-by", "module"],
+    );
+    c.fails(
+        cli,
+        "error-dominators--group-by-package",
+        &["dominators", f, "--group-by", "package"],
     );
     c.fails(
         cli,

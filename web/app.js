@@ -23,6 +23,7 @@ import { inspectorView } from './views/inspector.js';
 import { unreachableView } from './views/unreachable.js';
 import { classView } from './views/class.js';
 import { immediateDominatorsView } from './views/immediate-dominators.js';
+import { histogramView } from './views/histogram_groups.js';
 
 /**
  * The views, in tab order. `full`: needs the full analysis (hidden when it was refused).
@@ -34,9 +35,9 @@ import { immediateDominatorsView } from './views/immediate-dominators.js';
  */
 const VIEWS = [
   { id: 'overview', title: 'Overview', create: (c) => overviewView(c) },
-  { id: 'histogram', title: 'Histogram', create: (c) => new HistogramView({ ...c, histogram: c.report.histogram, reachableBytes: c.report.dominators?.reachable_bytes }).el },
+  { id: 'histogram', title: 'Histogram', create: (c) => histogramView({ ...c, table: new HistogramView({ ...c, histogram: c.report.histogram, reachableBytes: c.report.dominators?.reachable_bytes }), groups: c.load.groupedHistogram, full: c.report.analysis.full }) },
   { id: 'class', title: 'Class', full: true, params: true, create: (c) => classView(c) },
-  { id: 'dominators', title: 'Dominator tree', full: true, create: (c) => dominatorsView({ ...c, dominators: c.report.dominators, children: c.load.children }) },
+  { id: 'dominators', title: 'Dominator tree', full: true, create: (c) => dominatorsView({ ...c, dominators: c.report.dominators, children: c.load.children, group: c.load.dominatorGroup }) },
   { id: 'suspects', title: 'Leak suspects', full: true, create: (c) => suspectsView({ ...c, report: c.report.suspects }) },
   { id: 'finalizers', title: 'Finalizers', full: true, create: (c) => finalizersView({ ...c, report: c.report.finalizers }) },
   { id: 'threads', title: 'Threads', full: true, create: (c) => threadsView({ ...c, threads: c.report.threads.threads }) },
@@ -359,6 +360,8 @@ function loaders() {
     classInfo: (name) => ask({ kind: Query.CLASS, name }),
     retainedSet: ({ object, class: cls, top }) => ask({ kind: Query.RETAINED_SET, top, ...(object ? { object } : { class: cls }) }),
     immediateDominators: ({ object, class: cls, skip, top }) => ask({ kind: Query.IMMEDIATE_DOMINATORS, skip, top, ...(object ? { object } : { class: cls }) }),
+    dominatorGroup: ({ parent, path, limit, groupLimit }) => ask({ kind: Query.DOMINATOR_GROUP, parent, path, limit, group_limit: groupLimit }),
+    groupedHistogram: (groupBy) => ask({ kind: Query.GROUPED_HISTOGRAM, group_by: groupBy, by_retained: Boolean(state.report?.analysis.full) }),
   };
 }
 

@@ -75,6 +75,16 @@ export const Query = Object.freeze({
   RETAINED_SET: 'retained_set',
   /** {name: string} → {@link ClassReport} (`heapscope class --json`). */
   CLASS: 'class',
+  /** {top?: number, depth?: number} → {@link GroupedDomTree} (`heapscope dominators --group-by class --json`). */
+  GROUPED_DOMINATOR_TREE: 'grouped_dominator_tree',
+  /**
+   * {parent?: string (object ID; absent: the GC roots' side), path?: string[] (class names, one
+   * per level), limit?: number, group_limit?: number} → {@link DomGroup}: one group of the
+   * dominator tree grouped by class, its largest objects and the groups below it.
+   */
+  DOMINATOR_GROUP: 'dominator_group',
+  /** {group_by?: 'package'|'loader' (default package), top?: number, by_retained?: boolean} → {@link GroupedHistogram} (`heapscope histogram --group-by`). */
+  GROUPED_HISTOGRAM: 'grouped_histogram',
 });
 
 /** Event types (worker → page, no id). */
@@ -190,6 +200,24 @@ export const CHUNK_BYTES = 16 * 1024 * 1024;
  * @typedef {{nodes: DomNode[], more: number, reachable_bytes: number, unreachable_objects: number,
  *            unreachable_bytes: number}} Dominators
  * @typedef {{nodes: DomNode[], total: number}} Instances
+ *
+ * The dominator tree grouped by class (retained sums are exact: the objects of a level have
+ * disjoint retained sets); class objects group under `java.lang.Class`:
+ * @typedef {{class: string, objects: number, shallow_bytes: number, retained_bytes: number}} ClassSum
+ * @typedef {ClassSum & {largest: ObjRef, children: ClassGroup[], more_children: number}} ClassGroup
+ * @typedef {{group_by: 'class', groups: ClassGroup[], more_groups: number, reachable_bytes: number,
+ *            unreachable_objects: number, unreachable_bytes: number}} GroupedDomTree
+ * @typedef {{parent?: string, path: string[], group?: ClassSum, groups: ClassGroup[], more_groups: number,
+ *            nodes: DomNode[], more: number, reachable_bytes: number, unreachable_objects: number,
+ *            unreachable_bytes: number}} DomGroup
+ *
+ * The histogram grouped by package (a tree) or class loader; retained_bytes (after the full
+ * analysis) is the minimum retained size, a lower bound:
+ * @typedef {{name: string, kind: 'package'|'loader'|'class', object?: string, classes: number,
+ *            instances: number, shallow_bytes: number, retained_bytes?: number,
+ *            children: HistogramGroup[]}} HistogramGroup
+ * @typedef {{group_by: 'package'|'loader', groups: HistogramGroup[], more_groups: number,
+ *            total_classes: number, total_instances: number, total_shallow_bytes: number}} GroupedHistogram
  *
  * The rest are exactly the CLI's `--json` output of the same command (README's table):
  * (`Summary` and `Histogram` above are too.)

@@ -9,10 +9,12 @@
 // or carries an `#[expect]` on the smallest item that says why each index is in range.
 
 pub mod class;
+pub mod dominator_groups;
 pub mod dominators_report;
 pub mod fields;
 pub mod finalizers;
 pub mod histogram;
+pub mod histogram_groups;
 pub mod immediate_dominators;
 pub mod inspect;
 pub mod objects;

@@ -10,12 +10,13 @@
 //! accumulate — and the shortest path from a GC root to it. The Finalizer finding joins
 //! when Finalizers and their referents are a notable share of the heap.
 
+use super::dominator_groups::{ClassSum, dominated_by_class};
 use super::finalizers::FinalizerReport;
 use super::objects::{ObjRef, obj_ref, obj_ref_plain};
 use super::paths::{Exclusions, FieldNamer, MAX_EXPLORE, shortest_path};
 use crate::format::{ByteSource, HprofError};
 use crate::graph::Heap;
-use crate::text::human_bytes;
+use crate::text::{human_bytes, parse_hex_id};
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -24,6 +25,9 @@ pub const THRESHOLD: f64 = 0.10;
 
 /// The Finalizer finding joins when Finalizers plus referents retain this share.
 pub const FINALIZER_SHARE: f64 = 0.05;
+
+/// Classes listed in a suspect's `accumulated_by_class`.
+pub const ACCUMULATED_CLASSES: usize = 10;
 
 /// A step of a path from a GC root.
 #[derive(Clone, Debug, Serialize)]
@@ -58,6 +62,9 @@ pub struct Suspect {
     /// Where the retained set fans out.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub accumulation_point: Option<ObjRef>,
+    /// The objects the accumulation point immediately dominates, grouped by class, largest
+    /// retained first (the first [`ACCUMULATED_CLASSES`]); empty without a point.
+    pub accumulated_by_class: Vec<ClassSum>,
     /// Shortest path from a GC root to the suspect object.
     pub path_from_root: Vec<PathStep>,
 }
@@ -174,6 +181,7 @@ pub fn suspects(
             class: None,
             instances: None,
             accumulation_point: Some(point_ref),
+            accumulated_by_class: dominated_by_class(heap, point, ACCUMULATED_CLASSES),
             path_from_root: root_path(heap, src, o)?,
         });
     }
@@ -224,6 +232,7 @@ pub fn suspects(
             class: Some(name),
             instances: Some(instances.len() as u64),
             accumulation_point: Some(obj_ref(heap, src, point)),
+            accumulated_by_class: dominated_by_class(heap, point, ACCUMULATED_CLASSES),
             path_from_root: root_path(heap, src, biggest)?,
         });
     }
@@ -256,6 +265,13 @@ pub fn suspects(
                 class: Some("java.lang.ref.Finalizer".into()),
                 instances: Some(f.finalizers),
                 accumulation_point: f.holders.first().map(|h| h.accumulation_point.clone()),
+                accumulated_by_class: f
+                    .holders
+                    .first()
+                    .and_then(|h| parse_hex_id(&h.accumulation_point.object))
+                    .and_then(|id| heap.object_by_id(id))
+                    .map(|o| dominated_by_class(heap, o, ACCUMULATED_CLASSES))
+                    .unwrap_or_default(),
                 path_from_root: Vec::new(),
             });
         }

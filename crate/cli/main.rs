@@ -11,7 +11,8 @@ mod progress;
 mod reader;
 mod render;
 
-use clap::{Parser, Subcommand};
+use clap::{Parser, Subcommand, ValueEnum};
+use heapscope::analysis::histogram_groups::Grouping;
 use heapscope::format::source::FileSource;
 use heapscope::format::{ByteSource, HprofError};
 use heapscope::graph::BuildError;
@@ -89,6 +90,13 @@ enum Command {
         /// Add retained bytes per class (runs the full analysis: three passes).
         #[arg(long)]
         retained: bool,
+        /// Group the classes: `package` (a tree; an array class goes with its element's
+        /// package, arrays of primitives under <primitive arrays>, classes without a
+        /// package under <default package>) or `loader` (one row per class loader object,
+        /// <bootstrap> for the bootstrap loader; the loaders' classes are named with
+        /// --retained). Retained sizes of groups are minimum retained sizes (a lower bound).
+        #[arg(long, value_enum, default_value_t = HistogramGroupBy::Class)]
+        group_by: HistogramGroupBy,
     },
     /// Why java.lang.ref.Finalizer objects hold memory: referents, queue, holders, timers.
     Finalizers {
@@ -227,7 +235,29 @@ enum Command {
         /// Levels shown.
         #[arg(long, default_value_t = defaults::DOMINATOR_DEPTH)]
         depth: u32,
+        /// Group each level's objects by class (one row per class with the objects' count
+        /// and summed sizes; the next level holds what they dominate, grouped again).
+        #[arg(long, value_enum)]
+        group_by: Option<DominatorGroupBy>,
     },
+}
+
+/// What `histogram --group-by` takes.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum HistogramGroupBy {
+    // One row per class (the plain histogram).
+    Class,
+    // Java packages, as a tree.
+    Package,
+    // Class loader objects.
+    Loader,
+}
+
+/// What `dominators --group-by` takes.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum DominatorGroupBy {
+    // The objects' class.
+    Class,
 }
 
 impl Command {
@@ -241,14 +271,26 @@ impl Command {
                 json,
                 top,
                 retained,
-            } => (
-                file,
-                json,
-                Query::Histogram {
-                    top,
-                    by_retained: retained,
-                },
-            ),
+                group_by,
+            } => {
+                let group_by = match group_by {
+                    HistogramGroupBy::Class => None,
+                    HistogramGroupBy::Package => Some(Grouping::Package),
+                    HistogramGroupBy::Loader => Some(Grouping::Loader),
+                };
+                let query = match group_by {
+                    None => Query::Histogram {
+                        top,
+                        by_retained: retained,
+                    },
+                    Some(group_by) => Query::GroupedHistogram {
+                        group_by,
+                        top,
+                        by_retained: retained,
+                    },
+                };
+                (file, json, query)
+            }
             Command::Finalizers { file, json } => (file, json, Query::Finalizers {}),
             Command::Path {
                 file,
@@ -290,7 +332,13 @@ impl Command {
                 json,
                 top,
                 depth,
-            } => (file, json, Query::DominatorTree { top, depth }),
+                group_by,
+            } => match group_by {
+                None => (file, json, Query::DominatorTree { top, depth }),
+                Some(DominatorGroupBy::Class) => {
+                    (file, json, Query::GroupedDominatorTree { top, depth })
+                }
+            },
             Command::Unreachable { file, json, top } => (file, json, Query::Unreachable { top }),
             Command::ImmediateDominators {
                 file,

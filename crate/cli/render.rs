@@ -3,9 +3,11 @@
 
 use comfy_table::{Cell, CellAlignment, ContentArrangement, Table, presets};
 use heapscope::analysis::class::ClassReport;
+use heapscope::analysis::dominator_groups::{ClassGroup, ClassSum, GroupedDomTree};
 use heapscope::analysis::dominators_report::{DomNode, DomTree};
 use heapscope::analysis::finalizers::FinalizerReport;
 use heapscope::analysis::histogram::{Histogram, HistogramRow};
+use heapscope::analysis::histogram_groups::{GroupedHistogram, HistogramGroup};
 use heapscope::analysis::immediate_dominators::ImmediateDominators;
 use heapscope::analysis::inspect::ObjectView;
 use heapscope::analysis::paths::{PathNode, PathTree};
@@ -36,8 +38,10 @@ pub fn text(answer: &Answer, file: &Path) -> Vec<String> {
         Answer::ImmediateDominators(d) => immediate_dominators(&mut out, d),
         Answer::RetainedSet(r) => retained_set(&mut out, r),
         Answer::Class(c) => class(&mut out, c),
+        Answer::GroupedDominatorTree(t) => grouped_dominators(&mut out, t),
+        Answer::GroupedHistogram(h) => grouped_histogram(&mut out, h),
         // The page's queries: their JSON is their text.
-        Answer::DominatorChildren(_) | Answer::Instances(_) => {
+        Answer::DominatorChildren(_) | Answer::Instances(_) | Answer::DominatorGroup(_) => {
             out.push(serde_json::to_string_pretty(answer).unwrap_or_default());
         }
     }
@@ -466,6 +470,154 @@ fn dominators(out: &mut Vec<String>, roots: &[DomNode], totals: &DomTree) {
     ));
 }
 
+/// The dominator tree grouped by class: a row per group, the groups of the level below
+/// indented under it, a `… N more classes` row where a list was cut, and the totals.
+fn grouped_dominators(out: &mut Vec<String>, tree: &GroupedDomTree) {
+    let total = tree.reachable_bytes.max(1);
+    let mut t = table();
+    t.set_header(vec![
+        right("retained".into()),
+        right("%".into()),
+        right("shallow".into()),
+        right("objects".into()),
+        Cell::new("class"),
+    ]);
+    let more_row = |t: &mut Table, level: usize, n: u64| {
+        if n > 0 {
+            t.add_row(vec![
+                right(String::new()),
+                right(String::new()),
+                right(String::new()),
+                right(String::new()),
+                Cell::new(format!(
+                    "{}… {} more class{}",
+                    "  ".repeat(level),
+                    grouped(n),
+                    if n == 1 { "" } else { "es" }
+                )),
+            ]);
+        }
+    };
+    // (group, level), or the note after a group's children: (None, level, more).
+    let mut stack: Vec<(Option<&ClassGroup>, usize, u64)> = vec![(None, 0, tree.more_groups)];
+    stack.extend(tree.groups.iter().rev().map(|g| (Some(g), 0, 0)));
+    while let Some((g, level, more)) = stack.pop() {
+        let Some(g) = g else {
+            more_row(&mut t, level, more);
+            continue;
+        };
+        let s = &g.sum;
+        t.add_row(vec![
+            right(human(s.retained_bytes)),
+            right(format!(
+                "{:.1}",
+                100.0 * s.retained_bytes as f64 / total as f64
+            )),
+            right(human(s.shallow_bytes)),
+            right(grouped(s.objects)),
+            Cell::new(format!("{}{}", "  ".repeat(level), s.class)),
+        ]);
+        stack.push((None, level + 1, g.more_children));
+        stack.extend(g.children.iter().rev().map(|c| (Some(c), level + 1, 0)));
+    }
+    out.push(t.to_string());
+    out.push(format!(
+        "objects grouped by class at each level of the dominator tree (a group's retained \
+         size is exact: its objects' retained sets are disjoint); reachable heap {}; {} \
+         unreachable objects ({}) are not in the tree",
+        human(tree.reachable_bytes),
+        grouped(tree.unreachable_objects),
+        human(tree.unreachable_bytes)
+    ));
+}
+
+/// The histogram grouped by package or loader: a row per node, indented by level.
+fn grouped_histogram(out: &mut Vec<String>, h: &GroupedHistogram) {
+    let with_retained = h.groups.iter().any(|g| g.retained_bytes.is_some());
+    let mut t = table();
+    let mut header = vec![
+        right("classes".into()),
+        right("instances".into()),
+        right("shallow".into()),
+    ];
+    if with_retained {
+        header.push(right("retained ≥".into()));
+    }
+    header.push(Cell::new(h.group_by));
+    t.set_header(header);
+    let mut stack: Vec<(&HistogramGroup, usize)> = h.groups.iter().rev().map(|g| (g, 0)).collect();
+    while let Some((g, level)) = stack.pop() {
+        let mut row = vec![
+            right(grouped(g.classes)),
+            right(grouped(g.instances)),
+            right(human(g.shallow_bytes)),
+        ];
+        if with_retained {
+            row.push(right(g.retained_bytes.map(human).unwrap_or_default()));
+        }
+        let id = g
+            .object
+            .as_ref()
+            .map(|o| format!(" {o}"))
+            .unwrap_or_default();
+        row.push(Cell::new(format!("{}{}{id}", "  ".repeat(level), g.name)));
+        t.add_row(row);
+        stack.extend(g.children.iter().rev().map(|c| (c, level + 1)));
+    }
+    let mut total = vec![
+        right(grouped(h.total_classes)),
+        right(grouped(h.total_instances)),
+        right(human(h.total_shallow_bytes)),
+    ];
+    if with_retained {
+        total.push(right(String::new()));
+    }
+    total.push(Cell::new(if h.more_groups > 0 {
+        format!("total ({} more groups not shown)", grouped(h.more_groups))
+    } else {
+        "total".to_string()
+    }));
+    t.add_row(total);
+    out.push(t.to_string());
+    if h.group_by == "loader" && !with_retained {
+        out.push("(with --retained, the full analysis names each loader's class)".into());
+    }
+    if with_retained {
+        out.push(
+            "retained ≥: minimum retained size, a lower bound (what the instances retain that \
+             no other instance of the class, package or loader holds; objects kept alive \
+             only by several instances together are left out)"
+                .into(),
+        );
+    }
+}
+
+/// A suspect's accumulated objects by class, indented.
+fn accumulated(out: &mut Vec<String>, rows: &[ClassSum]) {
+    if rows.is_empty() {
+        return;
+    }
+    out.push("  accumulated objects (what the accumulation point dominates), by class:".into());
+    let mut t = table();
+    t.set_header(vec![
+        Cell::new("   "),
+        right("objects".into()),
+        right("shallow".into()),
+        right("retained".into()),
+        Cell::new("class"),
+    ]);
+    for r in rows {
+        t.add_row(vec![
+            Cell::new("   "),
+            right(grouped(r.objects)),
+            right(human(r.shallow_bytes)),
+            right(human(r.retained_bytes)),
+            Cell::new(&r.class),
+        ]);
+    }
+    out.push(t.to_string());
+}
+
 fn analyze(out: &mut Vec<String>, r: &AnalyzeReport, file: &Path) {
     let g = &r.graph;
     out.push(format!(
@@ -692,6 +844,7 @@ fn suspects(out: &mut Vec<String>, r: &SuspectsReport) {
                 ));
             }
         }
+        accumulated(out, &s.accumulated_by_class);
     }
 }
 

@@ -31,9 +31,11 @@ pub use session::{ProgressFn, Session, run_in_memory};
 pub use crate::graph::{Options, PassInfo, Plan, Progress};
 
 use crate::analysis::class::ClassReport;
+use crate::analysis::dominator_groups::{DomGroup, GroupedDomTree};
 use crate::analysis::dominators_report::{DomChildren, DomNode, DomTree, Instances};
 use crate::analysis::finalizers::FinalizerReport;
 use crate::analysis::histogram::{Histogram, HistogramRow};
+use crate::analysis::histogram_groups::{GroupedHistogram, Grouping};
 use crate::analysis::immediate_dominators::ImmediateDominators;
 use crate::analysis::inspect::ObjectView;
 use crate::analysis::paths::PathTree;
@@ -71,6 +73,10 @@ pub mod defaults {
     pub const DOMINATOR_OBJECTS: u32 = 10;
     /// The most class-name patterns `immediate-dominators` skips.
     pub const MAX_SKIP: usize = 64;
+    /// Groups per request of the page's grouped dominator tree.
+    pub const GROUP_LIMIT: u32 = 100;
+    /// The longest path of class names a `dominator_group` query takes.
+    pub const MAX_PATH: usize = 1000;
 
     pub(super) fn analyze_top() -> u32 {
         ANALYZE_TOP
@@ -95,6 +101,12 @@ pub mod defaults {
     }
     pub(super) fn dominator_objects() -> u32 {
         DOMINATOR_OBJECTS
+    }
+    pub(super) fn group_limit() -> u32 {
+        GROUP_LIMIT
+    }
+    pub(super) fn grouping() -> crate::analysis::histogram_groups::Grouping {
+        crate::analysis::histogram_groups::Grouping::Package
     }
 }
 
@@ -256,6 +268,47 @@ pub enum Query {
         /// The Java name (`java.util.HashMap`, `byte[]`).
         name: String,
     },
+    /// *Full*: the dominator tree grouped by class, the `top` largest groups per group,
+    /// `depth` levels (`heapscope dominators --group-by class`).
+    GroupedDominatorTree {
+        /// Groups per group.
+        #[serde(default = "defaults::dominator_top")]
+        top: u32,
+        /// Levels.
+        #[serde(default = "defaults::dominator_depth")]
+        depth: u32,
+    },
+    /// *Full*: one group of the dominator tree grouped by class (the page's grouped tree,
+    /// a level at a time): the objects of class `path[0]` that `parent` immediately
+    /// dominates, the objects of class `path[1]` those dominate, …; its largest objects and
+    /// the groups of the level below.
+    DominatorGroup {
+        /// Where the path starts (absent: the GC roots' side, the tree's top level).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        parent: Option<ObjectId>,
+        /// Class names, one per level (empty: `parent`'s children, grouped).
+        #[serde(default)]
+        path: Vec<String>,
+        /// Objects of the group returned.
+        #[serde(default = "defaults::children_limit")]
+        limit: u32,
+        /// Groups of the level below returned.
+        #[serde(default = "defaults::group_limit")]
+        group_limit: u32,
+    },
+    /// The histogram grouped by package (a tree) or by class loader, with minimum retained
+    /// sizes once the full analysis ran (`heapscope histogram --group-by`).
+    GroupedHistogram {
+        /// `package` (the default) or `loader`.
+        #[serde(default = "defaults::grouping")]
+        group_by: Grouping,
+        /// Only the largest `top` top-level groups (the totals still cover all).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        top: Option<u32>,
+        /// Needs the full analysis (retained sizes, the loaders' classes): *full*.
+        #[serde(default)]
+        by_retained: bool,
+    },
 }
 
 /// The answer to a [`Query`]: each serializes as the CLI's `--json` output of its command.
@@ -294,6 +347,12 @@ pub enum Answer {
     RetainedSet(RetainedSetReport),
     /// To [`Query::Class`].
     Class(ClassReport),
+    /// To [`Query::GroupedDominatorTree`].
+    GroupedDominatorTree(GroupedDomTree),
+    /// To [`Query::DominatorGroup`].
+    DominatorGroup(DomGroup),
+    /// To [`Query::GroupedHistogram`].
+    GroupedHistogram(GroupedHistogram),
 }
 
 /// `TryFrom<Answer>` for each variant's payload, so that [`Session::ask`] gives it typed.
@@ -330,6 +389,9 @@ answer_payloads! {
     ImmediateDominators(ImmediateDominators),
     RetainedSet(RetainedSetReport),
     Class(ClassReport),
+    GroupedDominatorTree(GroupedDomTree),
+    DominatorGroup(DomGroup),
+    GroupedHistogram(GroupedHistogram),
 }
 
 /// `heapscope analyze`: the full report in one answer (JSON keys in this order).
@@ -384,6 +446,9 @@ impl Query {
         "immediate_dominators",
         "retained_set",
         "class",
+        "grouped_dominator_tree",
+        "dominator_group",
+        "grouped_histogram",
     ];
 
     /// This query's name (its `kind`).
@@ -405,6 +470,9 @@ impl Query {
             Query::ImmediateDominators { .. } => "immediate_dominators",
             Query::RetainedSet { .. } => "retained_set",
             Query::Class { .. } => "class",
+            Query::GroupedDominatorTree { .. } => "grouped_dominator_tree",
+            Query::DominatorGroup { .. } => "dominator_group",
+            Query::GroupedHistogram { .. } => "grouped_histogram",
         }
     }
 
@@ -413,6 +481,7 @@ impl Query {
         match self {
             Query::Summary {} => false,
             Query::Histogram { by_retained, .. } => *by_retained,
+            Query::GroupedHistogram { by_retained, .. } => *by_retained,
             _ => true,
         }
     }
@@ -447,6 +516,25 @@ impl Query {
             }
             Query::Inspect { max_items, .. } => limit("max_items", *max_items),
             Query::Threads { max_locals } => limit("max_locals", *max_locals),
+            Query::DominatorGroup {
+                path,
+                limit: l,
+                group_limit,
+                ..
+            } => {
+                if path.len() > defaults::MAX_PATH {
+                    return Err(QueryError::BadArgument(format!(
+                        "a path has at most {} class names, not {}",
+                        defaults::MAX_PATH,
+                        path.len()
+                    )));
+                }
+                for c in path {
+                    name(c)?;
+                }
+                limit("limit", *l)?;
+                limit("group_limit", *group_limit)
+            }
             Query::Paths { object, class, .. } => match (object, class) {
                 (Some(_), None) => Ok(()),
                 (None, Some(c)) => name(c),
@@ -499,7 +587,11 @@ impl Query {
             Query::ImmediateDominators { .. } => &["immediate dominators"],
             Query::RetainedSet { .. } => &["retained set"],
             Query::Class { .. } => &["class"],
-            Query::DominatorChildren { .. } | Query::Instances { .. } => &[],
+            Query::GroupedDominatorTree { .. } => &["grouped dominator tree"],
+            Query::GroupedHistogram { .. } => &["grouped histogram"],
+            Query::DominatorChildren { .. }
+            | Query::Instances { .. }
+            | Query::DominatorGroup { .. } => &[],
         }
     }
 
@@ -623,6 +715,10 @@ mod tests {
             r#"{"kind":"immediate_dominators","object":"0x1","skip":"java.*"}"#,
             r#"{"kind":"class"}"#,
             r#"{"kind":"class","name":""}"#,
+            r#"{"kind":"grouped_histogram","group_by":"class"}"#,
+            r#"{"kind":"dominator_group","path":[""]}"#,
+            r#"{"kind":"dominator_group","path":"A"}"#,
+            r#"{"kind":"dominator_group","group_limit":0}"#,
             r#"{}"#,
             r#"[]"#,
         ] {

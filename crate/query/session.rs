@@ -15,10 +15,12 @@
 
 use super::{AnalyzeReport, Answer, HistogramTotals, Query, QueryError};
 use crate::analysis::class::{class_report, objects_of};
+use crate::analysis::dominator_groups::{group, grouped_tree};
 use crate::analysis::dominators_report::{biggest_instances, children, dominator_tree};
 use crate::analysis::fields::CAPTURES;
 use crate::analysis::finalizers::{FinalizerReport, finalizers};
 use crate::analysis::histogram::{Histogram, histogram, sort_by_retained, with_retained};
+use crate::analysis::histogram_groups::{GroupedHistogram, grouped_histogram};
 use crate::analysis::immediate_dominators::immediate_dominators;
 use crate::analysis::inspect::inspect;
 use crate::analysis::paths::{PathOptions, merged_paths};
@@ -249,6 +251,18 @@ impl Session {
                 top,
                 by_retained: false,
             } => return Ok(Answer::Histogram(top_rows(ready.histogram.clone(), *top))),
+            Query::GroupedHistogram {
+                group_by,
+                top,
+                by_retained: false,
+            } => {
+                let heap = match &ready.built {
+                    Built::Heap(h) => Some(h.as_ref()),
+                    Built::Index(_) => None,
+                };
+                let g = grouped_histogram(ready.built.index(), &ready.histogram, heap, *group_by);
+                return Ok(Answer::GroupedHistogram(top_groups(g, *top)));
+            }
             _ => {}
         }
         let Ready {
@@ -380,6 +394,29 @@ impl Session {
                 Answer::RetainedSet(retained_set_report(heap, &objects, *top))
             }
             Query::Class { name } => Answer::Class(class_report(heap, src, name)),
+            Query::GroupedDominatorTree { top, depth } => {
+                Answer::GroupedDominatorTree(grouped_tree(heap, *top as usize, *depth as usize))
+            }
+            Query::DominatorGroup {
+                parent,
+                path,
+                limit,
+                group_limit,
+            } => {
+                let start = parent.map(object).transpose()?;
+                let g = group(heap, start, path, *limit as usize, *group_limit as usize);
+                Answer::DominatorGroup(g.ok_or_else(|| {
+                    QueryError::BadArgument(format!(
+                        "the dominator tree has no objects at {} below {}",
+                        path.join(" → "),
+                        parent.map_or_else(|| "the GC roots".to_string(), |p| p.to_string())
+                    ))
+                })?)
+            }
+            Query::GroupedHistogram { group_by, top, .. } => Answer::GroupedHistogram(top_groups(
+                grouped_histogram(&heap.index, histogram, Some(heap), *group_by),
+                *top,
+            )),
         })
     }
 }
@@ -443,6 +480,15 @@ fn top_rows(mut h: Histogram, top: Option<u32>) -> Histogram {
         h.classes.truncate(n as usize);
     }
     h
+}
+
+/// The grouped histogram's first `top` top-level groups (all without `top`).
+fn top_groups(mut g: GroupedHistogram, top: Option<u32>) -> GroupedHistogram {
+    if let Some(n) = top {
+        g.more_groups = g.groups.len().saturating_sub(n as usize) as u64;
+        g.groups.truncate(n as usize);
+    }
+    g
 }
 
 /// Runs every pass of `session` over an in-memory file, in slices of `chunk` bytes, and

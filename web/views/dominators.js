@@ -9,6 +9,7 @@ import { fill } from './cells.js';
 import { objectLink } from './links.js';
 import { cell, exportButton, headerRow, shareBar } from './table.js';
 import { treemap } from './treemap.js';
+import { groupedTree } from './domgroups.js';
 
 /** Children fetched per step ("Show more" asks for this many more). */
 const PAGE = 100;
@@ -17,9 +18,10 @@ const PAGE = 100;
  * @param {object} o
  * @param {import('../protocol.js').Dominators} o.dominators  the top level, as in the report
  * @param {(parent: ?string, limit: number) => Promise<import('../protocol.js').Dominators>} o.children
+ * @param {(q: {parent?: string, path: string[], limit?: number, groupLimit?: number}) => Promise<import('../protocol.js').DomGroup>} o.group
  * @param {(name: string, columns: any[], rows: any[]) => void} o.onExport
  */
-export function dominatorsView({ dominators, children, onExport }) {
+export function dominatorsView({ dominators, children, group, onExport }) {
   const total = dominators.reachable_bytes;
   const columns = [
     { key: 'depth', title: 'Depth', kind: 'count', value: (r) => r.depth, hidden: true },
@@ -148,15 +150,34 @@ export function dominatorsView({ dominators, children, onExport }) {
     ? `${fmt.count(dominators.unreachable_objects)} unreachable objects (${fmt.bytes(dominators.unreachable_bytes)}) are not in the tree.`
     : 'Every object is reachable from a GC root.';
 
+  // "Group by class": the grouped tree (domgroups.js) in place of the plain one, made when
+  // first asked for; the export holds the rows of whichever is shown.
+  const plain = h('div', {}, counts, h('div', { class: 'table-wrap' }, table));
+  const holder = h('div', {}, plain);
+  let grouped = null;
+  const groupSwitch = h('input', {
+    type: 'checkbox', data: { testid: 'dominators-group-by-class' },
+    on: {
+      change: () => {
+        if (groupSwitch.checked && !grouped) grouped = groupedTree({ total, group, children });
+        replace(holder, groupSwitch.checked ? grouped.el : plain);
+      },
+    },
+  });
+  const exportRows = () => (groupSwitch.checked && grouped
+    ? onExport('dominators-by-class', grouped.columns, grouped.visible())
+    : onExport('dominators', columns, visible()));
+
   return h('div', { class: 'view-dominators page' },
     h('section', { class: 'card' },
       h('div', { class: 'section-head' }, h('h2', { text: 'Largest retained objects' }),
-        h('span', { class: 'muted', text: 'Area: retained size. Click a box to inspect the object.' })),
-      treemap({ nodes: top.kids.map((k) => k.node), more: top.more, total, children })),
+        h('span', { class: 'muted', text: 'Area: retained size. Click a box to zoom in, its name to inspect the object.' })),
+      treemap({ nodes: top.kids.map((k) => k.node), more: top.more, total, children, group })),
     h('section', { class: 'card' },
       h('div', { class: 'section-head' }, h('h2', { text: 'Dominator tree' }),
-        exportButton('dominators', () => onExport('dominators', columns, visible()), 'The rows shown, with their depth')),
+        h('span', { class: 'head-tools' },
+          h('label', { class: 'check', title: 'One row per class at each level: the objects\' count and summed sizes (MAT\'s "Group by class")' }, groupSwitch, 'Group by class'),
+          exportButton('dominators', exportRows, 'The rows shown, with their depth'))),
       h('p', { class: 'muted note' }, 'An object dominates another when every path from the GC roots to the other goes through it: its retained size is what would be freed if it were gone. ', unreachable),
-      counts,
-      h('div', { class: 'table-wrap' }, table)));
+      holder));
 }

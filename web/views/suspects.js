@@ -5,7 +5,8 @@
 import { h } from './dom.js';
 import * as fmt from './format.js';
 import { classLink, objectLink, prose, share } from './links.js';
-import { exportButton } from './table.js';
+import { cell, exportButton, headerRow } from './table.js';
+import { fill } from './cells.js';
 
 const KIND = { object: 'One object', class: 'Many instances of one class', finalizer: 'Finalizers' };
 
@@ -14,6 +15,27 @@ function objectPath(steps) {
   return h('ol', { class: 'objpath' }, steps.map((s, i) => h('li', {},
     i === 0 ? h('span', { class: 'muted', text: 'GC root ' }) : h('span', { class: 'edge-field', text: `.${s.field ?? '?'} → ` }),
     objectLink(s.object, { retained: true }))));
+}
+
+/** What the accumulation point immediately dominates, by class (`accumulated_by_class`). */
+const accumulatedColumns = [
+  { key: 'class', title: 'Class', kind: 'text', value: (r) => r.class, decorate: (el, r) => el.replaceChildren(classLink(r.class)) },
+  { key: 'objects', title: 'Objects', kind: 'count', value: (r) => r.objects },
+  { key: 'shallow', title: 'Shallow', kind: 'bytes', value: (r) => r.shallow_bytes },
+  { key: 'retained', title: 'Retained', kind: 'bytes', value: (r) => r.retained_bytes },
+];
+
+function accumulated(rows) {
+  return h('div', { class: 'accumulated-by-class' },
+    h('h3', { text: 'Accumulated objects by class' }),
+    h('p', { class: 'muted note', text: 'The objects the accumulation point dominates directly, one row per class, largest retained first.' }),
+    h('table', { class: 'plain accumulated', data: { testid: 'suspect-accumulated' } },
+      headerRow(accumulatedColumns),
+      h('tbody', {}, rows.map((r) => h('tr', { data: { class: r.class } }, accumulatedColumns.map((c) => {
+        const td = cell(c);
+        fill(td, c, r);
+        return td;
+      }))))));
 }
 
 function suspect(s, i) {
@@ -29,6 +51,7 @@ function suspect(s, i) {
       s.class && [h('dt', { text: 'Class' }), h('dd', {}, classLink(s.class), s.instances !== undefined ? ` (${fmt.count(s.instances)} instances)` : '')],
       s.object && [h('dt', { text: s.kind === 'object' ? 'Object' : 'Biggest instance' }), h('dd', {}, objectLink(s.object, { retained: true }))],
       s.accumulation_point && [h('dt', { text: 'Accumulation point' }), h('dd', {}, objectLink(s.accumulation_point, { retained: true }))]),
+    s.accumulated_by_class?.length > 0 && accumulated(s.accumulated_by_class),
     s.path_from_root.length > 0 && h('div', { class: 'path-from-root' }, h('h3', { text: 'Shortest path from a GC root' }), objectPath(s.path_from_root)));
 }
 
