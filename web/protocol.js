@@ -226,7 +226,9 @@ export const CHUNK_BYTES = 16 * 1024 * 1024;
  *   not_found, include_weak, roots: PathNode[], more_roots?}; PathNode = ObjRef & {field?,
  *   gc_roots?, held_by?, repeat, targets, children: PathNode[], more_children?}
  * @typedef {object} ObjectView        `heapscope inspect --json`
- * @typedef {object} SuspectsReport    `heapscope suspects --json`
+ * @typedef {object} SuspectsReport    `heapscope suspects --json`: {reachable_bytes, threshold,
+ *   finalizer_threshold, suspects: [{kind, description, retained_bytes, heap_share, object?,
+ *   class?, instances?, accumulation_point?, accumulated_by_class, path_from_root, merged}]}
  * @typedef {object} ThreadView        an element of `heapscope threads --json`'s `threads`
  * @typedef {object} RefKindStats      an element of `heapscope references --json`'s `references`
  * @typedef {object} ImmediateDominators `heapscope immediate-dominators --json`: {objects,

@@ -9,6 +9,14 @@
 //! size; where the retained set fans out (an array, a map's table) is where the objects
 //! accumulate — and the shortest path from a GC root to it. The Finalizer finding joins
 //! when Finalizers and their referents are a notable share of the heap.
+//!
+//! **One leak, one suspect.** A class suspect has no accumulation point of its own (its
+//! instances have no single holder: a point found below one of them would name one
+//! instance as where "the memory accumulates"); its path leads to its biggest instance.
+//! A class suspect whose class is among the Finalizer finding's referents, and an object
+//! suspect that is the Finalizer holder's object or has its accumulation point, are the
+//! same leak told twice: they are folded into the Finalizer suspect (`merged`), which
+//! names the holder.
 
 use super::dominator_groups::{ClassSum, dominated_by_class};
 use super::finalizers::FinalizerReport;
@@ -67,6 +75,9 @@ pub struct Suspect {
     pub accumulated_by_class: Vec<ClassSum>,
     /// Shortest path from a GC root to the suspect object.
     pub path_from_root: Vec<PathStep>,
+    /// Suspects found by another rule that are this same leak (their descriptions),
+    /// folded into this one.
+    pub merged: Vec<String>,
 }
 
 /// The report.
@@ -76,6 +87,9 @@ pub struct SuspectsReport {
     pub reachable_bytes: u64,
     /// The threshold used (share of the reachable heap).
     pub threshold: f64,
+    /// The share of the reachable heap Finalizers and their referents need to retain to be
+    /// a finding (a suspect of kind `finalizer`).
+    pub finalizer_threshold: f64,
     /// The suspects, biggest first.
     pub suspects: Vec<Suspect>,
 }
@@ -139,6 +153,36 @@ pub fn root_path(
     Ok(out)
 }
 
+/// Folds the suspects that are the Finalizer finding's leak into it (see the module
+/// documentation); the Finalizer suspect is `out`'s last.
+fn fold_into_finalizer(mut out: Vec<Suspect>, f: &FinalizerReport) -> Vec<Suspect> {
+    let Some(mut fin) = out.pop() else {
+        return out;
+    };
+    let referent_classes: std::collections::HashSet<&str> = f
+        .referents_by_class
+        .iter()
+        .map(|r| r.name.as_str())
+        .collect();
+    let holder = f.holders.first();
+    let same_leak = |s: &Suspect| match s.kind {
+        "class" => s
+            .class
+            .as_deref()
+            .is_some_and(|c| referent_classes.contains(c)),
+        "object" => holder.is_some_and(|h| {
+            s.object.as_ref().map(|o| &o.object) == Some(&h.holder.object)
+                || s.accumulation_point.as_ref().map(|p| &p.object)
+                    == Some(&h.accumulation_point.object)
+        }),
+        _ => false,
+    };
+    let (merged, mut kept): (Vec<Suspect>, Vec<Suspect>) = out.into_iter().partition(same_leak);
+    fin.merged = merged.into_iter().map(|s| s.description).collect();
+    kept.push(fin);
+    kept
+}
+
 /// Finds the suspects. `finalizers` adds the Finalizer finding when notable.
 pub fn suspects(
     heap: &Heap,
@@ -183,6 +227,7 @@ pub fn suspects(
             accumulation_point: Some(point_ref),
             accumulated_by_class: dominated_by_class(heap, point, ACCUMULATED_CLASSES),
             path_from_root: root_path(heap, src, o)?,
+            merged: Vec::new(),
         });
     }
     // Classes: top-level dominators (objects that only the GC roots as a whole keep
@@ -214,7 +259,6 @@ pub fn suspects(
             continue; // reported as a single object
         }
         let name = classes.name(c).to_string();
-        let point = accumulation_point(heap, &big, biggest);
         out.push(Suspect {
             kind: "class",
             description: format!(
@@ -231,9 +275,10 @@ pub fn suspects(
             object: Some(obj_ref(heap, src, biggest)),
             class: Some(name),
             instances: Some(instances.len() as u64),
-            accumulation_point: Some(obj_ref(heap, src, point)),
-            accumulated_by_class: dominated_by_class(heap, point, ACCUMULATED_CLASSES),
+            accumulation_point: None,
+            accumulated_by_class: Vec::new(),
             path_from_root: root_path(heap, src, biggest)?,
+            merged: Vec::new(),
         });
     }
     if let Some(f) = finalizers {
@@ -273,13 +318,16 @@ pub fn suspects(
                     .map(|o| dominated_by_class(heap, o, ACCUMULATED_CLASSES))
                     .unwrap_or_default(),
                 path_from_root: Vec::new(),
+                merged: Vec::new(),
             });
+            out = fold_into_finalizer(out, f);
         }
     }
     out.sort_by_key(|s| std::cmp::Reverse(s.retained_bytes));
     Ok(SuspectsReport {
         reachable_bytes: heap.reachable_bytes(),
         threshold: THRESHOLD,
+        finalizer_threshold: FINALIZER_SHARE,
         suspects: out,
     })
 }

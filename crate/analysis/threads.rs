@@ -17,7 +17,8 @@ use serde::Serialize;
 /// The threads (`heapscope threads --json`).
 #[derive(Clone, Debug, Serialize)]
 pub struct Threads {
-    /// Threads, by what their locals retain, largest first.
+    /// Threads, by what they retain (their locals included), largest first, as MAT's
+    /// thread overview.
     pub threads: Vec<ThreadView>,
 }
 
@@ -43,7 +44,11 @@ pub struct ThreadView {
     pub frames: Vec<FrameView>,
     /// Objects held by the thread that no frame claims (JNI locals, unknown frames).
     pub other_locals: Vec<ObjRef>,
-    /// Sum of the retained sizes of the thread's locals.
+    /// What the thread's locals keep alive, each object once: the retained sizes of the
+    /// locals the thread object dominates and no other of its locals dominates (their
+    /// dominator subtrees are disjoint). A local that something else also holds keeps
+    /// nothing alive on its own and adds nothing. Never more than the thread object's
+    /// retained size, which includes it (the locals are references of the thread object).
     pub locals_retained_bytes: u64,
 }
 
@@ -90,12 +95,12 @@ fn frame_text(heap: &Heap, frame_id: u64) -> (String, String) {
     (format!("{class}.{method}"), location)
 }
 
-/// All threads with a `ROOT_THREAD_OBJ`, largest locals first.
+/// All threads with a `ROOT_THREAD_OBJ`, largest retained first.
 pub fn threads(heap: &Heap, src: &mut dyn ByteSource, max_locals: usize) -> Vec<ThreadView> {
     threads_where(heap, src, max_locals, |_| true)
 }
 
-/// The threads whose thread object satisfies `keep`, largest locals first.
+/// The threads whose thread object satisfies `keep`, largest retained first.
 pub fn threads_where(
     heap: &Heap,
     src: &mut dyn ByteSource,
@@ -103,6 +108,7 @@ pub fn threads_where(
     keep: impl Fn(u32) -> bool,
 ) -> Vec<ThreadView> {
     let mut out = Vec::new();
+    let mut owners = LocalOwners::new(heap);
     for r in heap
         .roots
         .records
@@ -144,7 +150,7 @@ pub fn threads_where(
             objs.sort_by_key(|&o| std::cmp::Reverse(heap.retained(o)));
             objs.dedup();
             for &o in objs.iter() {
-                if seen.insert(o) {
+                if seen.insert(o) && owners.kept_by(heap, o) == Some(r.object) {
                     total += heap.retained(o);
                 }
             }
@@ -157,7 +163,7 @@ pub fn threads_where(
         other.sort_by_key(|&o| std::cmp::Reverse(heap.retained(o)));
         other.dedup();
         for &o in &other {
-            if seen.insert(o) {
+            if seen.insert(o) && owners.kept_by(heap, o) == Some(r.object) {
                 total += heap.retained(o);
             }
         }
@@ -174,12 +180,81 @@ pub fn threads_where(
         });
     }
     out.sort_by(|a, b| {
-        b.locals_retained_bytes
-            .cmp(&a.locals_retained_bytes)
-            .then_with(|| b.object.retained_bytes.cmp(&a.object.retained_bytes))
+        b.object
+            .retained_bytes
+            .cmp(&a.object.retained_bytes)
+            .then_with(|| b.locals_retained_bytes.cmp(&a.locals_retained_bytes))
             .then_with(|| a.name.cmp(&b.name))
     });
     out
+}
+
+/// Which thread object a local keeps its retained size for: walking up the dominator tree
+/// from the local, the first thread object or local met. A thread object: the local's
+/// subtree is the thread's and no other local's; another local (whose subtree holds this
+/// one), or the super-root (something besides the thread holds it): none.
+///
+/// Walks are remembered per object passed (8 bytes each, about 40 with the map's
+/// overhead), so each dominator-tree node is walked over once whatever the number of
+/// locals and threads; nothing is kept after the threads are listed.
+struct LocalOwners {
+    /// Thread objects and every thread's locals: where a walk stops.
+    stops: std::collections::HashSet<u32>,
+    threads: std::collections::HashSet<u32>,
+    /// Object → the stop above it (`u32::MAX`: the super-root).
+    above: crate::model::hash::IdHashMap<u32, u32>,
+}
+
+impl LocalOwners {
+    fn new(heap: &Heap) -> Self {
+        let threads: std::collections::HashSet<u32> = heap
+            .roots
+            .records
+            .iter()
+            .filter(|r| r.kind == RootKind::ThreadObject)
+            .map(|r| r.object)
+            .collect();
+        let mut stops = threads.clone();
+        stops.extend(
+            heap.roots
+                .records
+                .iter()
+                .filter(|r| r.thread_serial != 0 && is_thread_local(r.kind))
+                .map(|r| r.object),
+        );
+        LocalOwners {
+            stops,
+            threads,
+            above: Default::default(),
+        }
+    }
+
+    /// The stop strictly above `obj` in the dominator tree (`None`: the super-root).
+    fn stop_above(&mut self, heap: &Heap, obj: u32) -> Option<u32> {
+        let mut passed = Vec::new();
+        let mut x = heap.idom(obj);
+        let found = loop {
+            let Some(at) = x else { break u32::MAX };
+            if self.stops.contains(&at) {
+                break at;
+            }
+            if let Some(&known) = self.above.get(&at) {
+                break known;
+            }
+            passed.push(at);
+            x = heap.idom(at);
+        };
+        for p in passed {
+            self.above.insert(p, found);
+        }
+        (found != u32::MAX).then_some(found)
+    }
+
+    /// The thread object whose locals' retained size includes `local`'s, if any.
+    fn kept_by(&mut self, heap: &Heap, local: u32) -> Option<u32> {
+        self.stop_above(heap, local)
+            .filter(|t| self.threads.contains(t))
+    }
 }
 
 /// If `obj` is held by a thread's frame (a `ROOT_JAVA_FRAME` or `ROOT_JNI_LOCAL` root, or

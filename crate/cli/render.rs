@@ -830,6 +830,9 @@ fn suspects(out: &mut Vec<String>, r: &SuspectsReport) {
     }
     for (i, s) in r.suspects.iter().enumerate() {
         out.push(format!("Suspect {}: {}", i + 1, s.description));
+        for m in &s.merged {
+            out.push(format!("  the same leak, also found as: {m}"));
+        }
         if !s.path_from_root.is_empty() {
             out.push("  path from a GC root:".into());
             for st in &s.path_from_root {
@@ -851,10 +854,11 @@ fn suspects(out: &mut Vec<String>, r: &SuspectsReport) {
 fn threads(out: &mut Vec<String>, threads: &[ThreadView]) {
     for th in threads {
         out.push(format!(
-            "'{}' {} {} (locals retain {})",
+            "'{}' {} {} (retains {}, {} of it kept alive by its locals alone)",
             th.name,
             th.object.class,
             th.object.object,
+            human(th.object.retained_bytes),
             human(th.locals_retained_bytes)
         ));
         for f in &th.frames {

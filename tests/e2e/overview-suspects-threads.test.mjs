@@ -17,7 +17,15 @@ test('leak suspects, threads and the overview\'s findings, references, reachabil
   await screenshot(page, '12-suspects');
   await showView(page, 'threads');
   const names = await page.$$eval('[data-testid=thread]', (els) => els.map((e) => e.dataset.name));
-  assert.deepEqual(names, cliJson('threads', timerDump).threads.map((t) => t.name));
+  const cliThreads = cliJson('threads', timerDump).threads;
+  assert.deepEqual(names, cliThreads.map((t) => t.name));
+  // What the locals alone keep alive, each object once: the CLI's figure, never more than
+  // the thread's retained size (main: 29 128 of 30 328 bytes; counted per local it was 120 856).
+  const locals = await page.$$eval('[data-testid=thread] [data-testid=locals-retained]', (els) => els.map((e) => Number(e.dataset.value)));
+  assert.deepEqual(locals, cliThreads.map((t) => t.locals_retained_bytes));
+  assert.equal(cliThreads[0].name, 'main');
+  assert.deepEqual([cliThreads[0].locals_retained_bytes, cliThreads[0].object.retained_bytes], [29_128, 30_328]);
+  for (const t of cliThreads) assert.ok(t.locals_retained_bytes <= t.object.retained_bytes, t.name);
   await screenshot(page, '13-threads');
   await showView(page, 'overview');
   const finding = await page.textContent('[data-testid=overview-findings] [data-finding=suspect]');

@@ -29,7 +29,15 @@ function findings(report) {
       : h('li', { data: { finding: 'suspect' } }, `No leak suspect: nothing retains more than ${fmt.percent(report.suspects.threshold, 1)} of the reachable heap.`));
   }
   const f = report.finalizers;
-  if (f && f.finalizers > 0) {
+  const notable = report.suspects?.suspects.some((s) => s.kind === 'finalizer');
+  if (f && f.finalizers > 0 && report.suspects && !notable) {
+    // Below the share at which Finalizers are a finding: said, not offered as a finding.
+    const held = f.retained_bytes + f.referents_retained_bytes;
+    items.push(h('li', { data: { finding: 'finalizer', notable: 'false' } },
+      `${fmt.count(f.finalizers)} java.lang.ref.Finalizer objects and their referents retain ${fmt.bytes(held)}, `
+      + `below the ${fmt.percent(report.suspects.finalizer_threshold, 1)} of the reachable heap at which they are a finding. `,
+      h('a', { href: href('finalizers'), text: 'Finalizers →' })));
+  } else if (f && f.finalizers > 0) {
     const sentence = f.holders.length > 0 ? f.holders[0].summary : f.findings[0];
     items.push(h('li', { data: { finding: 'finalizer' } }, prose(firstSentence(sentence), 'span'), ' ', h('a', { href: href('finalizers'), text: 'Finalizers →' })));
   } else if (f) {

@@ -51,6 +51,9 @@ function suspect(s, i) {
       s.class && [h('dt', { text: 'Class' }), h('dd', {}, classLink(s.class), s.instances !== undefined ? ` (${fmt.count(s.instances)} instances)` : '')],
       s.object && [h('dt', { text: s.kind === 'object' ? 'Object' : 'Biggest instance' }), h('dd', {}, objectLink(s.object, { retained: true }))],
       s.accumulation_point && [h('dt', { text: 'Accumulation point' }), h('dd', {}, objectLink(s.accumulation_point, { retained: true }))]),
+    s.merged?.length > 0 && h('div', { class: 'merged', data: { testid: 'suspect-merged' } },
+      h('h3', { text: 'The same leak, also found as' }),
+      h('ul', { class: 'sentences' }, s.merged.map((m) => h('li', {}, prose(m, 'span'))))),
     s.accumulated_by_class?.length > 0 && accumulated(s.accumulated_by_class),
     s.path_from_root.length > 0 && h('div', { class: 'path-from-root' }, h('h3', { text: 'Shortest path from a GC root' }), objectPath(s.path_from_root)));
 }

@@ -53,12 +53,14 @@ export function threadsView({ threads, onExport }) {
     h('summary', {},
       h('span', { class: 'thread-name', text: `'${t.name}'` }), ' ',
       objectLink(t.object),
-      h('span', { class: 'muted', text: ` · ${t.frames.length} frame${t.frames.length === 1 ? '' : 's'} · locals retain ` }),
-      h('span', { class: 'num', text: fmt.bytes(t.locals_retained_bytes), data: { value: String(t.locals_retained_bytes) } })),
+      h('span', { class: 'muted', text: ` · ${t.frames.length} frame${t.frames.length === 1 ? '' : 's'} · retains ` }),
+      h('span', { class: 'num', text: fmt.bytes(t.object.retained_bytes), data: { value: String(t.object.retained_bytes) } }),
+      h('span', { class: 'muted', text: ', kept alive by its locals alone ', title: 'Each object once: what the thread\'s locals keep alive that nothing else holds (part of what the thread retains)' }),
+      h('span', { class: 'num', data: { testid: 'locals-retained', value: String(t.locals_retained_bytes) }, text: fmt.bytes(t.locals_retained_bytes) })),
     threadStack(t)));
   return h('div', { class: 'view-threads page', data: { testid: 'threads' } },
     h('div', { class: 'toolbar' },
-      h('p', { class: 'muted counts', text: `${fmt.count(threads.length)} threads, largest locals first.` }),
+      h('p', { class: 'muted counts', text: `${fmt.count(threads.length)} threads, largest retained first (a thread retains what its locals hold).` }),
       threads.length > 0 && exportButton('threads', () => onExport('threads', columns, rows(threads)), 'One row per frame and local')),
     threads.length > 0 ? list : h('p', { class: 'card muted', text: 'The dump records no thread objects.' }));
 }
