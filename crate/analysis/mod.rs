@@ -1,6 +1,8 @@
 //! The `analysis` layer: what the heap model means.
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+pub mod collection;
+pub mod collections;
 pub mod dominators_report;
 pub mod fields;
 pub mod finalizers;
