@@ -84,7 +84,8 @@ pub struct ClassRow {
 pub struct HolderRow {
     /// `Class.field` of the object that refers to them (`Class.field[]`: through an
     /// array held by that field; `Array[]` when the array has no single holder);
-    /// `<GC root>`, `<several>` (more than one referrer) or `<unreachable>`.
+    /// `<GC root>`, `<several>` (more than one referrer; the collection's own views and
+    /// iterators, inner classes of its class, do not count) or `<unreachable>`.
     pub holder: String,
     /// The collections' class.
     pub class: String,
@@ -265,7 +266,21 @@ impl<'h> Holders<'h> {
     /// referrer is one.
     fn of(&mut self, src: &mut dyn ByteSource, obj: u32) -> Result<u32, HprofError> {
         let heap = self.heap;
-        let refs = heap.referrers(obj);
+        let mut refs = heap.referrers(obj);
+        if refs.len() > 1 {
+            // The collection's own views and iterators (`HashMap$KeySet`, `ArrayList$Itr`:
+            // inner classes of its class or a superclass) refer back to it; they do not
+            // hold it.
+            let classes = &heap.index.classes;
+            let own: Vec<String> = classes
+                .hierarchy(heap.class_of(obj))
+                .map(|c| format!("{}$", classes.name(c)))
+                .collect();
+            refs.retain(|&r| {
+                let name = heap.describe_class(r);
+                !own.iter().any(|p| name.starts_with(p.as_str()))
+            });
+        }
         let name = match refs.as_slice() {
             [] if heap.pre(obj).is_none() => UNREACHABLE.to_string(),
             [] => GC_ROOT.to_string(),
