@@ -21,6 +21,7 @@ import { threadsView } from './views/threads.js';
 import { pathsView } from './views/paths.js';
 import { inspectorView } from './views/inspector.js';
 import { unreachableView } from './views/unreachable.js';
+import { collectionsView } from './views/collections.js';
 
 /**
  * The views, in tab order. `full`: needs the full analysis (hidden when it was refused).
@@ -40,6 +41,7 @@ const VIEWS = [
   { id: 'paths', title: 'Paths to GC roots', full: true, params: true, create: (c) => pathsView(c) },
   { id: 'inspect', title: 'Object', full: true, params: true, create: (c) => inspectorView(c) },
   { id: 'unreachable', title: 'Unreachable', full: true, create: (c) => unreachableView({ ...c, unreachable: c.report.unreachable, heapBytes: c.report.summary.shallow_bytes }) },
+  { id: 'collections', title: 'Collections', full: true, create: (c) => collectionsView(c) },
 ];
 
 /**
@@ -294,7 +296,8 @@ function loaders() {
     children: (parent, limit) => ask({ kind: Query.DOMINATOR_CHILDREN, limit, ...(parent ? { parent } : {}) }),
     instances: (name, limit) => ask({ kind: Query.INSTANCES, class: name, limit }),
     paths: ({ object, class: cls, includeWeak }) => ask({ kind: Query.PATHS, include_weak: includeWeak === true, ...(object ? { object } : { class: cls }) }),
-    inspect: (object) => ask({ kind: Query.INSPECT, object }),
+    inspect: (object, page = {}) => ask({ kind: Query.INSPECT, object, offset: page.offset, referrers_offset: page.referrersOffset, max_items: page.limit }),
+    collections: (top) => ask({ kind: Query.COLLECTIONS, top }),
   };
 }
 
