@@ -68,6 +68,15 @@ export const Query = Object.freeze({
   UNREACHABLE: 'unreachable',
   /** {class?: string, holder?: string, top?: number} → {@link CollectionsReport} (`heapscope collections --json`). */
   COLLECTIONS: 'collections',
+  /**
+   * {object?: string, class?: string (one of the two), skip?: string[] (`java.*` patterns), top?: number}
+   * → {@link ImmediateDominators} (`heapscope immediate-dominators --json`).
+   */
+  IMMEDIATE_DOMINATORS: 'immediate_dominators',
+  /** {object?: string, class?: string (one of the two), top?: number} → {@link RetainedSet} (`heapscope retained-set --json`). */
+  RETAINED_SET: 'retained_set',
+  /** {name: string} → {@link ClassReport} (`heapscope class --json`). */
+  CLASS: 'class',
 });
 
 /** Event types (worker → page, no id). */
@@ -196,6 +205,15 @@ export const CHUNK_BYTES = 16 * 1024 * 1024;
  * @typedef {object} SuspectsReport    `heapscope suspects --json`
  * @typedef {object} ThreadView        an element of `heapscope threads --json`'s `threads`
  * @typedef {object} RefKindStats      an element of `heapscope references --json`'s `references`
+ * @typedef {object} ImmediateDominators `heapscope immediate-dominators --json`: {objects,
+ *   unreachable_objects, skip, rows: [{class, gc_roots?, dominators, objects,
+ *   dominated_shallow_bytes, shallow_bytes, retained_bytes, top: [ObjRef & {objects}], more}]}
+ * @typedef {object} RetainedSet       `heapscope retained-set --json`: {objects,
+ *   unreachable_objects, retained_objects, retained_bytes, minimum_retained_bytes,
+ *   classes: HistogramRow[], total_classes}
+ * @typedef {object} ClassReport       `heapscope class --json`: {name, classes: [{name, kind,
+ *   class_object?, instances, shallow_bytes, retained_bytes, instance_size?, superclasses,
+ *   class_loader?, statics, subclasses}]}
  *
  * A failed query's error code: `invalid_request` (an unknown kind or parameter, a value
  * out of range), `not_ready`, `refused`, `not_found`, `bad_dump` (a record could not be

@@ -7,7 +7,7 @@
 import { h, replace } from './dom.js';
 import * as fmt from './format.js';
 import { tableSection } from './table.js';
-import { classHref, classLink, href, inspectHref, loading, objectLink, parseObjectId, pathsHref } from './links.js';
+import { classHref, classLink, classPathsHref, href, inspectHref, loading, objectLink, parseObjectId, pathsHref } from './links.js';
 
 /** Elements, entries and referrers per page (the query's default `max_items`). */
 const PAGE = 100;
@@ -18,11 +18,12 @@ function valueCell(el, x) {
   else el.replaceChildren(h('span', { class: x.value === 'null' ? 'muted' : 'mono', text: x.value }));
 }
 
-function fieldTable(title, name, rows, onExport, empty) {
+/** A table of fields (`inspect`'s `fields` or `statics`): rows `tr[data-name]`. */
+export function fieldTable(title, name, rows, onExport, empty) {
   const t = tableSection({
     title, name, rows, onExport, empty,
     columns: [
-      { key: 'declaring', title: 'Declared in', kind: 'text', value: (f) => f.declaring, cellClass: 'mono muted' },
+      { key: 'declaring', title: 'Declared in', kind: 'text', value: (f) => f.declaring, cellClass: 'mono muted', decorate: (el, f) => el.replaceChildren(classLink(f.declaring)) },
       { key: 'name', title: 'Field', kind: 'text', value: (f) => f.name, cellClass: 'mono' },
       // HPROF says only "object" for a reference: show the class of the object it points to.
       { key: 'type', title: 'Type', kind: 'text', value: (f) => f.object?.class ?? f.type, cellClass: 'mono muted' },
@@ -126,7 +127,8 @@ function render(v, onExport, page) {
     h('div', { class: 'section-head' },
       h('h2', {}, v.kind === 'class' ? h('code', { text: v.class }) : classLink(v.class), ' ', h('span', { class: 'oid', text: v.object })),
       h('div', { class: 'head-actions' },
-        v.kind === 'class' && h('a', { class: 'button secondary small', href: classHref(v.class.replace(/^class /, '')), text: 'Instances and their paths' }),
+        v.kind === 'class' && h('a', { class: 'button secondary small', href: classHref(v.class.replace(/^class /, '')), text: 'Class page' }),
+        v.kind === 'class' && h('a', { class: 'button secondary small', href: classPathsHref(v.class.replace(/^class /, '')), text: 'Instances and their paths' }),
         v.reachable && h('a', { class: 'button secondary small', href: pathsHref(v.object), text: 'Paths from GC roots', data: { testid: 'inspector-paths' } }))),
     h('dl', { class: 'facts', data: { testid: 'inspector-facts' } }, facts.flatMap(([k, x]) => [h('dt', { text: k }), h('dd', {}, x)])));
   const parts = [head];
