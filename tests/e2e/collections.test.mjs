@@ -90,6 +90,7 @@ test('a session\'s attributes are one click from the sessions map\'s entry; entr
     }
   }
   assert.ok(entry, 'the example session is among the entries');
+  await screenshot(page, '23-map-entries', 1200);
   // One click: the session's inspector shows its attributes as entries.
   await page.click(`[data-testid=inspector-entries] tr[data-index="${entry.index}"] [data-col=value] a.obj`);
   await viewLoaded(page, `#inspect?object=${entry.value}`);

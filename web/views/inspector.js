@@ -18,6 +18,12 @@ function valueCell(el, x) {
   else el.replaceChildren(h('span', { class: x.value === 'null' ? 'muted' : 'mono', text: x.value }));
 }
 
+/** A field's type: the declared one for primitives, the referenced object's class for references. */
+function fieldType(f) {
+  if (f.object) return f.object.class;
+  return f.type === 'java.lang.Object' ? 'reference' : f.type;
+}
+
 /** A table of fields (`inspect`'s `fields` or `statics`): rows `tr[data-name]`. */
 export function fieldTable(title, name, rows, onExport, empty) {
   const t = tableSection({
@@ -25,8 +31,9 @@ export function fieldTable(title, name, rows, onExport, empty) {
     columns: [
       { key: 'declaring', title: 'Declared in', kind: 'text', value: (f) => f.declaring, cellClass: 'mono muted', decorate: (el, f) => el.replaceChildren(classLink(f.declaring)) },
       { key: 'name', title: 'Field', kind: 'text', value: (f) => f.name, cellClass: 'mono' },
-      // HPROF says only "object" for a reference: show the class of the object it points to.
-      { key: 'type', title: 'Type', kind: 'text', value: (f) => f.object?.class ?? f.type, cellClass: 'mono muted' },
+      // A dump declares a primitive field's type but only "object" (`java.lang.Object`) for
+      // a reference field: show the class of the object it points to, `reference` for null.
+      { key: 'type', title: 'Type', kind: 'text', value: fieldType, cellClass: 'mono muted' },
       { key: 'value', title: 'Value', kind: 'text', value: (f) => f.value, decorate: valueCell },
     ],
   });
