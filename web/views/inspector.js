@@ -80,14 +80,15 @@ function entriesTable(title, name, kind, entries, onExport) {
 
 /**
  * Previous / next links over a list of `total` items shown from `offset` (`shown` of
- * them); `to(offset)` is the page's address. Nothing when one page holds them all.
+ * them), numbered from 0 as the tables' `#` column; `to(offset)` is the page's address.
+ * Nothing when one page holds them all.
  */
 function pager(name, offset, shown, total, to) {
   if (offset === 0 && shown >= total) return null;
   const link = (text, o, test) => h('a', { href: to(o), text, data: { testid: `${name}-${test}` } });
   return h('nav', { class: 'pager', data: { testid: `${name}-pager`, offset: String(offset), total: String(total) }, attrs: { 'aria-label': `Pages of ${name}` } },
     offset > 0 ? link('◀ Previous', Math.max(0, offset - PAGE), 'previous') : h('span', { class: 'disabled', text: '◀ Previous' }),
-    h('span', { text: shown > 0 ? `${fmt.count(offset + 1)}–${fmt.count(offset + shown)} of ${fmt.count(total)}` : `none of ${fmt.count(total)} from ${fmt.count(offset + 1)}` }),
+    h('span', { text: shown > 0 ? `#${fmt.count(offset)}–#${fmt.count(offset + shown - 1)} of ${fmt.count(total)}` : `none from #${fmt.count(offset)} (${fmt.count(total)} in all)` }),
     offset + shown < total ? link('Next ▶', offset + PAGE, 'next') : h('span', { class: 'disabled', text: 'Next ▶' }));
 }
 
