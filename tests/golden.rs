@@ -161,6 +161,8 @@ struct Dump<'a> {
     class: &'a [&'a str],
     objects: &'a [&'a str],
     paths: &'a [(&'a str, bool)],
+    /// Objects inspected with options (pages of elements, entries, referrers).
+    pages: &'a [&'a [&'a str]],
     /// An object ID no object has.
     absent: &'a str,
 }
@@ -202,6 +204,8 @@ fn dump_cases(c: &mut Cases, d: &Dump) {
             "--top",
             "3",
         ],
+        &["collections"],
+        &["collections", "--top", "5"],
     ] {
         c.both(dir, f, cmd);
     }
@@ -241,6 +245,11 @@ fn dump_cases(c: &mut Cases, d: &Dump) {
     }
     for id in d.objects {
         c.both(dir, f, &["inspect", id]);
+    }
+    for args in d.pages {
+        let mut cmd = vec!["inspect"];
+        cmd.extend(args.iter());
+        c.both(dir, f, &cmd);
     }
     c.fails(dir, "error-inspect-bad-id", &["inspect", f, "0xzz"]);
     c.fails(dir, "error-inspect-absent-id", &["inspect", f, d.absent]);
@@ -322,6 +331,12 @@ fn all_cases(tmp: &Path) -> Cases {
                 // OPEN_STATEMENTS[148]: with --include-weak its shortest path goes through
                 // Finalizer.unfinalized instead.
                 ("0xfd994408", true),
+            ],
+            pages: &[
+                // Fixtures.OPEN_STATEMENTS: an ArrayList of 150 statements; its last page.
+                &["0xfc03a148", "--offset", "145", "--limit", "10"],
+                // The Timer's queue array (TimerTask[2048]) from element 2000.
+                &["0xffd3e4d0", "--offset", "2000", "--limit", "3"],
             ],
             absent: "0x12345678",
         },
@@ -417,6 +432,20 @@ fn all_cases(tmp: &Path) -> Cases {
                 // through MethodType.internTable's weak entry with --include-weak.
                 ("0xe0c3bc60", true),
             ],
+            pages: &[
+                // MAT's CreateCollectionDump: a HashMap of 341 strings (hash table order),
+                // a LinkedHashMap (insertion order) from entry 100, a TreeMap (key order),
+                // a LinkedList's last entries.
+                &["0xe0fe2e40", "--limit", "5"],
+                &["0xe0f7f878", "--offset", "100", "--limit", "5"],
+                &["0xe10d9768", "--limit", "5"],
+                &["0xe0cd9a60", "--offset", "336", "--limit", "10"],
+                // ZoneInfoFile.regions (String[599]): its last page.
+                &["0xe29bea88", "--offset", "595", "--limit", "10"],
+                // HashSet.PRESENT (a java.lang.Object, the value of every HashSet entry):
+                // its referrers from the 100th.
+                &["0xe0c13278", "--referrers-offset", "100", "--limit", "3"],
+            ],
             absent: "0x12345678",
         },
     );
@@ -455,6 +484,7 @@ fn all_cases(tmp: &Path) -> Cases {
         "path",
         "inspect",
         "unreachable",
+        "collections",
         "immediate-dominators",
         "retained-set",
         "class",

@@ -908,6 +908,8 @@ fn a_jdk8_string_whose_offset_plus_count_overflows() {
         .ask(&Query::Inspect {
             object: ObjectId(0x1000),
             max_items: 16,
+            offset: 0,
+            referrers_offset: 0,
         })
         .expect("inspect");
     assert_eq!(view.this.value.as_deref(), Some("ello…"));

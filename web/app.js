@@ -21,6 +21,7 @@ import { threadsView } from './views/threads.js';
 import { pathsView } from './views/paths.js';
 import { inspectorView } from './views/inspector.js';
 import { unreachableView } from './views/unreachable.js';
+import { collectionsView } from './views/collections.js';
 import { classView } from './views/class.js';
 import { immediateDominatorsView } from './views/immediate-dominators.js';
 import { histogramView } from './views/histogram_groups.js';
@@ -45,6 +46,7 @@ const VIEWS = [
   { id: 'immediate-dominators', title: 'Immediate dominators', full: true, params: true, create: (c) => immediateDominatorsView(c) },
   { id: 'inspect', title: 'Object', full: true, params: true, create: (c) => inspectorView(c) },
   { id: 'unreachable', title: 'Unreachable', full: true, create: (c) => unreachableView({ ...c, unreachable: c.report.unreachable, heapBytes: c.report.summary.shallow_bytes }) },
+  { id: 'collections', title: 'Collections', full: true, create: (c) => collectionsView(c) },
 ];
 
 /**
@@ -356,7 +358,8 @@ function loaders() {
     children: (parent, limit) => ask({ kind: Query.DOMINATOR_CHILDREN, limit, ...(parent ? { parent } : {}) }),
     instances: (name, limit) => ask({ kind: Query.INSTANCES, class: name, limit }),
     paths: ({ object, class: cls, includeWeak }) => ask({ kind: Query.PATHS, include_weak: includeWeak === true, ...(object ? { object } : { class: cls }) }),
-    inspect: (object) => ask({ kind: Query.INSPECT, object }),
+    inspect: (object, page = {}) => ask({ kind: Query.INSPECT, object, offset: page.offset, referrers_offset: page.referrersOffset, max_items: page.limit }),
+    collections: (top) => ask({ kind: Query.COLLECTIONS, top }),
     classInfo: (name) => ask({ kind: Query.CLASS, name }),
     retainedSet: ({ object, class: cls, top }) => ask({ kind: Query.RETAINED_SET, top, ...(object ? { object } : { class: cls }) }),
     immediateDominators: ({ object, class: cls, skip, top }) => ask({ kind: Query.IMMEDIATE_DOMINATORS, skip, top, ...(object ? { object } : { class: cls }) }),

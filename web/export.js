@@ -6,7 +6,7 @@
  * @property {string} key            stable key: the cell's data-col (and CSV header unless `csv`)
  * @property {string} [csv]          CSV header
  * @property {string} title          header shown in the page
- * @property {'text'|'count'|'bytes'|'offset'} kind
+ * @property {'text'|'count'|'bytes'|'offset'|'ratio'} kind  (`ratio`: a fraction, shown as a percentage)
  * @property {(row: any) => any} value  raw value (numbers stay exact integers)
  */
 

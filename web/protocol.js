@@ -56,7 +56,7 @@ export const Query = Object.freeze({
   FINALIZERS: 'finalizers',
   /** {object?: string, class?: string (one of the two), include_weak?: boolean} → {@link PathTree}. */
   PATHS: 'paths',
-  /** {object: string, max_items?: number} → {@link ObjectView}. */
+  /** {object: string, max_items?: number, offset?: number, referrers_offset?: number} → {@link ObjectView}. */
   INSPECT: 'inspect',
   /** {} → {@link SuspectsReport}. */
   SUSPECTS: 'suspects',
@@ -66,6 +66,8 @@ export const Query = Object.freeze({
   THREADS: 'threads',
   /** {top?: number} → {@link Histogram} of the objects no GC root reaches (`heapscope unreachable --json`). */
   UNREACHABLE: 'unreachable',
+  /** {class?: string, holder?: string, top?: number} → {@link CollectionsReport} (`heapscope collections --json`). */
+  COLLECTIONS: 'collections',
   /**
    * {object?: string, class?: string (one of the two), skip?: string[] (`java.*` patterns), top?: number}
    * → {@link ImmediateDominators} (`heapscope immediate-dominators --json`).
@@ -225,7 +227,9 @@ export const CHUNK_BYTES = 16 * 1024 * 1024;
  * @typedef {object} PathTree          `heapscope path --json`: {targets, searched, found,
  *   not_found, include_weak, roots: PathNode[], more_roots?}; PathNode = ObjRef & {field?,
  *   gc_roots?, held_by?, repeat, targets, children: PathNode[], more_children?}
- * @typedef {object} ObjectView        `heapscope inspect --json`
+ * @typedef {object} ObjectView        `heapscope inspect --json` (a collection's
+ *   `collection`, `entries`, `entries_total`; a field's `collection` with its first entries)
+ * @typedef {object} CollectionsReport `heapscope collections --json`
  * @typedef {object} SuspectsReport    `heapscope suspects --json`: {reachable_bytes, threshold,
  *   finalizer_threshold, suspects: [{kind, description, retained_bytes, heap_share, object?,
  *   class?, instances?, accumulation_point?, accumulated_by_class, path_from_root, merged}]}

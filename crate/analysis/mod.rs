@@ -9,6 +9,8 @@
 // or carries an `#[expect]` on the smallest item that says why each index is in range.
 
 pub mod class;
+pub mod collection;
+pub mod collections;
 pub mod dominator_groups;
 pub mod dominators_report;
 pub mod fields;

@@ -9,7 +9,7 @@ use crate::format::tags::BasicType;
 use crate::format::{ByteSource, HprofError};
 use crate::graph::Heap;
 use crate::model::classes::ClassKind;
-use crate::model::records::{Record, read_record};
+use crate::model::records::{Record, read_record_from};
 use crate::model::refs::{Resolver, SlotName, class_refs, instance_refs, slot_name};
 use crate::text::{hex_id, utf16_be, utf16_le};
 use serde::Serialize;
@@ -37,15 +37,27 @@ pub fn record(
     obj: u32,
     max_elements: u32,
 ) -> Result<Option<Record>, HprofError> {
-    let first = heap.index.classes.object_count;
-    if obj < first {
+    record_from(heap, src, obj, 0, max_elements)
+}
+
+/// [`record`] with an array's elements from index `first` on (at most `max_elements`).
+pub fn record_from(
+    heap: &Heap,
+    src: &mut dyn ByteSource,
+    obj: u32,
+    first: u32,
+    max_elements: u32,
+) -> Result<Option<Record>, HprofError> {
+    let classes = heap.index.classes.object_count;
+    if obj < classes {
         return Ok(None);
     }
-    read_record(
+    read_record_from(
         src,
         &heap.index.files,
         heap.index.header.id_size,
-        u64::from(obj - first),
+        u64::from(obj - classes),
+        first,
         max_elements,
     )
     .map(Some)

@@ -148,7 +148,8 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// One object: fields, elements, string value, referrers, dominator, GC roots.
+    /// One object: fields, elements, string value, referrers, dominator, GC roots; a
+    /// collection's entries.
     Inspect {
         /// The heap dump (.hprof or .hprof.gz).
         file: PathBuf,
@@ -157,6 +158,33 @@ enum Command {
         /// Print JSON.
         #[arg(long)]
         json: bool,
+        /// The first array element or collection entry listed.
+        #[arg(long, default_value_t = 0)]
+        offset: u64,
+        /// Elements, entries and referrers listed.
+        #[arg(long, default_value_t = defaults::INSPECT_ITEMS)]
+        limit: u32,
+        /// The first referrer listed.
+        #[arg(long, default_value_t = 0)]
+        referrers_offset: u64,
+    },
+    /// The JDK collections (HashMap, ArrayList, …): sizes, capacities, fill ratios and the
+    /// bytes unused capacity wastes, by class and by the field that holds them.
+    Collections {
+        /// The heap dump (.hprof or .hprof.gz).
+        file: PathBuf,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+        /// Only collections of this class, e.g. java.util.HashMap.
+        #[arg(long)]
+        class: Option<String>,
+        /// Only collections held by this field, as the report names it (Class.field).
+        #[arg(long)]
+        holder: Option<String>,
+        /// Holder rows and single collections shown.
+        #[arg(long, default_value_t = defaults::COLLECTIONS_TOP)]
+        top: u32,
     },
     /// Objects no GC root reaches, by class: what the next garbage collection would free
     /// (left out of the dominator tree and retained sizes).
@@ -319,14 +347,30 @@ impl Command {
                     max_locals: defaults::THREAD_LOCALS,
                 },
             ),
-            Command::Inspect { file, object, json } => (
+            Command::Inspect {
+                file,
+                object,
+                json,
+                offset,
+                limit,
+                referrers_offset,
+            } => (
                 file,
                 json,
                 Query::Inspect {
                     object: object_id(&object)?,
-                    max_items: defaults::INSPECT_ITEMS,
+                    max_items: limit,
+                    offset,
+                    referrers_offset,
                 },
             ),
+            Command::Collections {
+                file,
+                json,
+                class,
+                holder,
+                top,
+            } => (file, json, Query::Collections { class, holder, top }),
             Command::Dominators {
                 file,
                 json,

@@ -3,13 +3,15 @@
 
 use comfy_table::{Cell, CellAlignment, ContentArrangement, Table, presets};
 use heapscope::analysis::class::ClassReport;
+use heapscope::analysis::collection::Facts;
+use heapscope::analysis::collections::{CollectionsReport, Totals};
 use heapscope::analysis::dominator_groups::{ClassGroup, ClassSum, GroupedDomTree};
 use heapscope::analysis::dominators_report::{DomNode, DomTree};
 use heapscope::analysis::finalizers::FinalizerReport;
 use heapscope::analysis::histogram::{Histogram, HistogramRow};
 use heapscope::analysis::histogram_groups::{GroupedHistogram, HistogramGroup};
 use heapscope::analysis::immediate_dominators::ImmediateDominators;
-use heapscope::analysis::inspect::ObjectView;
+use heapscope::analysis::inspect::{EntryView, ItemView, ObjectView};
 use heapscope::analysis::paths::{PathNode, PathTree};
 use heapscope::analysis::refstats::RefKindStats;
 use heapscope::analysis::retained_set::RetainedSetReport;
@@ -35,6 +37,7 @@ pub fn text(answer: &Answer, file: &Path) -> Vec<String> {
         Answer::References(r) => references(&mut out, &r.references),
         Answer::Threads(t) => threads(&mut out, &t.threads),
         Answer::Unreachable(u) => unreachable(&mut out, &u.histogram),
+        Answer::Collections(r) => collections(&mut out, r),
         Answer::ImmediateDominators(d) => immediate_dominators(&mut out, d),
         Answer::RetainedSet(r) => retained_set(&mut out, r),
         Answer::Class(c) => class(&mut out, c),
@@ -895,6 +898,9 @@ fn inspect(out: &mut Vec<String>, v: &ObjectView) {
     if let Some(d) = &v.dominator {
         out.push(format!("dominator: {} {}", d.class, d.object));
     }
+    if let Some(c) = &v.collection {
+        out.push(format!("collection: {}", facts_text(c)));
+    }
     for f in v.statics.iter().chain(&v.fields) {
         let extra = f
             .object
@@ -914,6 +920,24 @@ fn inspect(out: &mut Vec<String>, v: &ObjectView) {
             "  {} {}.{} = {}{}",
             f.ty, f.declaring, f.name, f.value, extra
         ));
+        if let Some(c) = &f.collection {
+            out.push(format!("      {}", facts_text(&c.facts)));
+            entry_lines(out, &c.entries, "      ");
+            if (c.entries.len() as u64) < c.entries_total {
+                out.push(format!(
+                    "      … {} more",
+                    grouped(c.entries_total - c.entries.len() as u64)
+                ));
+            }
+        }
+    }
+    if let (Some(entries), Some(total)) = (&v.entries, v.entries_total) {
+        let shown = match (entries.first(), entries.last()) {
+            (Some(a), Some(b)) => format!(", [{}] to [{}]", a.index, b.index),
+            _ => String::new(),
+        };
+        out.push(format!("entries ({} in all{shown}):", grouped(total)));
+        entry_lines(out, entries, "  ");
     }
     if let Some(n) = v.length {
         out.push(format!("  length {n}"));
@@ -936,6 +960,172 @@ fn inspect(out: &mut Vec<String>, v: &ObjectView) {
             r.object.class, r.object.object, r.field
         ));
     }
+}
+
+/// `map (java.util.HashMap): size 3, capacity 16, fill 18.8 %, 52 B wasted`.
+fn facts_text(c: &Facts) -> String {
+    let capacity = match (c.capacity, c.fill_ratio) {
+        (Some(cap), Some(r)) => format!(", capacity {}, fill {:.1} %", grouped(cap), r * 100.0),
+        (Some(cap), None) => format!(", capacity {}", grouped(cap)),
+        _ => String::new(),
+    };
+    format!(
+        "{} ({}): size {}{capacity}, {} wasted",
+        c.kind,
+        c.base,
+        grouped(c.size),
+        human(c.wasted_bytes)
+    )
+}
+
+/// `0xe0… java.lang.String "user"`, or `null`.
+fn item_text(i: &ItemView) -> String {
+    match &i.object {
+        Some(o) => format!(
+            "{} {}{}",
+            o.object,
+            o.class,
+            o.value
+                .as_ref()
+                .map(|s| format!(" \"{s}\""))
+                .unwrap_or_default()
+        ),
+        None => i.value.clone(),
+    }
+}
+
+fn entry_lines(out: &mut Vec<String>, entries: &[EntryView], indent: &str) {
+    for e in entries {
+        match &e.key {
+            Some(k) => out.push(format!(
+                "{indent}[{}] {} → {}",
+                e.index,
+                item_text(k),
+                item_text(&e.value)
+            )),
+            None => out.push(format!("{indent}[{}] {}", e.index, item_text(&e.value))),
+        }
+    }
+}
+
+/// The figures of a group of collections as table cells (instances … wasted).
+fn totals_cells(t: &Totals) -> Vec<Cell> {
+    vec![
+        right(grouped(t.instances)),
+        right(grouped(t.empty)),
+        right(grouped(t.size_total)),
+        right(t.capacity_total.map_or_else(|| "–".into(), grouped)),
+        right(
+            t.average_fill_ratio
+                .map_or_else(|| "–".into(), |r| format!("{:.1} %", r * 100.0)),
+        ),
+        right(human(t.wasted_bytes)),
+    ]
+}
+
+const TOTALS_HEADER: [&str; 6] = [
+    "instances",
+    "empty",
+    "size total",
+    "capacity",
+    "avg fill",
+    "wasted",
+];
+
+fn collections(out: &mut Vec<String>, r: &CollectionsReport) {
+    let t = &r.totals;
+    out.push(format!(
+        "{} collections ({} empty): {} wasted by unused capacity ({}-byte slots); {} maps \
+         inside sets counted as the sets",
+        grouped(t.instances),
+        grouped(t.empty),
+        human(t.wasted_bytes),
+        r.reference_bytes,
+        grouped(r.inner_maps)
+    ));
+    if r.classes.is_empty() {
+        return;
+    }
+    out.push(String::new());
+    out.push("By class, largest waste first; fill ratio = size / capacity:".into());
+    let mut tb = table();
+    let mut head: Vec<Cell> = TOTALS_HEADER.iter().map(|h| right(h.to_string())).collect();
+    head.extend(r.fill_buckets.iter().map(|b| right(format!("fill {b}"))));
+    head.push(Cell::new("class"));
+    tb.set_header(head);
+    for c in &r.classes {
+        let mut row = totals_cells(&c.totals);
+        match &c.fill_ratios {
+            Some(b) => row.extend(b.iter().map(|n| right(grouped(*n)))),
+            None => row.extend((0..r.fill_buckets.len()).map(|_| right("–".into()))),
+        }
+        row.push(Cell::new(&c.class));
+        tb.add_row(row);
+    }
+    out.push(tb.to_string());
+    out.push(String::new());
+    out.push("Collections grouped by size (size × collections):".into());
+    for c in &r.classes {
+        const SHOWN: usize = 12;
+        let mut sizes: Vec<String> = c
+            .by_size
+            .iter()
+            .take(SHOWN)
+            .map(|s| format!("{}×{}", grouped(s.size), grouped(s.instances)))
+            .collect();
+        if c.by_size.len() > SHOWN {
+            sizes.push(format!("… {} more sizes", c.by_size.len() - SHOWN));
+        }
+        out.push(format!("  {}: {}", c.class, sizes.join(", ")));
+    }
+    out.push(String::new());
+    out.push(format!(
+        "By holding field, largest waste first ({} of {}):",
+        r.holders.len(),
+        r.holders_total
+    ));
+    let mut tb = table();
+    let mut head: Vec<Cell> = TOTALS_HEADER.iter().map(|h| right(h.to_string())).collect();
+    head.extend([Cell::new("class"), Cell::new("held by")]);
+    tb.set_header(head);
+    for h in &r.holders {
+        let mut row = totals_cells(&h.totals);
+        row.extend([Cell::new(&h.class), Cell::new(&h.holder)]);
+        tb.add_row(row);
+    }
+    out.push(tb.to_string());
+    out.push(String::new());
+    out.push(format!(
+        "Single collections, largest waste first ({} of {}):",
+        r.collections.len(),
+        r.totals.instances
+    ));
+    let mut tb = table();
+    tb.set_header(vec![
+        right("size".into()),
+        right("capacity".into()),
+        right("fill".into()),
+        right("wasted".into()),
+        Cell::new("object"),
+        Cell::new("class"),
+        Cell::new("held by"),
+    ]);
+    for i in &r.collections {
+        tb.add_row(vec![
+            right(grouped(i.facts.size)),
+            right(i.facts.capacity.map_or_else(|| "–".into(), grouped)),
+            right(
+                i.facts
+                    .fill_ratio
+                    .map_or_else(|| "–".into(), |x| format!("{:.1} %", x * 100.0)),
+            ),
+            right(human(i.facts.wasted_bytes)),
+            Cell::new(&i.object.object),
+            Cell::new(&i.object.class),
+            Cell::new(&i.holder),
+        ]);
+    }
+    out.push(tb.to_string());
 }
 
 #[cfg(test)]

@@ -135,3 +135,90 @@ impl ByteSource for FileSource {
         }
     }
 }
+
+/// A block cache in front of another source, for queries that read many small records
+/// (the record re-reader hops over sub-record headers 64 bytes at a time): reads within
+/// cached blocks are copies. Holds at most `BLOCKS` blocks of `BLOCK` bytes (1 MiB);
+/// reads larger than a block go to the source directly.
+pub struct CachedSource<'a> {
+    src: &'a mut dyn ByteSource,
+    /// (block number, bytes), most recently used last.
+    blocks: Vec<(u64, Vec<u8>)>,
+}
+
+impl<'a> CachedSource<'a> {
+    /// Bytes per block.
+    pub const BLOCK: usize = 64 * 1024;
+    /// Blocks kept.
+    pub const BLOCKS: usize = 16;
+
+    /// A cache over `src`.
+    pub fn new(src: &'a mut dyn ByteSource) -> Self {
+        CachedSource {
+            src,
+            blocks: Vec::new(),
+        }
+    }
+
+    /// The cached bytes of block `b` (read on a miss; shorter at the end of the source).
+    fn block(&mut self, b: u64) -> Result<&[u8], HprofError> {
+        if self.blocks.last().is_some_and(|(n, _)| *n == b) {
+            // The common case: the block read last.
+        } else if let Some(i) = self.blocks.iter().position(|(n, _)| *n == b) {
+            // Most recently used last.
+            let hit = self.blocks.remove(i);
+            self.blocks.push(hit);
+        } else {
+            let mut buf = if self.blocks.len() >= Self::BLOCKS {
+                let (_, mut old) = self.blocks.remove(0);
+                old.resize(Self::BLOCK, 0);
+                old
+            } else {
+                vec![0u8; Self::BLOCK]
+            };
+            let at = b * Self::BLOCK as u64;
+            let mut n = 0;
+            while n < buf.len() {
+                let Some(rest) = buf.get_mut(n..) else { break };
+                let k = self.src.read_at(at + n as u64, rest)?;
+                if k == 0 {
+                    break;
+                }
+                n += k;
+            }
+            buf.truncate(n);
+            self.blocks.push((b, buf));
+        }
+        Ok(self.blocks.last().map_or(&[][..], |(_, v)| v.as_slice()))
+    }
+}
+
+impl ByteSource for CachedSource<'_> {
+    fn len(&self) -> u64 {
+        self.src.len()
+    }
+
+    fn read_at(&mut self, offset: u64, buf: &mut [u8]) -> Result<usize, HprofError> {
+        if buf.len() > Self::BLOCK {
+            return self.src.read_at(offset, buf);
+        }
+        let block = Self::BLOCK as u64;
+        let mut done = 0;
+        while done < buf.len() {
+            let at = offset + done as u64;
+            let data = self.block(at / block)?;
+            let Some(from) = data.get((at % block) as usize..) else {
+                break;
+            };
+            let n = from.len().min(buf.len() - done);
+            if n == 0 {
+                break;
+            }
+            if let (Some(to), Some(from)) = (buf.get_mut(done..done + n), from.get(..n)) {
+                to.copy_from_slice(from);
+            }
+            done += n;
+        }
+        Ok(done)
+    }
+}

@@ -59,6 +59,13 @@ fn read(
 /// Reads up to `len` bytes at `at` (fewer at the end of the file).
 fn read_some(src: &mut dyn ByteSource, at: u64, len: usize) -> Result<Vec<u8>, HprofError> {
     let mut b = vec![0u8; len];
+    let n = read_into(src, at, &mut b)?;
+    b.truncate(n);
+    Ok(b)
+}
+
+/// Fills `b` from `at` as far as the file goes; returns how many bytes were read.
+fn read_into(src: &mut dyn ByteSource, at: u64, b: &mut [u8]) -> Result<usize, HprofError> {
     let mut n = 0;
     while let Some(rest) = b.get_mut(n..).filter(|r| !r.is_empty()) {
         let k = src.read_at(at + n as u64, rest)?;
@@ -67,8 +74,7 @@ fn read_some(src: &mut dyn ByteSource, at: u64, len: usize) -> Result<Vec<u8>, H
         }
         n += k;
     }
-    b.truncate(n);
-    Ok(b)
+    Ok(n)
 }
 
 /// Reads the record of non-class object number `k` (0-based among non-class objects, in
@@ -79,6 +85,20 @@ pub fn read_record(
     files: &FileMap,
     id_size: u8,
     k: u64,
+    max_elements: u32,
+) -> Result<Record, HprofError> {
+    read_record_from(src, files, id_size, k, 0, max_elements)
+}
+
+/// [`read_record`] with an array's elements from index `first` on (at most
+/// `max_elements` of them; none when `first` is past the end): the inspector's pages of
+/// a large array read only their own elements.
+pub fn read_record_from(
+    src: &mut dyn ByteSource,
+    files: &FileMap,
+    id_size: u8,
+    k: u64,
+    first: u32,
     max_elements: u32,
 ) -> Result<Record, HprofError> {
     let cp = (k / u64::from(CHECKPOINT_EVERY)) as usize;
@@ -117,8 +137,11 @@ pub fn read_record(
             }
             continue;
         }
-        let head = read_some(src, at, 64)?;
-        let ext = extent(&head, id_size).map_err(|kind| HprofError::new(at, kind))?;
+        // A sub-record's header fits in 64 bytes (read on the stack: this runs per hop).
+        let mut buf = [0u8; 64];
+        let got = read_into(src, at, &mut buf)?;
+        let head = buf.get(..got).unwrap_or(&[]);
+        let ext = extent(head, id_size).map_err(|kind| HprofError::new(at, kind))?;
         match ext {
             Extent::NeedMore => return Err(bad(at, "the file ends inside a record")),
             Extent::Other(n) => at += n,
@@ -146,10 +169,10 @@ pub fn read_record(
                 }
                 let h = head.get(..header).ok_or_else(|| bad(at, "short header"))?;
                 // The sub-record's tag, and the last header byte (an array's element type).
-                let (Some(&first), Some(&last)) = (h.first(), h.last()) else {
+                let (Some(&tag_byte), Some(&last)) = (h.first(), h.last()) else {
                     return Err(bad(at, "short header"));
                 };
-                let tag = SubTag(first);
+                let tag = SubTag(tag_byte);
                 let len = u32_at(h, 1 + idz + 4);
                 if tag == SubTag::HPROF_GC_INSTANCE_DUMP && body > u64::from(MAX_INSTANCE_BYTES) {
                     return Err(HprofError::new(
@@ -171,9 +194,14 @@ pub fn read_record(
                         )?,
                     },
                     SubTag::HPROF_GC_OBJ_ARRAY_DUMP => {
-                        let n = len.min(max_elements) as usize;
-                        let raw =
-                            read(src, at + header as u64, n * idz, "OBJ_ARRAY_DUMP (re-read)")?;
+                        let first = first.min(len);
+                        let n = (len - first).min(max_elements) as usize;
+                        let raw = read(
+                            src,
+                            at + header as u64 + u64::from(first) * idz as u64,
+                            n * idz,
+                            "OBJ_ARRAY_DUMP (re-read)",
+                        )?;
                         Record::ObjArray {
                             length: len,
                             elements: IdList { raw: &raw, id_size }.iter().collect(),
@@ -182,17 +210,14 @@ pub fn read_record(
                     _ => {
                         let elem = BasicType(last);
                         let es = usize::from(elem.size_in_dump(id_size).unwrap_or(1));
-                        let n = if body == 0 {
-                            0
-                        } else {
-                            len.min(max_elements) as usize
-                        };
+                        let first = if body == 0 { len } else { first.min(len) };
+                        let n = (len - first).min(max_elements) as usize;
                         Record::PrimArray {
                             elem,
                             length: len,
                             data: read(
                                 src,
-                                at + header as u64,
+                                at + header as u64 + u64::from(first) * es as u64,
                                 n * es,
                                 "PRIM_ARRAY_DUMP (re-read)",
                             )?,

@@ -31,6 +31,7 @@ pub use session::{ProgressFn, Session, run_in_memory};
 pub use crate::graph::{Options, PassInfo, Plan, Progress};
 
 use crate::analysis::class::ClassReport;
+use crate::analysis::collections::CollectionsReport;
 use crate::analysis::dominator_groups::{DomGroup, GroupedDomTree};
 use crate::analysis::dominators_report::{DomChildren, DomNode, DomTree, Instances};
 use crate::analysis::finalizers::FinalizerReport;
@@ -65,6 +66,10 @@ pub mod defaults {
     pub const INSPECT_ITEMS: u32 = 100;
     /// Locals listed per thread frame.
     pub const THREAD_LOCALS: u32 = 20;
+    /// Rows of the collections report's `holders` and `collections`.
+    pub const COLLECTIONS_TOP: u32 = 50;
+    /// Entries the inspector shows inline for a field that holds a collection.
+    pub const FIELD_ENTRIES: u32 = 20;
     /// The largest count a page-sized parameter (`limit`, `max_items`, `max_locals`) takes.
     pub const MAX_LIMIT: u32 = 100_000;
     /// The longest class name a query takes, in bytes.
@@ -98,6 +103,9 @@ pub mod defaults {
     }
     pub(super) fn thread_locals() -> u32 {
         THREAD_LOCALS
+    }
+    pub(super) fn collections_top() -> u32 {
+        COLLECTIONS_TOP
     }
     pub(super) fn dominator_objects() -> u32 {
         DOMINATOR_OBJECTS
@@ -210,9 +218,15 @@ pub enum Query {
     Inspect {
         /// The object.
         object: ObjectId,
-        /// Array elements and referrers listed.
-        #[serde(default = "defaults::inspect_items")]
+        /// Array elements, collection entries and referrers listed (a page; also `limit`).
+        #[serde(default = "defaults::inspect_items", alias = "limit")]
         max_items: u32,
+        /// The first array element or collection entry listed.
+        #[serde(default, skip_serializing_if = "is_zero")]
+        offset: u64,
+        /// The first referrer listed.
+        #[serde(default, skip_serializing_if = "is_zero")]
+        referrers_offset: u64,
     },
     /// *Full*: leak suspects (`heapscope suspects`).
     Suspects {},
@@ -309,6 +323,23 @@ pub enum Query {
         #[serde(default)]
         by_retained: bool,
     },
+    /// *Full*: the JDK collections by class and by holding field: sizes, capacities, fill
+    /// ratios, the bytes unused capacity wastes (`heapscope collections`).
+    Collections {
+        /// Only collections of this class (Java name).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        class: Option<String>,
+        /// Only collections held by this field (`Class.field`, as the report names it).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        holder: Option<String>,
+        /// Rows of `holders` and `collections`.
+        #[serde(default = "defaults::collections_top")]
+        top: u32,
+    },
+}
+
+fn is_zero(v: &u64) -> bool {
+    *v == 0
 }
 
 /// The answer to a [`Query`]: each serializes as the CLI's `--json` output of its command.
@@ -341,6 +372,8 @@ pub enum Answer {
     Threads(Threads),
     /// To [`Query::Unreachable`].
     Unreachable(Unreachable),
+    /// To [`Query::Collections`].
+    Collections(Box<CollectionsReport>),
     /// To [`Query::ImmediateDominators`].
     ImmediateDominators(ImmediateDominators),
     /// To [`Query::RetainedSet`].
@@ -386,6 +419,7 @@ answer_payloads! {
     References(References),
     Threads(Threads),
     Unreachable(Unreachable),
+    Collections(CollectionsReport) boxed *,
     ImmediateDominators(ImmediateDominators),
     RetainedSet(RetainedSetReport),
     Class(ClassReport),
@@ -443,6 +477,7 @@ impl Query {
         "references",
         "threads",
         "unreachable",
+        "collections",
         "immediate_dominators",
         "retained_set",
         "class",
@@ -467,6 +502,7 @@ impl Query {
             Query::References {} => "references",
             Query::Threads { .. } => "threads",
             Query::Unreachable { .. } => "unreachable",
+            Query::Collections { .. } => "collections",
             Query::ImmediateDominators { .. } => "immediate_dominators",
             Query::RetainedSet { .. } => "retained_set",
             Query::Class { .. } => "class",
@@ -515,6 +551,17 @@ impl Query {
                 limit("limit", *l)
             }
             Query::Inspect { max_items, .. } => limit("max_items", *max_items),
+            Query::Collections {
+                class, holder, top, ..
+            } => {
+                if let Some(c) = class {
+                    name(c)?;
+                }
+                if let Some(h) = holder {
+                    name(h)?;
+                }
+                limit("top", *top)
+            }
             Query::Threads { max_locals } => limit("max_locals", *max_locals),
             Query::DominatorGroup {
                 path,
@@ -584,6 +631,7 @@ impl Query {
             Query::References {} => &["references"],
             Query::Threads { .. } => &["threads"],
             Query::Unreachable { .. } => &["unreachable"],
+            Query::Collections { .. } => &["collections"],
             Query::ImmediateDominators { .. } => &["immediate dominators"],
             Query::RetainedSet { .. } => &["retained set"],
             Query::Class { .. } => &["class"],

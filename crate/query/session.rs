@@ -15,6 +15,7 @@
 
 use super::{AnalyzeReport, Answer, HistogramTotals, Query, QueryError};
 use crate::analysis::class::{class_report, objects_of};
+use crate::analysis::collections::{Filter, collections};
 use crate::analysis::dominator_groups::{group, grouped_tree};
 use crate::analysis::dominators_report::{biggest_instances, children, dominator_tree};
 use crate::analysis::fields::CAPTURES;
@@ -22,7 +23,7 @@ use crate::analysis::finalizers::{FinalizerReport, finalizers};
 use crate::analysis::histogram::{Histogram, histogram, sort_by_retained, with_retained};
 use crate::analysis::histogram_groups::{GroupedHistogram, grouped_histogram};
 use crate::analysis::immediate_dominators::immediate_dominators;
-use crate::analysis::inspect::inspect;
+use crate::analysis::inspect::{Page, inspect_page};
 use crate::analysis::paths::{PathOptions, merged_paths};
 use crate::analysis::refstats::{References, reference_stats};
 use crate::analysis::retained_set::retained_set_report;
@@ -357,7 +358,16 @@ impl Session {
             Query::Inspect {
                 object: id,
                 max_items,
-            } => Answer::Inspect(Box::new(inspect(heap, src, object(*id)?, *max_items)?)),
+                offset,
+                referrers_offset,
+            } => {
+                let page = Page {
+                    offset: *offset,
+                    referrers_offset: *referrers_offset,
+                    limit: *max_items,
+                };
+                Answer::Inspect(Box::new(inspect_page(heap, src, object(*id)?, &page)?))
+            }
             Query::Suspects {} => {
                 let f = cached_finalizers(finalizer_report, heap, src)?.clone();
                 Answer::Suspects(suspects(heap, src, Some(&f))?)
@@ -372,6 +382,14 @@ impl Session {
                 let mut u = unreachable(heap);
                 u.histogram = top_rows(u.histogram, *top);
                 Answer::Unreachable(u)
+            }
+            Query::Collections { class, holder, top } => {
+                let filter = Filter {
+                    class: class.as_deref(),
+                    holder: holder.as_deref(),
+                    top: *top as usize,
+                };
+                Answer::Collections(Box::new(collections(heap, src, &filter)?))
             }
             Query::ImmediateDominators {
                 object: id,

@@ -233,6 +233,8 @@ impl Ask for Session {
         self.ask(&Query::Inspect {
             object: ObjectId(id),
             max_items,
+            offset: 0,
+            referrers_offset: 0,
         })
     }
     fn biggest_instances(

@@ -12,6 +12,8 @@ function display(kind, v) {
       return fmt.count(v);
     case 'bytes':
       return fmt.bytes(v);
+    case 'ratio':
+      return `${(100 * v).toFixed(1)} %`;
     default:
       return String(v);
   }

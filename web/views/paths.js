@@ -16,10 +16,26 @@ function startsOpen(n, depth, found, parentKids) {
   return depth < 2 || n.targets * 20 >= found || parentKids === 1;
 }
 
-function nodeLine(n, toggle) {
+/**
+ * The field of the object above (`parent`) that refers to `n`; an array index (`[712366]`)
+ * links to that element's page in the array's inspector.
+ */
+function edgeField(n, parent) {
+  const title = 'The field of the object above that refers to this one';
+  const m = /^\[(\d+)\]$/.exec(n.field);
+  if (m && parent && !(parent.repeat > 1)) {
+    return h('a', {
+      class: 'edge-field', href: href('inspect', { object: parent.object, offset: Number(m[1]) || undefined }), text: `.${n.field}`,
+      title: `Element ${m[1]} of the array above, in its inspector`, data: { testid: 'path-index' },
+    });
+  }
+  return h('span', { class: 'edge-field', text: `.${n.field}`, title });
+}
+
+function nodeLine(n, toggle, parent) {
   return h('div', { class: 'pnode-line' },
     toggle,
-    n.field !== undefined && h('span', { class: 'edge-field', text: `.${n.field}`, title: 'The field of the object above that refers to this one' }),
+    n.field !== undefined && edgeField(n, parent),
     objectLink(n),
     n.repeat > 1 && h('span', { class: 'badge', text: `×${fmt.count(n.repeat)}`, title: `${fmt.count(n.repeat)} objects of this class, each linked to the next by the same field, collapsed` }),
     n.gc_roots && n.gc_roots.length > 0 && h('span', { class: 'badge root', text: `GC root: ${n.gc_roots.join(', ')}` }),
@@ -31,7 +47,7 @@ function nodeLine(n, toggle) {
 
 /** The merged tree; children are built when a node is first opened. */
 function pathTree(tree) {
-  const render = (n, depth, siblings) => {
+  const render = (n, depth, siblings, parent) => {
     const li = h('li', {
       class: 'pnode',
       data: { testid: 'path-node', object: n.object, class: n.class, targets: String(n.targets), depth: String(depth), field: n.field },
@@ -49,13 +65,13 @@ function pathTree(tree) {
       button.setAttribute('aria-expanded', String(open));
       if (open && !kids) {
         kids = h('ul', { class: 'ptree' },
-          n.children.map((c) => render(c, depth + 1, n.children.length)),
+          n.children.map((c) => render(c, depth + 1, n.children.length, n)),
           n.more_children > 0 && h('li', { class: 'pnode more muted', text: `… ${fmt.count(n.more_children)} more` }));
         li.append(kids);
       }
       if (kids) kids.hidden = !open;
     };
-    li.append(nodeLine(n, button));
+    li.append(nodeLine(n, button, parent));
     set(startsOpen(n, depth, tree.found, siblings));
     return li;
   };

@@ -73,6 +73,8 @@ fn analyze(data: &[u8], chunk: usize) -> String {
         queries.push(Query::Inspect {
             object: id,
             max_items: 64,
+            offset: 0,
+            referrers_offset: 0,
         });
         queries.push(Query::Paths {
             object: Some(id),
