@@ -2,6 +2,7 @@
 #![deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 pub mod dominators_report;
+pub mod duplicate_strings;
 pub mod fields;
 pub mod finalizers;
 pub mod histogram;

@@ -155,6 +155,22 @@ enum Command {
         #[arg(long)]
         top: Option<u32>,
     },
+    /// Strings with the same value: how many copies, the bytes every copy but one wastes,
+    /// and the fields holding them (reachable strings).
+    #[command(name = "duplicate-strings")]
+    DuplicateStrings {
+        /// The heap dump (.hprof or .hprof.gz).
+        file: PathBuf,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+        /// Values held by at least N strings.
+        #[arg(long, default_value_t = defaults::DUPLICATE_MIN_COUNT)]
+        min_count: u32,
+        /// Values listed, most wasted first (totals still cover all).
+        #[arg(long, default_value_t = defaults::DUPLICATE_STRINGS_TOP)]
+        top: u32,
+    },
     /// The dominator tree: what keeps the most memory alive, level by level.
     Dominators {
         /// The heap dump (.hprof or .hprof.gz).
@@ -233,6 +249,12 @@ impl Command {
                 depth,
             } => (file, json, Query::DominatorTree { top, depth }),
             Command::Unreachable { file, json, top } => (file, json, Query::Unreachable { top }),
+            Command::DuplicateStrings {
+                file,
+                json,
+                min_count,
+                top,
+            } => (file, json, Query::DuplicateStrings { min_count, top }),
         })
     }
 }

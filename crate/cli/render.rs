@@ -3,6 +3,7 @@
 
 use comfy_table::{Cell, CellAlignment, ContentArrangement, Table, presets};
 use heapscope::analysis::dominators_report::{DomNode, DomTree};
+use heapscope::analysis::duplicate_strings::{DuplicateStrings, StringHolder};
 use heapscope::analysis::finalizers::FinalizerReport;
 use heapscope::analysis::histogram::{Histogram, HistogramRow};
 use heapscope::analysis::inspect::ObjectView;
@@ -30,6 +31,7 @@ pub fn text(answer: &Answer, file: &Path) -> Vec<String> {
         Answer::References(r) => references(&mut out, &r.references),
         Answer::Threads(t) => threads(&mut out, &t.threads),
         Answer::Unreachable(u) => unreachable(&mut out, &u.histogram),
+        Answer::DuplicateStrings(d) => duplicate_strings(&mut out, d),
         // The page's queries: their JSON is their text.
         Answer::DominatorChildren(_) | Answer::Instances(_) => {
             out.push(serde_json::to_string_pretty(answer).unwrap_or_default());
@@ -165,6 +167,90 @@ fn unreachable(out: &mut Vec<String>, h: &Histogram) {
     if h.total_instances > 0 {
         histogram(out, &h.classes, &totals(h));
     }
+}
+
+fn duplicate_strings(out: &mut Vec<String>, d: &DuplicateStrings) {
+    out.push(format!(
+        "{} reachable strings: {} values are each held by {} or more of them ({} strings), \
+         wasting {} ({} bytes): the String objects of every copy but one, and the value \
+         arrays only those copies use",
+        grouped(d.strings),
+        grouped(d.duplicated_values),
+        d.min_count,
+        grouped(d.duplicate_strings),
+        human(d.wasted_bytes),
+        grouped(d.wasted_bytes)
+    ));
+    if d.values.is_empty() {
+        return;
+    }
+    let mut t = table();
+    t.set_header(vec![
+        right("count".into()),
+        right("wasted".into()),
+        right("bytes".into()),
+        right("length".into()),
+        Cell::new("value"),
+        Cell::new("held by (most copies)"),
+    ]);
+    for v in &d.values {
+        let held = v.holders.first().map_or_else(String::new, |h| {
+            let more = v.holders.len() as u64 - 1 + v.more_holders;
+            format!(
+                "{} × {}{}",
+                grouped(h.count),
+                holder_text(h),
+                if more > 0 {
+                    format!(" (+{more} more)")
+                } else {
+                    String::new()
+                }
+            )
+        });
+        t.add_row(vec![
+            right(grouped(v.count)),
+            right(human(v.wasted_bytes)),
+            right(grouped(v.wasted_bytes)),
+            right(grouped(v.length)),
+            Cell::new(format!("\"{}\"", escaped(&v.value, 60))),
+            Cell::new(held),
+        ]);
+    }
+    out.push(t.to_string());
+    if d.more_values > 0 {
+        out.push(format!(
+            "… {} more values (--top shows more)",
+            grouped(d.more_values)
+        ));
+    }
+}
+
+/// A holder of string copies: `Class.field`, or for an array `Array[] of Class.field`.
+fn holder_text(h: &StringHolder) -> String {
+    match &h.array_held_by {
+        Some(a) => format!("{} of {}.{}", h.holder.class, a.class, a.field),
+        None if h.holder.field == "[]" => h.holder.class.clone(),
+        None => format!("{}.{}", h.holder.class, h.holder.field),
+    }
+}
+
+/// `s` on one line (control characters escaped), at most `max` characters.
+fn escaped(s: &str, max: usize) -> String {
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i == max {
+            out.push('…');
+            break;
+        }
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() => out.push_str(&format!("\\u{{{:04x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 fn references(out: &mut Vec<String>, r: &[RefKindStats]) {

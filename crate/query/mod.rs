@@ -23,6 +23,7 @@ pub use session::{ProgressFn, Session, run_in_memory};
 pub use crate::graph::{Options, PassInfo, Plan, Progress};
 
 use crate::analysis::dominators_report::{DomChildren, DomNode, DomTree, Instances};
+use crate::analysis::duplicate_strings::DuplicateStrings;
 use crate::analysis::finalizers::FinalizerReport;
 use crate::analysis::histogram::{Histogram, HistogramRow};
 use crate::analysis::inspect::ObjectView;
@@ -56,6 +57,10 @@ pub mod defaults {
     pub const MAX_LIMIT: u32 = 100_000;
     /// The longest class name a query takes, in bytes.
     pub const MAX_NAME: usize = 4096;
+    /// Values of `duplicate-strings` listed (with their holders).
+    pub const DUPLICATE_STRINGS_TOP: u32 = 100;
+    /// Strings a value needs to count as duplicated.
+    pub const DUPLICATE_MIN_COUNT: u32 = 2;
 
     pub(super) fn analyze_top() -> u32 {
         ANALYZE_TOP
@@ -77,6 +82,12 @@ pub mod defaults {
     }
     pub(super) fn thread_locals() -> u32 {
         THREAD_LOCALS
+    }
+    pub(super) fn duplicate_strings_top() -> u32 {
+        DUPLICATE_STRINGS_TOP
+    }
+    pub(super) fn duplicate_min_count() -> u32 {
+        DUPLICATE_MIN_COUNT
     }
 }
 
@@ -201,6 +212,16 @@ pub enum Query {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         top: Option<u32>,
     },
+    /// *Full*: the values several reachable strings hold, with the bytes the copies waste
+    /// and the fields holding them (`heapscope duplicate-strings`).
+    DuplicateStrings {
+        /// Strings a value needs (at least 2).
+        #[serde(default = "defaults::duplicate_min_count")]
+        min_count: u32,
+        /// Values listed, most wasted first (the totals still cover all).
+        #[serde(default = "defaults::duplicate_strings_top")]
+        top: u32,
+    },
 }
 
 /// The answer to a [`Query`]: each serializes as the CLI's `--json` output of its command.
@@ -233,6 +254,8 @@ pub enum Answer {
     Threads(Threads),
     /// To [`Query::Unreachable`].
     Unreachable(Unreachable),
+    /// To [`Query::DuplicateStrings`].
+    DuplicateStrings(DuplicateStrings),
 }
 
 /// `TryFrom<Answer>` for each variant's payload, so that [`Session::ask`] gives it typed.
@@ -266,6 +289,7 @@ answer_payloads! {
     References(References),
     Threads(Threads),
     Unreachable(Unreachable),
+    DuplicateStrings(DuplicateStrings),
 }
 
 /// `heapscope analyze`: the full report in one answer (JSON keys in this order).
@@ -317,6 +341,7 @@ impl Query {
         "references",
         "threads",
         "unreachable",
+        "duplicate_strings",
     ];
 
     /// This query's name (its `kind`).
@@ -335,6 +360,7 @@ impl Query {
             Query::References {} => "references",
             Query::Threads { .. } => "threads",
             Query::Unreachable { .. } => "unreachable",
+            Query::DuplicateStrings { .. } => "duplicate_strings",
         }
     }
 
@@ -377,6 +403,15 @@ impl Query {
             }
             Query::Inspect { max_items, .. } => limit("max_items", *max_items),
             Query::Threads { max_locals } => limit("max_locals", *max_locals),
+            Query::DuplicateStrings { min_count, top } => {
+                limit("top", *top)?;
+                if *min_count < 2 {
+                    return Err(QueryError::BadArgument(format!(
+                        "min_count must be at least 2 (a value held by one string is no duplicate), not {min_count}"
+                    )));
+                }
+                Ok(())
+            }
             Query::Paths { object, class, .. } => match (object, class) {
                 (Some(_), None) => Ok(()),
                 (None, Some(c)) => name(c),
@@ -402,6 +437,7 @@ impl Query {
             Query::References {} => &["references"],
             Query::Threads { .. } => &["threads"],
             Query::Unreachable { .. } => &["unreachable"],
+            Query::DuplicateStrings { .. } => &["duplicate strings"],
             Query::DominatorChildren { .. } | Query::Instances { .. } => &[],
         }
     }
@@ -462,6 +498,8 @@ mod tests {
             r#"{"kind":"paths"}"#,
             r#"{"kind":"paths","object":"0x1","class":"A"}"#,
             r#"{"kind":"instances","class":""}"#,
+            r#"{"kind":"duplicate_strings","min_count":1}"#,
+            r#"{"kind":"duplicate_strings","top":0}"#,
             r#"{}"#,
             r#"[]"#,
         ] {

@@ -15,6 +15,7 @@
 
 use super::{AnalyzeReport, Answer, HistogramTotals, Query, QueryError};
 use crate::analysis::dominators_report::{biggest_instances, children, dominator_tree};
+use crate::analysis::duplicate_strings::duplicate_strings;
 use crate::analysis::fields::CAPTURES;
 use crate::analysis::finalizers::{FinalizerReport, finalizers};
 use crate::analysis::histogram::{Histogram, histogram, sort_by_retained, with_retained};
@@ -333,6 +334,9 @@ impl Session {
                 u.histogram = top_rows(u.histogram, *top);
                 Answer::Unreachable(u)
             }
+            Query::DuplicateStrings { min_count, top } => Answer::DuplicateStrings(
+                duplicate_strings(heap, src, *min_count, *top as usize)?,
+            ),
         })
     }
 }
