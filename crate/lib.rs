@@ -7,6 +7,9 @@
 //! asked, and the session that answers) → the front ends: the `heapscope` CLI
 //! (`crate/cli/`) and the browser module (`wasm`).
 #![deny(missing_docs)]
+// The library reports through its return values: it prints nothing (the wasm module must
+// not write to the console, the CLI decides what goes to stdout).
+#![deny(clippy::print_stdout, clippy::print_stderr)]
 
 pub mod analysis;
 pub mod format;

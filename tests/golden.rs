@@ -182,6 +182,8 @@ fn dump_cases(c: &mut Cases, d: &Dump) {
         &["dominators", "--top", "5", "--depth", "3"],
         &["unreachable"],
         &["unreachable", "--top", "5"],
+        &["duplicate-strings", "--top", "20"],
+        &["duplicate-strings", "--min-count", "5", "--top", "5"],
     ] {
         c.both(dir, f, cmd);
     }
@@ -191,6 +193,28 @@ fn dump_cases(c: &mut Cases, d: &Dump) {
     }
     // A class the dump does not have: an empty result, not an error.
     c.both(dir, f, &["path", "--class", "no.such.Class"]);
+    // The class page, the retained set and the immediate dominators of the same classes.
+    for class in d.class {
+        c.both(dir, f, &["class", class]);
+        c.both(dir, f, &["retained-set", "--class", class, "--top", "10"]);
+        c.both(dir, f, &["immediate-dominators", "--class", class]);
+        c.both(
+            dir,
+            f,
+            &[
+                "immediate-dominators",
+                "--class",
+                class,
+                "--skip",
+                "java.*,javax.*",
+            ],
+        );
+    }
+    c.both(dir, f, &["class", "no.such.Class"]);
+    if let Some(id) = d.objects.first() {
+        c.both(dir, f, &["retained-set", "--object", id]);
+        c.both(dir, f, &["immediate-dominators", "--object", id]);
+    }
     for &(id, weak_too) in d.paths {
         c.both(dir, f, &["path", "--object", id]);
         if weak_too {
@@ -283,6 +307,22 @@ fn all_cases(tmp: &Path) -> Cases {
             absent: "0x12345678",
         },
     );
+    // The cancelled tasks: one dominator (the queue's array), passed over with --skip; the
+    // retained set of a task class and of its superclass's page.
+    for cmd in [
+        &["immediate-dominators", "--class", "Fixtures$CancelTask"][..],
+        &[
+            "immediate-dominators",
+            "--class",
+            "Fixtures$CancelTask",
+            "--skip",
+            "java.*",
+        ],
+        &["retained-set", "--class", "Fixtures$CancelTask"],
+        &["class", "java.util.TimerTask"],
+    ] {
+        c.both("timer_finalizer", &fixture_file, cmd);
+    }
     // A decimal ID (0xfd9694e8).
     c.add(
         "timer_finalizer",
@@ -383,6 +423,10 @@ fn all_cases(tmp: &Path) -> Cases {
         "path",
         "inspect",
         "unreachable",
+        "immediate-dominators",
+        "retained-set",
+        "class",
+        "duplicate-strings",
     ] {
         c.add(
             cli,
@@ -404,6 +448,11 @@ fn all_cases(tmp: &Path) -> Cases {
     c.fails(cli, "error-path-without-class-or-object", &["path", f]);
     c.fails(
         cli,
+        "error-duplicate-strings--min-count-1",
+        &["duplicate-strings", f, "--min-count", "1"],
+    );
+    c.fails(
+        cli,
         "error-path--class-and--object",
         &[
             "path",
@@ -415,6 +464,11 @@ fn all_cases(tmp: &Path) -> Cases {
         ],
     );
     c.fails(cli, "error-inspect-without-id", &["inspect", f]);
+    c.fails(
+        cli,
+        "error-retained-set-without-class-or-object",
+        &["retained-set", f],
+    );
     c.fails(
         cli,
         "error-missing-file",

@@ -92,10 +92,12 @@ fn parsed(bytes: &[u8]) -> (Summary, Histogram) {
     run_in_memory(&mut session, bytes, 4096).expect("full analysis");
     // Every kind of query but the inspector (which needs an object): none may fail.
     for kind in Query::NAMES.iter().filter(|&&k| k != "inspect") {
-        let class = if matches!(*kind, "paths" | "instances") {
-            r#","class":"java.lang.Object""#
-        } else {
-            ""
+        let class = match *kind {
+            "paths" | "instances" | "retained_set" | "immediate_dominators" => {
+                r#","class":"java.lang.Object""#
+            }
+            "class" => r#","name":"java.lang.Object""#,
+            _ => "",
         };
         let q = Query::from_json(&format!(r#"{{"kind":"{kind}"{class}}}"#)).expect("query");
         session.query(&q).unwrap_or_else(|e| panic!("{kind}: {e}"));

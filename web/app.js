@@ -21,6 +21,9 @@ import { threadsView } from './views/threads.js';
 import { pathsView } from './views/paths.js';
 import { inspectorView } from './views/inspector.js';
 import { unreachableView } from './views/unreachable.js';
+import { classView } from './views/class.js';
+import { immediateDominatorsView } from './views/immediate-dominators.js';
+import { duplicateStringsView } from './views/duplicate-strings.js';
 
 /**
  * The views, in tab order. `full`: needs the full analysis (hidden when it was refused).
@@ -33,12 +36,15 @@ import { unreachableView } from './views/unreachable.js';
 const VIEWS = [
   { id: 'overview', title: 'Overview', create: (c) => overviewView(c) },
   { id: 'histogram', title: 'Histogram', create: (c) => new HistogramView({ ...c, histogram: c.report.histogram, reachableBytes: c.report.dominators?.reachable_bytes }).el },
+  { id: 'class', title: 'Class', full: true, params: true, create: (c) => classView(c) },
   { id: 'dominators', title: 'Dominator tree', full: true, create: (c) => dominatorsView({ ...c, dominators: c.report.dominators, children: c.load.children }) },
   { id: 'suspects', title: 'Leak suspects', full: true, create: (c) => suspectsView({ ...c, report: c.report.suspects }) },
   { id: 'finalizers', title: 'Finalizers', full: true, create: (c) => finalizersView({ ...c, report: c.report.finalizers }) },
   { id: 'threads', title: 'Threads', full: true, create: (c) => threadsView({ ...c, threads: c.report.threads.threads }) },
   { id: 'paths', title: 'Paths to GC roots', full: true, params: true, create: (c) => pathsView(c) },
+  { id: 'immediate-dominators', title: 'Immediate dominators', full: true, params: true, create: (c) => immediateDominatorsView(c) },
   { id: 'inspect', title: 'Object', full: true, params: true, create: (c) => inspectorView(c) },
+  { id: 'duplicate-strings', title: 'Duplicate strings', full: true, create: (c) => duplicateStringsView(c) },
   { id: 'unreachable', title: 'Unreachable', full: true, create: (c) => unreachableView({ ...c, unreachable: c.report.unreachable, heapBytes: c.report.summary.shallow_bytes }) },
 ];
 
@@ -295,6 +301,10 @@ function loaders() {
     instances: (name, limit) => ask({ kind: Query.INSTANCES, class: name, limit }),
     paths: ({ object, class: cls, includeWeak }) => ask({ kind: Query.PATHS, include_weak: includeWeak === true, ...(object ? { object } : { class: cls }) }),
     inspect: (object) => ask({ kind: Query.INSPECT, object }),
+    classInfo: (name) => ask({ kind: Query.CLASS, name }),
+    retainedSet: ({ object, class: cls, top }) => ask({ kind: Query.RETAINED_SET, top, ...(object ? { object } : { class: cls }) }),
+    immediateDominators: ({ object, class: cls, skip, top }) => ask({ kind: Query.IMMEDIATE_DOMINATORS, skip, top, ...(object ? { object } : { class: cls }) }),
+    duplicateStrings: ({ minCount, top }) => ask({ kind: Query.DUPLICATE_STRINGS, min_count: minCount, top }),
   };
 }
 
@@ -318,7 +328,7 @@ function renderView() {
   replace(ui.view, el);
   ui.view.scrollTop = 0;
   document.querySelector('main').scrollTop = 0;
-  const arg = params.get('object') ?? params.get('class');
+  const arg = params.get('object') ?? params.get('class') ?? params.get('name');
   document.title = `${view.title}${arg ? ` ${arg}` : ''} · ${state.report.file.name} · Heapscope`;
 }
 

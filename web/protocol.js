@@ -66,6 +66,17 @@ export const Query = Object.freeze({
   THREADS: 'threads',
   /** {top?: number} → {@link Histogram} of the objects no GC root reaches (`heapscope unreachable --json`). */
   UNREACHABLE: 'unreachable',
+  /**
+   * {object?: string, class?: string (one of the two), skip?: string[] (`java.*` patterns), top?: number}
+   * → {@link ImmediateDominators} (`heapscope immediate-dominators --json`).
+   */
+  IMMEDIATE_DOMINATORS: 'immediate_dominators',
+  /** {object?: string, class?: string (one of the two), top?: number} → {@link RetainedSet} (`heapscope retained-set --json`). */
+  RETAINED_SET: 'retained_set',
+  /** {name: string} → {@link ClassReport} (`heapscope class --json`). */
+  CLASS: 'class',
+  /** {min_count?: number, top?: number} → {@link DuplicateStrings} (`heapscope duplicate-strings --json`). */
+  DUPLICATE_STRINGS: 'duplicate_strings',
 });
 
 /** Event types (worker → page, no id). */
@@ -192,6 +203,20 @@ export const CHUNK_BYTES = 16 * 1024 * 1024;
  * @typedef {object} SuspectsReport    `heapscope suspects --json`
  * @typedef {object} ThreadView        an element of `heapscope threads --json`'s `threads`
  * @typedef {object} RefKindStats      an element of `heapscope references --json`'s `references`
+ * @typedef {object} ImmediateDominators `heapscope immediate-dominators --json`: {objects,
+ *   unreachable_objects, skip, rows: [{class, gc_roots?, dominators, objects,
+ *   dominated_shallow_bytes, shallow_bytes, retained_bytes, top: [ObjRef & {objects}], more}]}
+ * @typedef {object} RetainedSet       `heapscope retained-set --json`: {objects,
+ *   unreachable_objects, retained_objects, retained_bytes, minimum_retained_bytes,
+ *   classes: HistogramRow[], total_classes}
+ * @typedef {object} ClassReport       `heapscope class --json`: {name, classes: [{name, kind,
+ *   class_object?, instances, shallow_bytes, retained_bytes, instance_size?, superclasses,
+ *   class_loader?, statics, subclasses}]}
+ * @typedef {object} DuplicateStrings  `heapscope duplicate-strings --json`: {strings,
+ *   unreachable_strings, unreadable_strings, min_count, duplicated_values, duplicate_strings,
+ *   wasted_bytes, values: [{value, length, count, wasted_bytes, string_bytes, array_bytes,
+ *   value_arrays, holders: [{class, field, array_held_by?: {class, field}, count}],
+ *   more_holders, objects: string[]}], more_values}
  *
  * A failed query's error code: `invalid_request` (an unknown kind or parameter, a value
  * out of range), `not_ready`, `refused`, `not_found`, `bad_dump` (a record could not be

@@ -206,11 +206,21 @@ impl Enc {
             Enc::Latin1 => bytes.iter().map(|&b| u16::from(b)).collect(),
             Enc::Chars => bytes
                 .chunks_exact(2)
-                .map(|c| u16::from_be_bytes([c.first().copied().unwrap_or(0), c.last().copied().unwrap_or(0)]))
+                .map(|c| {
+                    u16::from_be_bytes([
+                        c.first().copied().unwrap_or(0),
+                        c.last().copied().unwrap_or(0),
+                    ])
+                })
                 .collect(),
             Enc::Utf16 => bytes
                 .chunks_exact(2)
-                .map(|c| u16::from_le_bytes([c.first().copied().unwrap_or(0), c.last().copied().unwrap_or(0)]))
+                .map(|c| {
+                    u16::from_le_bytes([
+                        c.first().copied().unwrap_or(0),
+                        c.last().copied().unwrap_or(0),
+                    ])
+                })
                 .collect(),
         }
     }
@@ -274,7 +284,11 @@ fn hash_run(run: &mut [Str], rec: ScanRecord<'_>) {
             _ => (None, &[][..]),
         };
         let fits = range.and_then(|(a, b)| {
-            Some((u32::try_from(a).ok().filter(|&a| a <= OFFSET)?, u32::try_from(b - a).ok()?, data.get(a..b)?))
+            Some((
+                u32::try_from(a).ok().filter(|&a| a <= OFFSET)?,
+                u32::try_from(b - a).ok()?,
+                data.get(a..b)?,
+            ))
         });
         match fits {
             Some((from, n, bytes)) => {
@@ -366,7 +380,6 @@ pub fn duplicate_strings(
     // among each char[] / byte[]'s referrers. In array order.
     let mut reachable = 0u64;
     let mut unreachable = 0u64;
-    let t0 = std::time::Instant::now();
     let instances: u64 = layouts
         .iter()
         .filter_map(|&(c, _)| heap.index.counts.get(c as usize))
@@ -398,7 +411,6 @@ pub fn duplicate_strings(
     strs.sort_unstable_by_key(|s| (s.arr, s.obj));
     strs.dedup_by_key(|s| (s.arr, s.obj));
 
-    eprintln!("pairs {:?}", t0.elapsed());
     // One sweep over the strings and their arrays in object order: each string's coder
     // (and offset and count), each value's hash.
     let mut by_obj: Vec<u32> = (0..strs.len() as u32).collect();
@@ -415,7 +427,9 @@ pub fn duplicate_strings(
                 .map(|s| s.obj);
             match (next_arr, next_str) {
                 (Some(a), s) if s.is_none_or(|s| a < s) => {
-                    let n = strs.get(i..).map_or(0, |r| r.iter().take_while(|s| s.arr == a).count());
+                    let n = strs
+                        .get(i..)
+                        .map_or(0, |r| r.iter().take_while(|s| s.arr == a).count());
                     let Some(run) = strs.get_mut(i..i + n) else {
                         break;
                     };
@@ -472,7 +486,6 @@ pub fn duplicate_strings(
         }
     }
     drop(by_obj);
-    eprintln!("sweep {:?}", t0.elapsed());
     strs.retain(|s| s.arr != NONE && s.off & READ != 0);
     let read = strs.len() as u64;
     let unreadable = reachable.saturating_sub(read);
@@ -481,7 +494,9 @@ pub fn duplicate_strings(
     // becomes the run's number.
     strs.sort_unstable_by_key(|s| (s.len, s.key, s.off & UTF16));
     let mut runs = 0u64;
-    for run in strs.chunk_by_mut(|a, b| a.len == b.len && a.key == b.key && a.off & UTF16 == b.off & UTF16) {
+    for run in
+        strs.chunk_by_mut(|a, b| a.len == b.len && a.key == b.key && a.off & UTF16 == b.off & UTF16)
+    {
         let key = if run.len() > 1 {
             runs += 1;
             runs - 1
@@ -493,7 +508,6 @@ pub fn duplicate_strings(
         }
     }
 
-    eprintln!("runs {:?}", t0.elapsed());
     // The candidates' bytes against one kept copy of each value of their run; `key`
     // becomes the value's group. Array by array: which arrays only one value uses.
     strs.sort_unstable_by_key(|s| (s.arr, s.off & OFFSET, s.obj));
@@ -576,7 +590,6 @@ pub fn duplicate_strings(
         }
     }
 
-    eprintln!("verify {:?}", t0.elapsed());
     // The values counted, most wasted first.
     let bytes_of = |g: &Group| {
         values
@@ -595,10 +608,16 @@ pub fn duplicate_strings(
         let (Some(x), Some(y)) = (groups.get(a as usize), groups.get(b as usize)) else {
             return a.cmp(&b);
         };
-        (Reverse(x.wasted()), Reverse(x.count), bytes_of(x))
-            .cmp(&(Reverse(y.wasted()), Reverse(y.count), bytes_of(y)))
+        (Reverse(x.wasted()), Reverse(x.count), bytes_of(x)).cmp(&(
+            Reverse(y.wasted()),
+            Reverse(y.count),
+            bytes_of(y),
+        ))
     });
-    let counted: Vec<&Group> = order.iter().filter_map(|&g| groups.get(g as usize)).collect();
+    let counted: Vec<&Group> = order
+        .iter()
+        .filter_map(|&g| groups.get(g as usize))
+        .collect();
     let duplicated_values = counted.len() as u64;
     let duplicate_strings = counted.iter().map(|g| g.count).sum();
     let wasted_bytes = counted.iter().map(|g| g.wasted()).sum();
@@ -620,9 +639,7 @@ pub fn duplicate_strings(
     for c in &mut copies {
         c.sort_unstable();
     }
-    eprintln!("copies {:?}", t0.elapsed());
     let holders = holders(heap, src, &copies)?;
-    eprintln!("holders {:?}", t0.elapsed());
 
     let values_out = shown
         .iter()
@@ -767,15 +784,21 @@ fn holders(
                 continue;
             };
             if let ScanRecord::Instance { data, .. } = scan.record(u64::from(from - first), 0)? {
-                instance_refs(&resolver, heap.class_of(from), data, id_size, |slot, _, t| {
-                    if let Some(t) = t
-                        && run.iter().any(|&(_, to)| to == t)
-                    {
-                        names
-                            .entry((from, t))
-                            .or_insert_with(|| describe_slot(heap, from, slot));
-                    }
-                });
+                instance_refs(
+                    &resolver,
+                    heap.class_of(from),
+                    data,
+                    id_size,
+                    |slot, _, t| {
+                        if let Some(t) = t
+                            && run.iter().any(|&(_, to)| to == t)
+                        {
+                            names
+                                .entry((from, t))
+                                .or_insert_with(|| describe_slot(heap, from, slot));
+                        }
+                    },
+                );
             }
             for &(_, to) in run {
                 if !names.contains_key(&(from, to)) && heap.roots.locals_of(from).contains(&to) {
@@ -789,7 +812,10 @@ fn holders(
         field: match kind(heap, from) {
             Kind::ClassObject => class_field(heap, from, to),
             Kind::ObjArray | Kind::PrimArray => "[]".into(),
-            Kind::Instance => names.get(&(from, to)).cloned().unwrap_or_else(|| "?".into()),
+            Kind::Instance => names
+                .get(&(from, to))
+                .cloned()
+                .unwrap_or_else(|| "?".into()),
         },
     };
     let mut out = Vec::with_capacity(edges.len());
@@ -823,8 +849,11 @@ fn holders(
             })
             .collect();
         held.sort_by(|a, b| {
-            (Reverse(a.count), &a.holder, &a.array_held_by)
-                .cmp(&(Reverse(b.count), &b.holder, &b.array_held_by))
+            (Reverse(a.count), &a.holder, &a.array_held_by).cmp(&(
+                Reverse(b.count),
+                &b.holder,
+                &b.array_held_by,
+            ))
         });
         out.push(held);
     }

@@ -318,8 +318,12 @@ fn holders_for_class(
             path.insert(0, thread);
             start = 0;
         }
-        for w in path[start + steps.len()..].windows(2) {
-            let (from, to) = (w[0], w[1]);
+        let Some(&held_from) = path.get(start) else {
+            continue;
+        };
+        let rest = path.get(start + steps.len()..).unwrap_or_default();
+        for w in rest.windows(2) {
+            let &[from, to] = w else { continue };
             let mut field = names.name(heap, src, from, to)?;
             if field.starts_with('[') {
                 field = "[]".into();
@@ -329,14 +333,14 @@ fn holders_for_class(
                 field,
             });
         }
-        let key = (path[start], steps);
+        let key = (held_from, steps);
         let e = groups.entry(key.clone()).or_insert_with(|| {
             order.push(key);
             (Vec::new(), Vec::new())
         });
         e.0.push(t);
         if e.1.len() < 64 {
-            e.1.push(path[start..].to_vec());
+            e.1.push(path.get(start..).unwrap_or_default().to_vec());
         }
     }
     let scale = targets.len() as f64 / sample.len().max(1) as f64;

@@ -83,6 +83,34 @@ pub struct ObjectView {
     pub referrers_total: u64,
 }
 
+/// The static fields of class `class` (its index, which is its class object's) with their
+/// values, references as objects (strings with their text).
+pub fn statics(heap: &Heap, src: &mut dyn ByteSource, class: u32) -> Vec<FieldView> {
+    let Some(c) = heap.index.classes.get(class) else {
+        return Vec::new();
+    };
+    c.statics
+        .iter()
+        .map(|s| {
+            let is_ref = s.ty == BasicType::OBJECT;
+            FieldView {
+                declaring: c.name.clone(),
+                name: heap.index.strings.get_or(s.name_id),
+                ty: s.ty.java_name(),
+                value: match (is_ref, s.value) {
+                    (true, 0) => "null".into(),
+                    (true, id) => hex_id(id),
+                    (false, v) => primitive_text(s.ty, v),
+                },
+                object: is_ref
+                    .then(|| heap.object_by_id(s.value))
+                    .flatten()
+                    .map(|o| obj_ref(heap, src, o)),
+            }
+        })
+        .collect()
+}
+
 /// Everything about object `obj`, with at most `max_items` elements and referrers.
 pub fn inspect(
     heap: &Heap,
@@ -122,30 +150,7 @@ pub fn inspect(
         heap.object_by_id(id).map(|o| obj_ref(heap, src, o))
     };
     if is_class {
-        if let Some(c) = classes.get(obj) {
-            for s in &c.statics {
-                let object = if s.ty == BasicType::OBJECT {
-                    to_ref(heap, src, s.value)
-                } else {
-                    None
-                };
-                view.statics.push(FieldView {
-                    declaring: c.name.clone(),
-                    name: heap.index.strings.get_or(s.name_id),
-                    ty: s.ty.java_name(),
-                    value: if s.ty == BasicType::OBJECT {
-                        if s.value == 0 {
-                            "null".into()
-                        } else {
-                            hex_id(s.value)
-                        }
-                    } else {
-                        primitive_text(s.ty, s.value)
-                    },
-                    object,
-                });
-            }
-        }
+        view.statics = statics(heap, src, obj);
     } else {
         match record(heap, src, obj, max_items)? {
             Some(Record::Instance { data, .. }) => {

@@ -114,8 +114,12 @@ pub fn shortest_path(
     next.insert(pt, NONE);
     let mut queue = VecDeque::from([pt]);
     let mut preds = Vec::new();
+    // Every queued vertex is a preorder number: the target's, or a referrer's.
+    let object = |p: u32| dom.vertex.get(p as usize).copied();
     while let Some(x) = queue.pop_front() {
-        let xo = dom.vertex[x as usize];
+        let Some(xo) = object(x) else {
+            continue;
+        };
         let mut root = false;
         preds.clear();
         dom.referrers.for_each(x, |q| {
@@ -132,7 +136,7 @@ pub fn shortest_path(
                 if n == NONE {
                     break;
                 }
-                path.push(dom.vertex[n as usize]);
+                path.extend(object(n));
                 cur = n;
             }
             return Some(path);
@@ -141,7 +145,9 @@ pub fn shortest_path(
             if next.contains_key(&q) {
                 continue;
             }
-            let qo = dom.vertex[q as usize];
+            let Some(qo) = object(q) else {
+                continue;
+            };
             if Some(qo) == avoid || ex.excluded(heap, qo, xo) {
                 continue;
             }
@@ -250,7 +256,9 @@ pub fn merged_paths(
         };
         found += 1;
         let mut at = 0usize;
-        nodes[0].count += 1;
+        if let Some(root) = nodes.first_mut() {
+            root.count += 1;
+        }
         for &o in &path {
             let next = match index.get(&(at, o)) {
                 Some(&n) => n,
@@ -261,12 +269,16 @@ pub fn merged_paths(
                         children: Vec::new(),
                     });
                     let n = nodes.len() - 1;
-                    nodes[at].children.push(n);
+                    if let Some(parent) = nodes.get_mut(at) {
+                        parent.children.push(n);
+                    }
                     index.insert((at, o), n);
                     n
                 }
             };
-            nodes[next].count += 1;
+            if let Some(node) = nodes.get_mut(next) {
+                node.count += 1;
+            }
             at = next;
         }
     }
@@ -327,42 +339,45 @@ fn build_nodes(
     // Work: (trie node, parent trie object, parent arena index or MAX for top level, depth)
     let mut work: VecDeque<(usize, u32, usize, usize)> = VecDeque::new();
     let mut top: Vec<usize> = Vec::new();
+    // Trie indices are positions in `nodes`, each pushed before it was referred to.
+    let count = |i: usize| nodes.get(i).map_or(0, |n| n.count);
     let sorted = |ch: &[usize]| {
         let mut v = ch.to_vec();
-        v.sort_by(|&a, &b| nodes[b].count.cmp(&nodes[a].count).then(a.cmp(&b)));
+        v.sort_by(|&a, &b| count(b).cmp(&count(a)).then(a.cmp(&b)));
         v
     };
-    let root_children = sorted(&nodes[0].children);
+    let root_children = sorted(nodes.first().map_or(&[], |n| n.children.as_slice()));
     for &c in root_children.iter().take(max_children) {
         work.push_back((c, NONE, usize::MAX, 0));
     }
     let more_top = root_children.len().saturating_sub(max_children) as u64;
     while let Some((t, parent_obj, parent_slot, depth)) = work.pop_front() {
-        let obj = nodes[t].obj;
+        let Some(start) = nodes.get(t) else {
+            continue;
+        };
+        let obj = start.obj;
         let field = if parent_obj == NONE {
             None
         } else {
             Some(names.name(heap, src, parent_obj, obj)?)
         };
         // Collapse a run: single child, same class, same field.
-        let mut end = t;
+        let mut end = start;
         let mut repeat = 1u32;
         let class = heap.class_of(obj);
-        loop {
-            let n = &nodes[end];
-            if n.children.len() != 1 {
+        while let &[c] = end.children.as_slice() {
+            let Some(child) = nodes.get(c) else {
                 break;
-            }
-            let c = n.children[0];
-            let co = nodes[c].obj;
+            };
+            let co = child.obj;
             if heap.class_of(co) != class || field.is_none() {
                 break;
             }
-            let f = names.name(heap, src, nodes[end].obj, co)?;
+            let f = names.name(heap, src, end.obj, co)?;
             if Some(&f) != field.as_ref() {
                 break;
             }
-            end = c;
+            end = child;
             repeat += 1;
         }
         let mut gc_roots: Vec<&'static str> = if parent_obj == NONE {
@@ -372,7 +387,7 @@ fn build_nodes(
         };
         gc_roots.sort_unstable();
         gc_roots.dedup();
-        let kids = sorted(&nodes[end].children);
+        let kids = sorted(&end.children);
         let held_by = if parent_obj == NONE {
             local_of(heap, obj).map(|(t, m)| {
                 format!(
@@ -390,7 +405,7 @@ fn build_nodes(
             gc_roots,
             held_by,
             repeat,
-            targets: nodes[t].count,
+            targets: start.count,
             children: Vec::new(),
             more_children: if depth + 1 >= MAX_DEPTH {
                 kids.len() as u64
@@ -407,18 +422,19 @@ fn build_nodes(
         }
         if depth + 1 < MAX_DEPTH {
             for &c in kids.iter().take(max_children) {
-                work.push_back((c, nodes[end].obj, me, depth + 1));
+                work.push_back((c, end.obj, me, depth + 1));
             }
         }
     }
     // Assemble bottom-up: children always come after their parent in `out`.
     let mut built: Vec<Option<PathNode>> = out.iter().map(|_| None).collect();
-    for i in (0..out.len()).rev() {
-        let kids = std::mem::take(&mut out[i].1);
-        let mut node = out[i].0.clone();
-        node.children = kids.iter().filter_map(|&k| built[k].take()).collect();
-        built[i] = Some(node);
+    let take = |built: &mut Vec<Option<PathNode>>, k: usize| built.get_mut(k)?.take();
+    for (i, (mut node, kids)) in out.into_iter().enumerate().rev() {
+        node.children = kids.iter().filter_map(|&k| take(&mut built, k)).collect();
+        if let Some(b) = built.get_mut(i) {
+            *b = Some(node);
+        }
     }
-    let roots: Vec<PathNode> = top.iter().filter_map(|&i| built[i].take()).collect();
+    let roots: Vec<PathNode> = top.iter().filter_map(|&i| take(&mut built, i)).collect();
     Ok((roots, more_top))
 }

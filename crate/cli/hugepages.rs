@@ -7,6 +7,10 @@
 //! get 2 MiB pages when asked. Asking costs nothing when the kernel says no (the advice
 //! fails quietly: `never`, other systems). The library is unaffected; the wasm module's
 //! memory is the browser's to map.
+#![allow(
+    unsafe_code,
+    reason = "a GlobalAlloc is an unsafe trait, and madvise is a foreign function"
+)]
 
 use std::alloc::{GlobalAlloc, Layout, System};
 
@@ -45,19 +49,23 @@ fn advise(_ptr: *mut u8, _size: usize) {}
 // the kernel a hint about memory the caller now owns.
 unsafe impl GlobalAlloc for HugePages {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        // SAFETY: the caller's arguments, forwarded as is.
         let p = unsafe { System.alloc(layout) };
         advise(p, layout.size());
         p
     }
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        // SAFETY: the caller's arguments, forwarded as is.
         let p = unsafe { System.alloc_zeroed(layout) };
         advise(p, layout.size());
         p
     }
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: the caller's arguments, forwarded as is.
         unsafe { System.dealloc(ptr, layout) }
     }
     unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        // SAFETY: the caller's arguments, forwarded as is.
         let p = unsafe { System.realloc(ptr, layout, new_size) };
         advise(p, new_size);
         p

@@ -155,6 +155,58 @@ enum Command {
         #[arg(long)]
         top: Option<u32>,
     },
+    /// Who keeps objects alive: the immediate dominators of an object or of every instance
+    /// of a class, by the dominators' class (Eclipse MAT's "Immediate Dominators").
+    ImmediateDominators {
+        /// The heap dump (.hprof or .hprof.gz).
+        file: PathBuf,
+        /// Object ID (address), e.g. 0xfc03c2e0.
+        #[arg(long, conflicts_with = "class", required_unless_present = "class")]
+        object: Option<String>,
+        /// Class name in Java form (every instance of every class of that name).
+        #[arg(long)]
+        class: Option<String>,
+        /// Pass over dominators whose class matches one of these comma-separated patterns
+        /// ('*' matches any run of characters), up the dominator tree: e.g. java.*,javax.*
+        #[arg(long, value_delimiter = ',')]
+        skip: Vec<String>,
+        /// Dominator objects listed per class.
+        #[arg(long, default_value_t = defaults::DOMINATOR_OBJECTS)]
+        top: u32,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// What a garbage collection would free if an object or every instance of a class
+    /// went: the precise retained size and the retained set by class (Eclipse MAT's "Show
+    /// Retained Set").
+    RetainedSet {
+        /// The heap dump (.hprof or .hprof.gz).
+        file: PathBuf,
+        /// Object ID (address), e.g. 0xfc03c2e0.
+        #[arg(long, conflicts_with = "class", required_unless_present = "class")]
+        object: Option<String>,
+        /// Class name in Java form (every instance of every class of that name).
+        #[arg(long)]
+        class: Option<String>,
+        /// Only the N largest classes of the set (totals still cover all).
+        #[arg(long)]
+        top: Option<u32>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// A class: instances, shallow and retained size, class object, superclasses, class
+    /// loader, static fields, direct subclasses (each class of that name).
+    Class {
+        /// The heap dump (.hprof or .hprof.gz).
+        file: PathBuf,
+        /// Class name in Java form, e.g. java.util.HashMap or byte[].
+        name: String,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Strings with the same value: how many copies, the bytes every copy but one wastes,
     /// and the fields holding them (reachable strings).
     #[command(name = "duplicate-strings")]
@@ -170,6 +222,15 @@ enum Command {
         /// Values listed, most wasted first (totals still cover all).
         #[arg(long, default_value_t = defaults::DUPLICATE_STRINGS_TOP)]
         top: u32,
+    },
+    /// Class loaders: the classes each defines, their instances and what they keep alive;
+    /// classes defined by several loaders, with what keeps each copy alive.
+    Classloaders {
+        /// The heap dump (.hprof or .hprof.gz).
+        file: PathBuf,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
     },
     /// The dominator tree: what keeps the most memory alive, level by level.
     Dominators {
@@ -249,12 +310,41 @@ impl Command {
                 depth,
             } => (file, json, Query::DominatorTree { top, depth }),
             Command::Unreachable { file, json, top } => (file, json, Query::Unreachable { top }),
+            Command::ImmediateDominators {
+                file,
+                object,
+                class,
+                skip,
+                top,
+                json,
+            } => {
+                let object = object.as_deref().map(object_id).transpose()?;
+                let query = Query::ImmediateDominators {
+                    object,
+                    class,
+                    skip,
+                    top,
+                };
+                (file, json, query)
+            }
+            Command::RetainedSet {
+                file,
+                object,
+                class,
+                top,
+                json,
+            } => {
+                let object = object.as_deref().map(object_id).transpose()?;
+                (file, json, Query::RetainedSet { object, class, top })
+            }
+            Command::Class { file, name, json } => (file, json, Query::Class { name }),
             Command::DuplicateStrings {
                 file,
                 json,
                 min_count,
                 top,
             } => (file, json, Query::DuplicateStrings { min_count, top }),
+            Command::Classloaders { file, json } => (file, json, Query::ClassLoaders {}),
         })
     }
 }

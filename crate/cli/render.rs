@@ -2,13 +2,17 @@
 //! prints the answer itself; see [`heapscope::query`].)
 
 use comfy_table::{Cell, CellAlignment, ContentArrangement, Table, presets};
+use heapscope::analysis::class::ClassReport;
+use heapscope::analysis::class_loaders::{ClassLoaders, PathStep};
 use heapscope::analysis::dominators_report::{DomNode, DomTree};
 use heapscope::analysis::duplicate_strings::{DuplicateStrings, StringHolder};
 use heapscope::analysis::finalizers::FinalizerReport;
 use heapscope::analysis::histogram::{Histogram, HistogramRow};
+use heapscope::analysis::immediate_dominators::ImmediateDominators;
 use heapscope::analysis::inspect::ObjectView;
 use heapscope::analysis::paths::{PathNode, PathTree};
 use heapscope::analysis::refstats::RefKindStats;
+use heapscope::analysis::retained_set::RetainedSetReport;
 use heapscope::analysis::summary::Summary;
 use heapscope::analysis::suspects::SuspectsReport;
 use heapscope::analysis::threads::ThreadView;
@@ -31,7 +35,11 @@ pub fn text(answer: &Answer, file: &Path) -> Vec<String> {
         Answer::References(r) => references(&mut out, &r.references),
         Answer::Threads(t) => threads(&mut out, &t.threads),
         Answer::Unreachable(u) => unreachable(&mut out, &u.histogram),
+        Answer::ImmediateDominators(d) => immediate_dominators(&mut out, d),
+        Answer::RetainedSet(r) => retained_set(&mut out, r),
+        Answer::Class(c) => class(&mut out, c),
         Answer::DuplicateStrings(d) => duplicate_strings(&mut out, d),
+        Answer::ClassLoaders(c) => class_loaders(&mut out, c),
         // The page's queries: their JSON is their text.
         Answer::DominatorChildren(_) | Answer::Instances(_) => {
             out.push(serde_json::to_string_pretty(answer).unwrap_or_default());
@@ -169,6 +177,207 @@ fn unreachable(out: &mut Vec<String>, h: &Histogram) {
     }
 }
 
+fn immediate_dominators(out: &mut Vec<String>, d: &ImmediateDominators) {
+    let unreachable = if d.unreachable_objects > 0 {
+        format!(
+            " ({} unreachable: no dominator, in no row)",
+            grouped(d.unreachable_objects)
+        )
+    } else {
+        String::new()
+    };
+    let skip = if d.skip.is_empty() {
+        String::new()
+    } else {
+        format!(", passing over {}", d.skip.join(", "))
+    };
+    out.push(format!(
+        "{}{unreachable}; their immediate dominators by class{skip}:",
+        objects(d.objects)
+    ));
+    if d.rows.is_empty() {
+        return;
+    }
+    let mut t = table();
+    t.set_header(vec![
+        right("objects".into()),
+        right("dominated shallow".into()),
+        right("dominators".into()),
+        right("shallow".into()),
+        right("retained".into()),
+        Cell::new("dominator class"),
+    ]);
+    for r in &d.rows {
+        if r.gc_roots {
+            t.add_row(vec![
+                right(grouped(r.objects)),
+                right(human(r.dominated_shallow_bytes)),
+                right(String::new()),
+                right(String::new()),
+                right(String::new()),
+                Cell::new(format!("{} (no single object keeps them alive)", r.class)),
+            ]);
+            continue;
+        }
+        t.add_row(vec![
+            right(grouped(r.objects)),
+            right(human(r.dominated_shallow_bytes)),
+            right(grouped(r.dominators)),
+            right(human(r.shallow_bytes)),
+            right(human(r.retained_bytes)),
+            Cell::new(&r.class),
+        ]);
+        for o in &r.top {
+            t.add_row(vec![
+                right(grouped(o.objects)),
+                right(String::new()),
+                right(String::new()),
+                right(human(o.object.shallow_bytes)),
+                right(human(o.object.retained_bytes)),
+                Cell::new(format!("  {} {}", o.object.class, o.object.object)),
+            ]);
+        }
+        if r.more > 0 {
+            t.add_row(vec![
+                right(String::new()),
+                right(String::new()),
+                right(String::new()),
+                right(String::new()),
+                right(String::new()),
+                Cell::new(format!("  … {} more", grouped(r.more))),
+            ]);
+        }
+    }
+    out.push(t.to_string());
+}
+
+/// `1 object`, `2 150 objects`.
+fn objects(n: u64) -> String {
+    format!("{} object{}", grouped(n), if n == 1 { "" } else { "s" })
+}
+
+fn retained_set(out: &mut Vec<String>, r: &RetainedSetReport) {
+    let unreachable = if r.unreachable_objects > 0 {
+        format!(
+            " ({} of them unreachable: garbage already, not in the set)",
+            grouped(r.unreachable_objects)
+        )
+    } else {
+        String::new()
+    };
+    out.push(format!(
+        "{} given{unreachable}. If {} went, a garbage collection would free {}: {} ({} \
+         bytes), the precise retained size.",
+        objects(r.objects),
+        if r.objects == 1 { "it" } else { "they all" },
+        objects(r.retained_objects),
+        human(r.retained_bytes),
+        grouped(r.retained_bytes)
+    ));
+    out.push(format!(
+        "Minimum retained size (what the given objects dominate; the histogram's retained \
+         column for a class): {} ({} bytes).",
+        human(r.minimum_retained_bytes),
+        grouped(r.minimum_retained_bytes)
+    ));
+    if r.retained_objects > 0 {
+        histogram(
+            out,
+            &r.classes,
+            &HistogramTotals {
+                instances: r.retained_objects,
+                shallow_bytes: r.retained_bytes,
+                classes: r.total_classes,
+            },
+        );
+    }
+}
+
+fn class(out: &mut Vec<String>, r: &ClassReport) {
+    if r.classes.is_empty() {
+        out.push(format!("No class named {} in this dump.", r.name));
+        return;
+    }
+    if r.classes.len() > 1 {
+        out.push(format!(
+            "{} classes named {} (different class loaders):",
+            r.classes.len(),
+            r.name
+        ));
+    }
+    for (i, c) in r.classes.iter().enumerate() {
+        if i > 0 {
+            out.push(String::new());
+        }
+        let size = c
+            .instance_size
+            .map(|b| format!(", {} per instance", human(b)))
+            .unwrap_or_default();
+        out.push(format!(
+            "{} {} ({} class{size})",
+            c.name,
+            c.class_object
+                .as_ref()
+                .map_or("(no class object in the dump)", |o| o.object.as_str()),
+            c.kind
+        ));
+        out.push(format!(
+            "  instances {}, shallow {} ({} bytes), retained at least {} ({} bytes: the \
+             instances no other instance dominates; retained-set gives the precise size)",
+            grouped(c.instances),
+            human(c.shallow_bytes),
+            grouped(c.shallow_bytes),
+            human(c.retained_bytes),
+            grouped(c.retained_bytes)
+        ));
+        if let Some(o) = &c.class_object {
+            out.push(format!(
+                "  class object: shallow {}, retained {}",
+                human(o.shallow_bytes),
+                human(o.retained_bytes)
+            ));
+        }
+        if !c.superclasses.is_empty() {
+            let chain: Vec<&str> = c.superclasses.iter().map(|s| s.name.as_str()).collect();
+            out.push(format!("  superclasses: {}", chain.join(" → ")));
+        }
+        out.push(match &c.class_loader {
+            Some(l) => format!("  class loader: {} {}", l.class, l.object),
+            None => "  class loader: the bootstrap loader".into(),
+        });
+        if !c.statics.is_empty() {
+            out.push(format!("  static fields ({}):", c.statics.len()));
+            for f in &c.statics {
+                let extra = f
+                    .object
+                    .as_ref()
+                    .map(|o| {
+                        format!(
+                            " {}{}",
+                            o.class,
+                            o.value
+                                .as_ref()
+                                .map(|s| format!(" \"{s}\""))
+                                .unwrap_or_default()
+                        )
+                    })
+                    .unwrap_or_default();
+                out.push(format!("    {} {} = {}{}", f.ty, f.name, f.value, extra));
+            }
+        }
+        if !c.subclasses.is_empty() {
+            out.push(format!("  direct subclasses ({}):", c.subclasses.len()));
+            for s in &c.subclasses {
+                out.push(format!(
+                    "    {} ({} instances)",
+                    s.class.name,
+                    grouped(s.instances)
+                ));
+            }
+        }
+    }
+}
+
 fn duplicate_strings(out: &mut Vec<String>, d: &DuplicateStrings) {
     out.push(format!(
         "{} reachable strings: {} values are each held by {} or more of them ({} strings), \
@@ -251,6 +460,104 @@ fn escaped(s: &str, max: usize) -> String {
         }
     }
     out
+}
+
+fn class_loaders(out: &mut Vec<String>, c: &ClassLoaders) {
+    out.push(format!(
+        "{} class loaders define {} classes. Retained: the loader object's; defined: what \
+         its classes and their instances keep alive together (no single one of them \
+         dominated by another).",
+        grouped(c.loaders.len() as u64),
+        grouped(c.classes)
+    ));
+    let mut t = table();
+    t.set_header(vec![
+        right("classes".into()),
+        right("instances".into()),
+        right("shallow".into()),
+        right("defined retained".into()),
+        right("loader retained".into()),
+        Cell::new("class loader"),
+    ]);
+    for l in &c.loaders {
+        let what = match (&l.loader, &l.name) {
+            (Some(o), Some(n)) => format!("{} {} '{}'", o.class, o.object, n),
+            (Some(o), None) => format!("{} {}", o.class, o.object),
+            (None, n) => n.clone().unwrap_or_default(),
+        };
+        t.add_row(vec![
+            right(grouped(l.classes)),
+            right(grouped(l.instances)),
+            right(human(l.instances_shallow_bytes)),
+            right(human(l.defined_retained_bytes)),
+            right(
+                l.loader
+                    .as_ref()
+                    .map_or_else(String::new, |o| human(o.retained_bytes)),
+            ),
+            Cell::new(what),
+        ]);
+    }
+    out.push(t.to_string());
+    if c.duplicate_classes.is_empty() {
+        out.push("No class is defined by more than one loader.".into());
+        return;
+    }
+    let n = c.duplicate_classes.len() as u64;
+    out.push(format!(
+        "{} class{} defined by more than one loader:",
+        grouped(n),
+        if n == 1 { " is" } else { "es are" }
+    ));
+    for d in &c.duplicate_classes {
+        out.push(format!("{} ({} copies)", d.name, d.copies.len()));
+        for k in &d.copies {
+            let loader = match (&k.loader, &k.loader_name) {
+                (Some(o), Some(n)) => format!("{} {} '{}'", o.class, o.object, n),
+                (Some(o), None) => format!("{} {}", o.class, o.object),
+                (None, _) => "<bootstrap>".into(),
+            };
+            out.push(format!(
+                "  {} by {}: {}",
+                k.class_object.object,
+                loader,
+                count_of(k.instances, "instance")
+            ));
+            if k.path.is_empty() {
+                out.push(
+                    "    no path from a GC root (unreachable, or the search hit its limit)".into(),
+                );
+            } else {
+                out.push(format!("    kept alive by: {}", path_text(&k.path)));
+            }
+        }
+    }
+}
+
+/// `1 instance`, `3 instances`.
+fn count_of(n: u64, what: &str) -> String {
+    format!("{} {what}{}", grouped(n), if n == 1 { "" } else { "s" })
+}
+
+/// A path from a GC root on one line: `Class 0x… [roots] → .field Class 0x… → …`.
+fn path_text(path: &[PathStep]) -> String {
+    path.iter()
+        .map(|s| {
+            let mut t = String::new();
+            if let Some(f) = &s.field {
+                t.push_str(&format!(".{f} "));
+            }
+            t.push_str(&format!("{} {}", s.object.class, s.object.object));
+            if !s.gc_roots.is_empty() {
+                t.push_str(&format!(" [{}]", s.gc_roots.join(", ")));
+            }
+            if s.repeat > 1 {
+                t.push_str(&format!(" ×{}", s.repeat));
+            }
+            t
+        })
+        .collect::<Vec<_>>()
+        .join(" → ")
 }
 
 fn references(out: &mut Vec<String>, r: &[RefKindStats]) {

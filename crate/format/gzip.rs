@@ -83,25 +83,24 @@ fn header_len(b: &[u8], at: u64) -> Result<Option<usize>, HprofError> {
     {
         return Err(gz_err(at, "expected the start of a gzip member (1f 8b)"));
     }
-    if b.len() < 10 {
+    let Some(&[m0, m1, method, flg, ..]) = b.first_chunk::<10>() else {
         return Ok(None);
-    }
-    if !is_gzip(b) {
+    };
+    if [m0, m1] != [0x1f, 0x8b] {
         return Err(gz_err(at, "expected the start of a gzip member (1f 8b)"));
     }
-    if b[2] != 8 {
+    if method != 8 {
         return Err(gz_err(
             at,
-            format!("unsupported compression method {}", b[2]),
+            format!("unsupported compression method {method}"),
         ));
     }
-    let flg = b[3];
     let mut p = 10usize;
     if flg & 0x04 != 0 {
-        let Some(x) = b.get(p..p + 2) else {
+        let Some(x) = b.get(p..).and_then(|s| s.first_chunk::<2>()) else {
             return Ok(None);
         };
-        p += 2 + usize::from(u16::from_le_bytes([x[0], x[1]]));
+        p += 2 + usize::from(u16::from_le_bytes(*x));
     }
     for bit in [0x08u8, 0x10] {
         if flg & bit != 0 {
@@ -180,14 +179,15 @@ impl GzipDecoder {
         let start = self.in_pos - self.pending.len() as u64;
         if self.pending.is_empty()
             && let Some(n) = need(data, start)?
-            && n <= data.len()
+            && let Some(item) = data.get(..n)
         {
-            return Ok((n, Some(data[..n].to_vec())));
+            return Ok((n, Some(item.to_vec())));
         }
         // Incomplete: grow `pending` by bounded steps.
         let old = self.pending.len();
         let take = data.len().min(old.max(64));
-        self.pending.extend_from_slice(&data[..take]);
+        self.pending
+            .extend_from_slice(data.get(..take).unwrap_or_default());
         match need(&self.pending, start)? {
             Some(n) if n <= self.pending.len() => {
                 let mut item = std::mem::take(&mut self.pending);
@@ -213,7 +213,7 @@ impl GzipDecoder {
             match self.phase {
                 Phase::Header => {
                     let (used, done) = self.gather(data, header_len)?;
-                    data = &data[used..];
+                    data = data.get(used..).unwrap_or_default();
                     self.in_pos += used as u64;
                     if let Some(h) = done {
                         self.member_start = self.in_pos - h.len() as u64;
@@ -237,12 +237,15 @@ impl GzipDecoder {
                 }
                 Phase::Trailer => {
                     let (used, done) = self.gather(data, |b, _| Ok((b.len() >= 8).then_some(8)))?;
-                    data = &data[used..];
+                    data = data.get(used..).unwrap_or_default();
                     self.in_pos += used as u64;
                     if let Some(t) = done {
                         if self.verify {
-                            let word =
-                                |i: usize| u32::from_le_bytes([t[i], t[i + 1], t[i + 2], t[i + 3]]);
+                            let word = |i: usize| {
+                                t.get(i..)
+                                    .and_then(|w| w.first_chunk::<4>())
+                                    .map_or(0, |w| u32::from_le_bytes(*w))
+                            };
                             let (crc, isize) = (word(0), word(4));
                             let actual = std::mem::take(&mut self.crc).finalize();
                             if crc != actual {
@@ -267,7 +270,7 @@ impl GzipDecoder {
                     let r = inflate(&mut self.inflater, data, &mut self.out, MZFlush::None);
                     let written = r.bytes_written;
                     if written > 0 {
-                        let chunk = &self.out[..written];
+                        let chunk = self.out.get(..written).unwrap_or_default();
                         if self.verify {
                             self.crc.update(chunk);
                         }
@@ -277,7 +280,7 @@ impl GzipDecoder {
                         self.member_out += written as u64;
                         sink(chunk)?;
                     }
-                    data = &data[r.bytes_consumed..];
+                    data = data.get(r.bytes_consumed..).unwrap_or_default();
                     self.in_pos += r.bytes_consumed as u64;
                     match r.status {
                         Ok(MZStatus::StreamEnd) => self.phase = Phase::Trailer,
@@ -400,16 +403,16 @@ impl<S: ByteSource> ByteSource for GzipRandomReader<S> {
             }
             let chunk = &mut self.input;
             let n = self.src.read_at(at, chunk)?;
-            if n == 0 {
+            let Some(got) = chunk.get(..n).filter(|g| !g.is_empty()) else {
                 break;
-            }
+            };
             let window = &mut self.window;
             let window_start = &mut self.window_start;
             let mut sink = |b: &[u8]| {
                 window.extend_from_slice(b);
                 Ok(())
             };
-            dec.push(&chunk[..n], &mut sink)?;
+            dec.push(got, &mut sink)?;
             // Keep the window bounded, but never drop bytes at or after `offset`.
             if self.window.len() > WINDOW_MAX {
                 let keep_from =
@@ -426,8 +429,11 @@ impl<S: ByteSource> ByteSource for GzipRandomReader<S> {
             return Ok(0);
         }
         let from = (offset - self.window_start) as usize;
-        let avail = self.window.len().saturating_sub(from).min(buf.len());
-        buf[..avail].copy_from_slice(&self.window[from..from + avail]);
+        let have = self.window.get(from..).unwrap_or_default();
+        let avail = have.len().min(buf.len());
+        if let (Some(dst), Some(src)) = (buf.get_mut(..avail), have.get(..avail)) {
+            dst.copy_from_slice(src);
+        }
         Ok(avail)
     }
 }

@@ -33,7 +33,7 @@ const MAGIC: &[u8] = b"JAVA PROFILE ";
 /// Whether `b` (the first bytes of a file, possibly fewer than the magic) can be the
 /// start of an HPROF file.
 pub fn starts_like_hprof(b: &[u8]) -> bool {
-    MAGIC.starts_with(&b[..b.len().min(MAGIC.len())])
+    b.iter().zip(MAGIC).all(|(x, m)| x == m)
 }
 
 /// Parses the header from the start of `b`. `Ok(None)` means more bytes are needed.
@@ -47,7 +47,7 @@ pub fn parse_header(b: &[u8]) -> Result<Option<(Header, usize)>, HprofError> {
         return Err(HprofError::new(
             0,
             ErrorKind::NotHprof {
-                detected: super::sniff::describe(&b[..SNIFF_LEN]),
+                detected: super::sniff::describe(b.get(..SNIFF_LEN).unwrap_or(b)),
             },
         ));
     }
@@ -67,7 +67,7 @@ pub fn parse_header(b: &[u8]) -> Result<Option<(Header, usize)>, HprofError> {
     let Some(rest) = b.get(nul + 1..end) else {
         return Ok(None);
     };
-    let format = String::from_utf8_lossy(&b[..nul]).into_owned();
+    let format = String::from_utf8_lossy(b.get(..nul).unwrap_or_default()).into_owned();
     let id_size = super::primitives::u32_at(rest, 0);
     if id_size != 4 && id_size != 8 {
         return Err(HprofError::new(

@@ -9,31 +9,24 @@
     clippy::panic,
     clippy::indexing_slicing
 )]
-// Indexing in this layer is on slices whose length was checked just before (the parsers
-// bound every access by the item length they computed); the lint is allowed per module
-// where that is the case and the check is next to the access.
+// Values read from the file decide lengths and offsets here: every access is checked
+// (`get`, `split_at_checked`, slice patterns). The few hot loops that index keep it with
+// an `#[expect]` on the function or block, saying why each index is in range.
 
-#[allow(clippy::indexing_slicing)]
 pub mod classes;
 pub mod error;
-#[allow(clippy::indexing_slicing)]
 pub mod gzip;
-#[allow(clippy::indexing_slicing)]
 pub mod header;
 pub mod heap_dump;
 pub mod misc;
 pub mod primitives;
-#[allow(clippy::indexing_slicing)]
 pub mod sniff;
-#[allow(clippy::indexing_slicing)]
 pub mod source;
 pub mod stacks;
-#[allow(clippy::indexing_slicing)]
 pub mod stream;
 pub mod strings;
 pub mod tags;
 pub mod threads;
-#[allow(clippy::indexing_slicing)]
 pub mod writer;
 
 pub use error::{ErrorKind, HprofError};

@@ -71,6 +71,15 @@ pub fn id_at(b: &[u8], id_size: u8) -> u64 {
     }
 }
 
+/// Reads an identifier at `b[at..]`, or 0 when out of range (caller checked the length).
+#[inline(always)]
+pub fn id_at_offset(b: &[u8], at: usize, id_size: u8) -> u64 {
+    match b.get(at..) {
+        Some(rest) => id_at(rest, id_size),
+        None => 0,
+    }
+}
+
 /// The big-endian unsigned number in `b` (a field value of 1 to 8 bytes; only the last 8
 /// bytes count if there are more; 0 for none).
 #[inline]

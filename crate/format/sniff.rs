@@ -36,14 +36,14 @@ pub fn describe(b: &[u8]) -> String {
             "this is zstd-compressed data (decompress it first)"
         } else if starts(b"7z\xbc\xaf\x27\x1c") {
             "this is a 7-Zip archive"
-        } else if b.len() > 262 && &b[257..262] == b"ustar" {
+        } else if b.len() > 262 && b.get(257..262) == Some(b"ustar") {
             "this is a tar archive"
         } else if starts(b"JAVA PROFILE") {
             "it starts like HPROF but the header is malformed"
         } else if b.iter().take(SNIFF_LEN).all(|&c| {
             c == b'\n' || c == b'\r' || c == b'\t' || (0x20..0x7f).contains(&c) || c >= 0x80
         }) {
-            let text = String::from_utf8_lossy(&b[..b.len().min(SNIFF_LEN)]);
+            let text = String::from_utf8_lossy(b.get(..SNIFF_LEN).unwrap_or(b));
             if text.contains("#instances") && text.contains("#bytes") {
                 "this is a class histogram (jmap -histo or jcmd GC.class_histogram), not a heap \
                  dump"

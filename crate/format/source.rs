@@ -27,8 +27,8 @@ pub trait ByteSource {
         what: &'static str,
     ) -> Result<(), HprofError> {
         let mut done = 0;
-        while done < buf.len() {
-            let n = self.read_at(offset + done as u64, &mut buf[done..])?;
+        while let Some(rest) = buf.get_mut(done..).filter(|r| !r.is_empty()) {
+            let n = self.read_at(offset + done as u64, rest)?;
             if n == 0 {
                 return Err(HprofError::new(
                     offset,
@@ -57,7 +57,9 @@ impl ByteSource for &[u8] {
             return Ok(0);
         };
         let n = src.len().min(buf.len());
-        buf[..n].copy_from_slice(&src[..n]);
+        if let (Some(dst), Some(src)) = (buf.get_mut(..n), src.get(..n)) {
+            dst.copy_from_slice(src);
+        }
         Ok(n)
     }
 }

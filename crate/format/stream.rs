@@ -19,7 +19,7 @@ use super::misc::{
     AllocSites, ControlSettings, CpuSamples, HeapSummary, parse_alloc_sites,
     parse_control_settings, parse_cpu_samples, parse_heap_summary,
 };
-use super::primitives::{IdList, PErr, PErrKind, id_at, u32_at};
+use super::primitives::{IdList, PErr, PErrKind, id_at_offset, u32_at};
 use super::stacks::{Frame, Trace, parse_frame, parse_trace};
 use super::strings::{Utf8, parse_utf8};
 use super::tags::{BasicType, SubTag, Tag};
@@ -198,23 +198,25 @@ impl StreamParser {
         while !self.pending.is_empty() && !data.is_empty() {
             let old = self.pending.len();
             let take = data.len().min(old.max(64 * 1024));
-            self.pending.extend_from_slice(&data[..take]);
+            let (head, tail) = data.split_at_checked(take).unwrap_or((data, &[]));
+            self.pending.extend_from_slice(head);
             let buf = std::mem::take(&mut self.pending);
             let consumed = self.run(&buf, v);
             self.pending = buf;
             let consumed = consumed?;
             if consumed >= old {
                 // The straddling item is done; continue on `data` directly.
-                data = &data[consumed - old..];
+                data = data.get(consumed - old..).unwrap_or_default();
                 self.pending.clear();
                 break;
             }
             self.pending.drain(..consumed);
-            data = &data[take..];
+            data = tail;
         }
         if self.pending.is_empty() && !data.is_empty() {
             let consumed = self.run(data, v)?;
-            self.pending.extend_from_slice(&data[consumed..]);
+            self.pending
+                .extend_from_slice(data.get(consumed..).unwrap_or_default());
         }
         Ok(())
     }
@@ -289,7 +291,7 @@ impl StreamParser {
     fn run<V: Visitor>(&mut self, input: &[u8], v: &mut V) -> Result<usize, HprofError> {
         let mut at = 0usize;
         loop {
-            let rest = &input[at..];
+            let rest = input.get(at..).unwrap_or_default();
             let step = match self.state {
                 State::Header => self.step_header(rest, v)?,
                 State::Records => {
@@ -328,7 +330,7 @@ impl StreamParser {
                     let bytes = (k as usize) * sz;
                     if deliver && k > 0 {
                         v.obj_array_elements(IdList {
-                            raw: &rest[..bytes],
+                            raw: rest.get(..bytes).unwrap_or_default(),
                             id_size: self.id_size,
                         });
                     }
@@ -358,7 +360,7 @@ impl StreamParser {
                     }
                     let bytes = k as usize;
                     if deliver && k > 0 {
-                        v.prim_array_data(&rest[..bytes]);
+                        v.prim_array_data(rest.get(..bytes).unwrap_or_default());
                     }
                     let left = left - k;
                     self.state = if left == 0 {
@@ -500,7 +502,7 @@ impl StreamParser {
                 self.state = State::Records;
                 break;
             }
-            let b = &rest[at..];
+            let Some(b) = rest.get(at..) else { break };
             let Some(&t) = b.first() else { break };
             let seg_left = end - off;
             let tag = SubTag(t);
@@ -531,9 +533,9 @@ impl StreamParser {
                         break;
                     };
                     let inst = Instance {
-                        id: id_at(&b[1..], ids),
+                        id: id_at_offset(b, 1, ids),
                         stack_serial: u32_at(b, 1 + idz),
-                        class_id: id_at(&b[1 + idz + 4..], ids),
+                        class_id: id_at_offset(b, 1 + idz + 4, ids),
                         data,
                     };
                     v.instance(off, &inst);
@@ -546,10 +548,10 @@ impl StreamParser {
                         break;
                     }
                     let hdr = ObjArrayHeader {
-                        id: id_at(&b[1..], ids),
+                        id: id_at_offset(b, 1, ids),
                         stack_serial: u32_at(b, 1 + idz),
                         length: u32_at(b, 1 + idz + 4),
-                        class_id: id_at(&b[1 + idz + 8..], ids),
+                        class_id: id_at_offset(b, 1 + idz + 8, ids),
                     };
                     let body = u64::from(hdr.length) * idz as u64;
                     if h as u64 + body > seg_left {
@@ -577,11 +579,12 @@ impl StreamParser {
                         "PRIM_ARRAY_DUMP"
                     };
                     let h = 1 + prim_header_len(ids);
-                    if b.len() < h {
+                    // The header's last byte is the element type.
+                    let Some(&code) = b.get(h - 1) else {
                         self.stalled = what;
                         break;
-                    }
-                    let elem = BasicType(b[h - 1]);
+                    };
+                    let elem = BasicType(code);
                     let es = match elem.size_in_dump(ids) {
                         Some(s) if elem != BasicType::OBJECT => s,
                         _ => {
@@ -592,7 +595,7 @@ impl StreamParser {
                         }
                     };
                     let hdr = PrimArrayHeader {
-                        id: id_at(&b[1..], ids),
+                        id: id_at_offset(b, 1, ids),
                         stack_serial: u32_at(b, 1 + idz),
                         length: u32_at(b, 1 + idz + 4),
                         elem,
@@ -625,7 +628,8 @@ impl StreamParser {
                     // on how the input was sliced) must not decide the outcome.
                     let in_segment = b
                         .get(1..usize::try_from(seg_left).unwrap_or(usize::MAX))
-                        .unwrap_or(&b[1..]);
+                        .or_else(|| b.get(1..))
+                        .unwrap_or_default();
                     match parse_class_dump(ids)(in_segment) {
                         Ok((r, cd)) => {
                             v.class_dump(off, &cd);
@@ -650,7 +654,7 @@ impl StreamParser {
                         self.stalled = "HEAP_DUMP_INFO";
                         break;
                     }
-                    v.heap_dump_info(u32_at(b, 1), id_at(&b[5..], ids));
+                    v.heap_dump_info(u32_at(b, 1), id_at_offset(b, 5, ids));
                     at += total;
                 }
                 _ => {
@@ -661,11 +665,11 @@ impl StreamParser {
                     if total as u64 > seg_left {
                         return Err(overrun(tag.name().unwrap_or("GC root")));
                     }
-                    if b.len() < total {
+                    let Some(body) = b.get(1..total) else {
                         self.stalled = tag.name().unwrap_or("GC root");
                         break;
-                    }
-                    v.gc_root(&decode_root(kind, nid, nw, &b[1..total], ids));
+                    };
+                    v.gc_root(&decode_root(kind, nid, nw, body, ids));
                     at += total;
                 }
             }

@@ -136,7 +136,9 @@ impl HprofWriter {
     fn close_segment(&mut self) {
         if let Some(p) = self.open_segment.take() {
             let len = (self.buf.len() - p - 4) as u32;
-            self.buf[p..p + 4].copy_from_slice(&len.to_be_bytes());
+            if let Some(field) = self.buf.get_mut(p..p + 4) {
+                field.copy_from_slice(&len.to_be_bytes());
+            }
         }
     }
 
@@ -220,7 +222,8 @@ impl HprofWriter {
     pub fn push_value(&self, b: &mut Vec<u8>, ty: BasicType, value: u64) {
         let sz = ty.size_in_dump(self.id_size).unwrap_or(0);
         let bytes = value.to_be_bytes();
-        b.extend_from_slice(&bytes[8 - usize::from(sz)..]);
+        let skip = 8usize.saturating_sub(usize::from(sz));
+        b.extend_from_slice(bytes.get(skip..).unwrap_or_default());
     }
 
     /// Field bytes for an instance: values in dump order (this class first, then supers).

@@ -74,15 +74,18 @@ pub fn dfs(fwd: &Csr, roots: &[u32], tick: &mut dyn FnMut(u64)) -> Result<Dfs, T
         (a as u32, b as u32)
     };
     for &r in roots {
-        let Some(&pr) = pre.get(r as usize) else {
+        let Some(pr) = pre.get_mut(r as usize) else {
             continue;
         };
-        let p = if pr != NONE { pr } else { vertex.len() as u32 };
-        count[p as usize] += 1;
-        if pr != NONE {
+        let numbered = *pr != NONE;
+        let p = if numbered { *pr } else { vertex.len() as u32 };
+        if let Some(c) = count.get_mut(p as usize) {
+            *c += 1;
+        }
+        if numbered {
             continue;
         }
-        pre[r as usize] = p;
+        *pr = p;
         vertex.push(r);
         parent.push(0);
         let (a, b) = bounds(r);
@@ -95,16 +98,17 @@ pub fn dfs(fwd: &Csr, roots: &[u32], tick: &mut dyn FnMut(u64)) -> Result<Dfs, T
             }
             top.1 += 1;
             let t = fwd.entries.get(u64::from(pos));
-            let Some(&pt) = pre.get(t as usize) else {
+            let Some(pt) = pre.get_mut(t as usize) else {
                 continue;
             };
-            if pt != NONE {
+            if *pt != NONE {
                 continue;
             }
             let p = vertex.len() as u32;
-            pre[t as usize] = p;
+            *pt = p;
             vertex.push(t);
-            parent.push(pre[from as usize]);
+            // `from` is on the stack: it was numbered when pushed.
+            parent.push(pre.get(from as usize).copied().unwrap_or(0));
             let (a, b) = bounds(t);
             stack.push((t, a, b));
             if p & 0xF_FFFF == 0 {
@@ -314,6 +318,16 @@ pub fn refill(mut v: Vec<u32>, len: usize, f: impl Fn(usize) -> u32) -> Vec<u32>
 /// (preorder numbers, each list starting with the DFS parent), given the DFS parents
 /// (taken as the `ancestor` array) and a second array to reuse for `label`; both are given
 /// back, as spare memory for what follows.
+///
+/// Every value of `rev` must be below `rev.nodes()`, and each parent below its vertex (as
+/// `ReverseSink::finish` and [`dfs`] guarantee).
+#[expect(
+    clippy::indexing_slicing,
+    reason = "the hot loop of the dominators phase: every index is a preorder number below \
+              n = rev.nodes(), the length of ancestor, semi, label and idom (loop counters, \
+              rev's values, checked below n by ReverseSink::finish, and values of these \
+              arrays, which only ever hold such numbers)"
+)]
 pub fn semi_nca_in(
     rev: &Csr,
     parents: Vec<u32>,
@@ -371,6 +385,11 @@ pub fn semi_nca_in(
 /// Semi-NCA's `eval` with path compression, iterative: the vertex with the smallest
 /// semidominator on `v`'s path of linked ancestors (vertices numbered `>= last_linked`).
 #[inline]
+#[expect(
+    clippy::indexing_slicing,
+    reason = "called by semi_nca_in only: v and every value of ancestor and label are \
+              preorder numbers below the arrays' common length n"
+)]
 fn eval(
     v: u32,
     last_linked: u32,
@@ -442,20 +461,27 @@ pub fn retained_sizes_in(
     let total: u64 = (1..n).map(shallow).sum();
     if total / 8 < u64::from(u32::MAX) {
         let mut r = refill(spare, n, |p| shallow(p).div_ceil(8) as u32);
-        for w in (1..n).rev() {
-            let d = idom[w] as usize;
-            r[d] += r[w];
-        }
+        add_to_dominators(&mut r, idom);
         Retained::Units(r)
     } else {
         // Bytes need memory of their own: free the spare first.
         drop(spare);
         let mut r: Vec<u64> = (0..n).map(shallow).collect();
-        for w in (1..n).rev() {
-            let d = idom[w] as usize;
-            r[d] += r[w];
-        }
+        add_to_dominators(&mut r, idom);
         Retained::Bytes(r)
+    }
+}
+
+/// Adds each vertex's `r` to its immediate dominator's, in reverse preorder (a dominator
+/// precedes the vertices it dominates, so each total is complete before it is added).
+#[inline]
+fn add_to_dominators<T: Copy + std::ops::AddAssign>(r: &mut [T], idom: &[u32]) {
+    for (w, &d) in idom.iter().enumerate().skip(1).rev() {
+        if let Some(&rw) = r.get(w)
+            && let Some(rd) = r.get_mut(d as usize)
+        {
+            *rd += rw;
+        }
     }
 }
 
@@ -472,42 +498,58 @@ pub fn class_tops_in(
     let [offsets, children] = spare;
     let mut offsets = refill(offsets, n + 1, |_| 0);
     for &d in idom.iter().skip(1) {
-        offsets[d as usize + 1] += 1;
+        if let Some(o) = offsets.get_mut(d as usize + 1) {
+            *o += 1;
+        }
     }
-    for i in 1..=n {
-        offsets[i] += offsets[i - 1];
+    let mut sum = 0;
+    for o in &mut offsets {
+        sum += *o;
+        *o = sum;
     }
     let mut children = refill(children, n.saturating_sub(1), |_| 0);
     // Fill with offsets[d] as the cursor (it moves to the start of d + 1's list), then
     // shift the offsets back by one: no second array.
     for (w, &d) in idom.iter().enumerate().skip(1) {
-        let c = &mut offsets[d as usize];
-        children[*c as usize] = w as u32;
-        *c += 1;
+        if let Some(c) = offsets.get_mut(d as usize) {
+            if let Some(slot) = children.get_mut(*c as usize) {
+                *slot = w as u32;
+            }
+            *c += 1;
+        }
     }
-    for i in (1..=n).rev() {
-        offsets[i] = offsets[i - 1];
+    offsets.rotate_right(1);
+    if let Some(first) = offsets.first_mut() {
+        *first = 0;
     }
-    offsets[0] = 0;
     let mut tops = vec![0u64; n.div_ceil(64)];
     let mut open = vec![0u32; classes + 1];
     let class_slot = |p: u32| (class_of_vertex(p) as usize).min(classes);
-    let mut stack: Vec<(u32, u32)> = vec![(0, offsets[0])];
+    let start = |v: u32| offsets.get(v as usize).copied().unwrap_or(0);
+    let mut stack: Vec<(u32, u32)> = vec![(0, start(0))];
     while let Some(top) = stack.last_mut() {
         let (v, pos) = *top;
-        if pos < offsets[v as usize + 1] {
+        if pos < start(v + 1) {
             top.1 += 1;
-            let c = children[pos as usize];
-            let k = class_slot(c);
-            if open[k] == 0 {
-                tops[c as usize / 64] |= 1 << (c % 64);
+            let Some(&c) = children.get(pos as usize) else {
+                continue;
+            };
+            let Some(o) = open.get_mut(class_slot(c)) else {
+                continue;
+            };
+            if *o == 0
+                && let Some(t) = tops.get_mut(c as usize / 64)
+            {
+                *t |= 1 << (c % 64);
             }
-            open[k] += 1;
-            stack.push((c, offsets[c as usize]));
+            *o += 1;
+            stack.push((c, start(c)));
         } else {
             stack.pop();
-            if v != 0 {
-                open[class_slot(v)] -= 1;
+            if v != 0
+                && let Some(o) = open.get_mut(class_slot(v))
+            {
+                *o -= 1;
             }
         }
     }
@@ -515,7 +557,13 @@ pub fn class_tops_in(
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#[allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "tests: a failed unwrap or an index out of range is a failed test"
+)]
 mod tests {
     use super::*;
     use crate::model::csr::CsrBuilder;

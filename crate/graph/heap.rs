@@ -136,7 +136,7 @@ impl Heap {
     /// unreachable objects.
     pub fn idom(&self, obj: u32) -> Option<u32> {
         let p = self.pre(obj)?;
-        match self.dom.idom[p as usize] {
+        match *self.dom.idom.get(p as usize)? {
             0 => None,
             d => self.dom.vertex.get(d as usize).copied(),
         }
@@ -146,12 +146,15 @@ impl Heap {
     /// Below the top level this scans `idom` (one pass over 4 bytes per reachable object).
     pub fn children(&self, obj: Option<u32>) -> Vec<u32> {
         let dom = &self.dom;
+        let object = |p: u32| dom.vertex.get(p as usize).copied();
         let mut kids: Vec<u32> = match obj {
-            None => return dom.top.iter().map(|&c| dom.vertex[c as usize]).collect(),
+            None => return dom.top.iter().filter_map(|&c| object(c)).collect(),
             Some(o) => match self.pre(o) {
                 // Dominated vertices come after their dominator in preorder.
-                Some(p) => (p + 1..dom.idom.len() as u32)
-                    .filter(|&w| dom.idom[w as usize] == p)
+                Some(p) => (dom.idom.iter().enumerate())
+                    .skip(p as usize + 1)
+                    .filter(|&(_, &d)| d == p)
+                    .map(|(w, _)| w as u32)
                     .collect(),
                 None => return Vec::new(),
             },
@@ -162,7 +165,7 @@ impl Heap {
                 .cmp(&dom.retained.get(a))
                 .then(a.cmp(&b))
         });
-        kids.into_iter().map(|c| dom.vertex[c as usize]).collect()
+        kids.into_iter().filter_map(object).collect()
     }
 
     /// Objects that refer to `obj` (reachable ones), each once, in preorder.
@@ -186,7 +189,9 @@ impl Heap {
         }
         v.sort_unstable();
         v.dedup();
-        v.into_iter().map(|q| self.dom.vertex[q as usize]).collect()
+        v.into_iter()
+            .filter_map(|q| self.dom.vertex.get(q as usize).copied())
+            .collect()
     }
 
     /// The instances of the classes `classes` (class indices), in object order; class

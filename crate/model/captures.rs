@@ -69,11 +69,14 @@ impl Captures {
                         if plan_of.len() <= ci {
                             plan_of.resize(ci + 1, NO_PLAN);
                         }
-                        if plan_of[ci] == NO_PLAN {
-                            plan_of[ci] = plans.len() as u32;
+                        let Some(slot) = plan_of.get_mut(ci) else {
+                            continue;
+                        };
+                        if *slot == NO_PLAN {
+                            *slot = plans.len() as u32;
                             plans.push(Plan { fields: Vec::new() });
                         }
-                        if let Some(p) = plans.get_mut(plan_of[ci] as usize) {
+                        if let Some(p) = plans.get_mut(*slot as usize) {
                             p.fields.push((key, off, ty));
                         }
                     }

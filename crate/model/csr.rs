@@ -91,8 +91,9 @@ impl Chunked {
         } else if let Some(last) = self.chunks.last_mut()
             && i == last.len()
         {
-            let mut grown = vec![0u32; (i * 2).min(CHUNK)];
-            grown[..i].copy_from_slice(last);
+            let mut grown = Vec::with_capacity((i * 2).min(CHUNK));
+            grown.extend_from_slice(last);
+            grown.resize((i * 2).min(CHUNK), 0u32);
             *last = grown.into_boxed_slice();
         }
         if let Some(slot) = self.chunks.last_mut().and_then(|c| c.get_mut(i)) {
@@ -263,6 +264,13 @@ impl CsrBuilder {
 }
 
 #[cfg(test)]
+#[allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "tests: a failed unwrap or an index out of range is a failed test"
+)]
 mod tests {
     use super::*;
 

@@ -295,13 +295,19 @@ impl Indexer {
 
     fn prim_class_index(&mut self, elem: BasicType) -> u32 {
         let slot = (elem.0 as usize).min(11);
-        if self.prim_class[slot] == u32::MAX {
-            let mut c = ClassInfo::placeholder(0);
-            c.name = prim_array_name(elem.java_name());
-            c.kind = ClassKind::PrimArray(elem);
-            self.prim_class[slot] = self.new_class(c);
+        if let Some(&c) = self.prim_class.get(slot)
+            && c != u32::MAX
+        {
+            return c;
         }
-        self.prim_class[slot]
+        let mut c = ClassInfo::placeholder(0);
+        c.name = prim_array_name(elem.java_name());
+        c.kind = ClassKind::PrimArray(elem);
+        let c = self.new_class(c);
+        if let Some(s) = self.prim_class.get_mut(slot) {
+            *s = c;
+        }
+        c
     }
 
     fn ref_slots(&mut self, c: u32) -> u32 {
@@ -345,7 +351,9 @@ impl Indexer {
             cc.count += 1;
             if is_array {
                 cc.sum_len += u64::from(len);
-                cc.len_mod8[(len & 7) as usize] += 1;
+                if let Some(n) = cc.len_mod8.get_mut((len & 7) as usize) {
+                    *n += 1;
+                }
             }
         }
         if self.prev.is_none() {
@@ -630,34 +638,43 @@ impl Indexer {
         let mut remap = vec![u32::MAX; n];
         let mut order: Vec<u32> = Vec::with_capacity(n);
         for &i in &self.dump_order {
-            if remap[i as usize] == u32::MAX {
-                remap[i as usize] = order.len() as u32;
+            if let Some(r) = remap.get_mut(i as usize)
+                && *r == u32::MAX
+            {
+                *r = order.len() as u32;
                 order.push(i);
             }
         }
         let object_count = order.len() as u32;
         let dumped_by_name: std::collections::HashMap<&str, u32> = order
             .iter()
-            .map(|&i| (self.classes[i as usize].name.as_str(), remap[i as usize]))
+            .filter_map(|&i| {
+                let c = self.classes.get(i as usize)?;
+                Some((c.name.as_str(), *remap.get(i as usize)?))
+            })
             .collect();
         let mut merged = vec![u32::MAX; n];
-        for i in 0..n {
-            if remap[i] != u32::MAX {
+        for (i, (c, (r, m))) in self
+            .classes
+            .iter()
+            .zip(remap.iter_mut().zip(merged.iter_mut()))
+            .enumerate()
+        {
+            if *r != u32::MAX {
                 continue;
             }
-            let c = &self.classes[i];
             if c.id == 0
                 && let Some(&target) = dumped_by_name.get(c.name.as_str())
             {
-                merged[i] = target;
+                *m = target;
                 continue;
             }
-            remap[i] = order.len() as u32;
+            *r = order.len() as u32;
             order.push(i as u32);
         }
-        for i in 0..n {
-            if merged[i] != u32::MAX {
-                remap[i] = merged[i];
+        for (r, &m) in remap.iter_mut().zip(&merged) {
+            if m != u32::MAX {
+                *r = m;
             }
         }
         let mut old_classes: Vec<Option<ClassInfo>> = std::mem::take(&mut self.classes)
@@ -679,8 +696,8 @@ impl Indexer {
             };
             dst.count += src.count;
             dst.sum_len += src.sum_len;
-            for r in 0..8 {
-                dst.len_mod8[r] += src.len_mod8[r];
+            for (d, s) in dst.len_mod8.iter_mut().zip(&src.len_mod8) {
+                *d += s;
             }
             if let (Some(g), Some(d)) = (self.gaps.get(old), gaps.get_mut(new as usize)) {
                 d.merge(g);
@@ -732,16 +749,18 @@ impl Indexer {
     /// instance size at `jlc`; see [`mirror_sizes`]) into `object_size`, and counts the
     /// class objects and their bytes under `java.lang.Class`. Needs the instance sizes.
     fn size_class_objects(&self, t: &mut Renumbered, jlc: usize, model: &SizeModel) {
-        let class_size = t.classes[jlc].instance_size;
+        let class_size = t.classes.get(jlc).map_or(0, |c| c.instance_size);
         let sizes = mirror_sizes(model, &t.classes, &self.strings, &t.mirror_gaps, class_size);
         let mut mirror_bytes = 0u64;
         for (c, size) in t.classes.iter_mut().zip(sizes) {
             c.object_size = size;
             mirror_bytes += size;
         }
-        t.counts[jlc].count += u64::from(t.object_count);
-        t.counts[jlc].mirrors += u64::from(t.object_count);
-        t.counts[jlc].mirror_bytes += mirror_bytes;
+        if let Some(k) = t.counts.get_mut(jlc) {
+            k.count += u64::from(t.object_count);
+            k.mirrors += u64::from(t.object_count);
+            k.mirror_bytes += mirror_bytes;
+        }
     }
 
     /// Builds the [`ObjectTable`] (with `per_object`) from the per-object data of pass 1,
@@ -860,14 +879,17 @@ fn link_hierarchy(classes: &mut [ClassInfo], diags: &mut Diagnostics) -> Vec<u32
 /// fields first, then the superclasses'). `topo` lists superclasses first.
 fn lay_out_dump_data(classes: &mut [ClassInfo], topo: &[u32], id_size: u8) {
     for &i in topo {
-        let (sup_len, sup_refs) = match classes[i as usize].super_index {
-            Some(s) => (
-                classes[s as usize].data_len,
-                classes[s as usize].ref_offsets.clone(),
-            ),
+        let sup = classes
+            .get(i as usize)
+            .and_then(|c| c.super_index)
+            .and_then(|s| classes.get(s as usize));
+        let (sup_len, sup_refs) = match sup {
+            Some(s) => (s.data_len, s.ref_offsets.clone()),
             None => (0, Vec::new()),
         };
-        let c = &mut classes[i as usize];
+        let Some(c) = classes.get_mut(i as usize) else {
+            continue;
+        };
         let mut off = 0u32;
         let mut refs = Vec::new();
         for f in &c.fields {
@@ -915,26 +937,31 @@ fn topological_order(classes: &mut [ClassInfo], diags: &mut Diagnostics) -> Vec<
     let mut out = Vec::with_capacity(n);
     let mut chain = Vec::new();
     for start in 0..n {
-        if state[start] != 0 {
+        if state.get(start) != Some(&0) {
             continue;
         }
         chain.clear();
         let mut cur = Some(start as u32);
         while let Some(c) = cur {
-            match state[c as usize] {
+            let Some(st) = state.get_mut(c as usize) else {
+                break;
+            };
+            match *st {
                 0 => {
-                    state[c as usize] = 1;
+                    *st = 1;
                     chain.push(c);
-                    cur = classes[c as usize].super_index;
+                    cur = classes.get(c as usize).and_then(|k| k.super_index);
                 }
                 1 => {
                     // Cycle: cut the link of the last class on the chain.
                     diags.bump(
                         "class_hierarchy_cycle",
-                        Some(classes[c as usize].dump_offset),
+                        classes.get(c as usize).map(|k| k.dump_offset),
                     );
-                    if let Some(&last) = chain.last() {
-                        classes[last as usize].super_index = None;
+                    if let Some(&last) = chain.last()
+                        && let Some(k) = classes.get_mut(last as usize)
+                    {
+                        k.super_index = None;
                     }
                     cur = None;
                 }
@@ -942,7 +969,9 @@ fn topological_order(classes: &mut [ClassInfo], diags: &mut Diagnostics) -> Vec<
             }
         }
         for &c in chain.iter().rev() {
-            state[c as usize] = 2;
+            if let Some(st) = state.get_mut(c as usize) {
+                *st = 2;
+            }
             out.push(c);
         }
     }
@@ -984,6 +1013,13 @@ pub fn class_bytes(model: &SizeModel, c: &ClassInfo, k: &ClassCounts) -> u64 {
 }
 
 #[cfg(test)]
+#[allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "tests: a failed unwrap or an index out of range is a failed test"
+)]
 mod tests {
     use super::*;
     use crate::format::writer::HprofWriter;

@@ -2,6 +2,14 @@
 //! records ([`index`]): classes, strings, roots, threads, per-object class and size, the ID
 //! map; and the data structures the later passes fill ([`csr`], [`captures`]). Passes 2
 //! and 3 are the `graph` layer's.
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+// Values read from the file decide lengths and indices here: every access is checked,
+// or carries an `#[expect]` on the smallest item that says why each index is in range.
 
 pub mod captures;
 pub mod classes;

@@ -12,7 +12,7 @@ use super::index::{CHECKPOINT_EVERY, FileMap};
 use crate::format::heap_dump::class_dump::parse_class_dump;
 use crate::format::heap_dump::instance::MAX_INSTANCE_BYTES;
 use crate::format::heap_dump::{Extent, extent};
-use crate::format::primitives::{IdList, id_at, u32_at};
+use crate::format::primitives::{IdList, id_at_offset, u32_at};
 use crate::format::tags::{BasicType, SubTag, Tag};
 use crate::format::{ByteSource, ErrorKind, HprofError};
 
@@ -60,8 +60,8 @@ fn read(
 fn read_some(src: &mut dyn ByteSource, at: u64, len: usize) -> Result<Vec<u8>, HprofError> {
     let mut b = vec![0u8; len];
     let mut n = 0;
-    while n < len {
-        let k = src.read_at(at + n as u64, &mut b[n..])?;
+    while let Some(rest) = b.get_mut(n..).filter(|r| !r.is_empty()) {
+        let k = src.read_at(at + n as u64, rest)?;
         if k == 0 {
             break;
         }
@@ -104,7 +104,10 @@ pub fn read_record(
         if at >= seg_end {
             // Between segments: hop over top-level records to the next heap dump.
             let h = read(src, at, 9, "record header (re-read)")?;
-            let tag = Tag(h[0]);
+            let Some(&t) = h.first() else {
+                return Err(bad(at, "the file ends inside a record"));
+            };
+            let tag = Tag(t);
             let len = u64::from(u32_at(&h, 5));
             if tag == Tag::HPROF_HEAP_DUMP || tag == Tag::HPROF_HEAP_DUMP_SEGMENT {
                 seg_end = at + 9 + len;
@@ -142,7 +145,11 @@ pub fn read_record(
                     continue;
                 }
                 let h = head.get(..header).ok_or_else(|| bad(at, "short header"))?;
-                let tag = SubTag(h[0]);
+                // The sub-record's tag, and the last header byte (an array's element type).
+                let (Some(&first), Some(&last)) = (h.first(), h.last()) else {
+                    return Err(bad(at, "short header"));
+                };
+                let tag = SubTag(first);
                 let len = u32_at(h, 1 + idz + 4);
                 if tag == SubTag::HPROF_GC_INSTANCE_DUMP && body > u64::from(MAX_INSTANCE_BYTES) {
                     return Err(HprofError::new(
@@ -155,7 +162,7 @@ pub fn read_record(
                 }
                 return Ok(match tag {
                     SubTag::HPROF_GC_INSTANCE_DUMP => Record::Instance {
-                        class_id: id_at(&h[1 + idz + 4..], id_size),
+                        class_id: id_at_offset(h, 1 + idz + 4, id_size),
                         data: read(
                             src,
                             at + header as u64,
@@ -173,7 +180,7 @@ pub fn read_record(
                         }
                     }
                     _ => {
-                        let elem = BasicType(h[header - 1]);
+                        let elem = BasicType(last);
                         let es = usize::from(elem.size_in_dump(id_size).unwrap_or(1));
                         let n = if body == 0 {
                             0

@@ -211,8 +211,8 @@ impl<'a> Scan<'a> {
                         ));
                     }
                     let take = if instance { body } else { body.min(max_body) };
-                    let take = usize::try_from(take)
-                        .map_err(|_| bad(at, "a record too large to read"))?;
+                    let take =
+                        usize::try_from(take).map_err(|_| bad(at, "a record too large to read"))?;
                     self.next += 1;
                     self.at = at + header as u64 + body;
                     let all = self.bytes(at, header.saturating_add(take))?;
@@ -227,7 +227,9 @@ impl<'a> Scan<'a> {
                         ));
                     }
                     return Ok(match tag {
-                        SubTag::HPROF_GC_INSTANCE_DUMP => ScanRecord::Instance { class_id, data: b },
+                        SubTag::HPROF_GC_INSTANCE_DUMP => {
+                            ScanRecord::Instance { class_id, data: b }
+                        }
                         SubTag::HPROF_GC_OBJ_ARRAY_DUMP => ScanRecord::ObjArray { length, ids: b },
                         _ => ScanRecord::PrimArray {
                             elem,

@@ -13,6 +13,14 @@
 //! Adding an analysis: the analysis (`crate/analysis/`), its `Query` and `Answer` variants
 //! and its arm in [`Session::query`] (here), its text renderer (`crate/cli/render.rs`) and
 //! its view (`web/views/`).
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+// Values read from the file decide lengths and indices here: every access is checked,
+// or carries an `#[expect]` on the smallest item that says why each index is in range.
 
 mod error;
 mod session;
@@ -22,13 +30,17 @@ pub use session::{ProgressFn, Session, run_in_memory};
 
 pub use crate::graph::{Options, PassInfo, Plan, Progress};
 
+use crate::analysis::class::ClassReport;
+use crate::analysis::class_loaders::ClassLoaders;
 use crate::analysis::dominators_report::{DomChildren, DomNode, DomTree, Instances};
 use crate::analysis::duplicate_strings::DuplicateStrings;
 use crate::analysis::finalizers::FinalizerReport;
 use crate::analysis::histogram::{Histogram, HistogramRow};
+use crate::analysis::immediate_dominators::ImmediateDominators;
 use crate::analysis::inspect::ObjectView;
 use crate::analysis::paths::PathTree;
 use crate::analysis::refstats::References;
+use crate::analysis::retained_set::RetainedSetReport;
 use crate::analysis::summary::{GraphSummary, Summary};
 use crate::analysis::suspects::SuspectsReport;
 use crate::analysis::threads::Threads;
@@ -57,6 +69,10 @@ pub mod defaults {
     pub const MAX_LIMIT: u32 = 100_000;
     /// The longest class name a query takes, in bytes.
     pub const MAX_NAME: usize = 4096;
+    /// Dominator objects listed per row of `immediate-dominators`.
+    pub const DOMINATOR_OBJECTS: u32 = 10;
+    /// The most class-name patterns `immediate-dominators` skips.
+    pub const MAX_SKIP: usize = 64;
     /// Values of `duplicate-strings` listed (with their holders).
     pub const DUPLICATE_STRINGS_TOP: u32 = 100;
     /// Strings a value needs to count as duplicated.
@@ -82,6 +98,9 @@ pub mod defaults {
     }
     pub(super) fn thread_locals() -> u32 {
         THREAD_LOCALS
+    }
+    pub(super) fn dominator_objects() -> u32 {
+        DOMINATOR_OBJECTS
     }
     pub(super) fn duplicate_strings_top() -> u32 {
         DUPLICATE_STRINGS_TOP
@@ -212,6 +231,43 @@ pub enum Query {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         top: Option<u32>,
     },
+    /// *Full*: who keeps one object or every instance of a class alive: their immediate
+    /// dominators by class (`heapscope immediate-dominators`).
+    ImmediateDominators {
+        /// The object (exactly one of `object` and `class`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        object: Option<ObjectId>,
+        /// The class's Java name (every class of that name).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        class: Option<String>,
+        /// Pass over dominators whose class matches one of these (`java.*`: `*` matches
+        /// any run of characters), up the dominator tree.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        skip: Vec<String>,
+        /// Dominator objects listed per row.
+        #[serde(default = "defaults::dominator_objects")]
+        top: u32,
+    },
+    /// *Full*: what a garbage collection would free if one object or every instance of a
+    /// class went: the precise retained size, and the set by class
+    /// (`heapscope retained-set`).
+    RetainedSet {
+        /// The object (exactly one of `object` and `class`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        object: Option<ObjectId>,
+        /// The class's Java name (every class of that name).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        class: Option<String>,
+        /// Only the largest `top` classes of the set (the totals still cover all).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        top: Option<u32>,
+    },
+    /// *Full*: the classes of a name: instances, sizes, class object, superclasses, class
+    /// loader, statics, subclasses (`heapscope class`).
+    Class {
+        /// The Java name (`java.util.HashMap`, `byte[]`).
+        name: String,
+    },
     /// *Full*: the values several reachable strings hold, with the bytes the copies waste
     /// and the fields holding them (`heapscope duplicate-strings`).
     DuplicateStrings {
@@ -222,6 +278,9 @@ pub enum Query {
         #[serde(default = "defaults::duplicate_strings_top")]
         top: u32,
     },
+    /// *Full*: every class loader with what it defines, and the classes several loaders
+    /// define with what keeps each copy alive (`heapscope classloaders`).
+    ClassLoaders {},
 }
 
 /// The answer to a [`Query`]: each serializes as the CLI's `--json` output of its command.
@@ -254,8 +313,16 @@ pub enum Answer {
     Threads(Threads),
     /// To [`Query::Unreachable`].
     Unreachable(Unreachable),
+    /// To [`Query::ImmediateDominators`].
+    ImmediateDominators(ImmediateDominators),
+    /// To [`Query::RetainedSet`].
+    RetainedSet(RetainedSetReport),
+    /// To [`Query::Class`].
+    Class(ClassReport),
     /// To [`Query::DuplicateStrings`].
     DuplicateStrings(DuplicateStrings),
+    /// To [`Query::ClassLoaders`].
+    ClassLoaders(ClassLoaders),
 }
 
 /// `TryFrom<Answer>` for each variant's payload, so that [`Session::ask`] gives it typed.
@@ -289,7 +356,11 @@ answer_payloads! {
     References(References),
     Threads(Threads),
     Unreachable(Unreachable),
+    ImmediateDominators(ImmediateDominators),
+    RetainedSet(RetainedSetReport),
+    Class(ClassReport),
     DuplicateStrings(DuplicateStrings),
+    ClassLoaders(ClassLoaders),
 }
 
 /// `heapscope analyze`: the full report in one answer (JSON keys in this order).
@@ -341,7 +412,11 @@ impl Query {
         "references",
         "threads",
         "unreachable",
+        "immediate_dominators",
+        "retained_set",
+        "class",
         "duplicate_strings",
+        "class_loaders",
     ];
 
     /// This query's name (its `kind`).
@@ -360,7 +435,11 @@ impl Query {
             Query::References {} => "references",
             Query::Threads { .. } => "threads",
             Query::Unreachable { .. } => "unreachable",
+            Query::ImmediateDominators { .. } => "immediate_dominators",
+            Query::RetainedSet { .. } => "retained_set",
+            Query::Class { .. } => "class",
             Query::DuplicateStrings { .. } => "duplicate_strings",
+            Query::ClassLoaders {} => "class_loaders",
         }
     }
 
@@ -403,6 +482,37 @@ impl Query {
             }
             Query::Inspect { max_items, .. } => limit("max_items", *max_items),
             Query::Threads { max_locals } => limit("max_locals", *max_locals),
+            Query::Paths { object, class, .. } => match (object, class) {
+                (Some(_), None) => Ok(()),
+                (None, Some(c)) => name(c),
+                _ => Err(QueryError::BadArgument(
+                    "paths takes an object or a class, one of the two".into(),
+                )),
+            },
+            Query::ImmediateDominators {
+                object,
+                class,
+                skip,
+                top,
+            } => {
+                one_target(self.name(), object, class, name)?;
+                if skip.len() > defaults::MAX_SKIP {
+                    return Err(QueryError::BadArgument(format!(
+                        "skip takes at most {} patterns, not {}",
+                        defaults::MAX_SKIP,
+                        skip.len()
+                    )));
+                }
+                for p in skip {
+                    name(p)?;
+                }
+                limit("top", *top)
+            }
+            Query::RetainedSet { object, class, top } => {
+                one_target(self.name(), object, class, name)?;
+                top.map_or(Ok(()), |t| limit("top", t))
+            }
+            Query::Class { name: n } => name(n),
             Query::DuplicateStrings { min_count, top } => {
                 limit("top", *top)?;
                 if *min_count < 2 {
@@ -412,13 +522,6 @@ impl Query {
                 }
                 Ok(())
             }
-            Query::Paths { object, class, .. } => match (object, class) {
-                (Some(_), None) => Ok(()),
-                (None, Some(c)) => name(c),
-                _ => Err(QueryError::BadArgument(
-                    "paths takes an object or a class, one of the two".into(),
-                )),
-            },
             _ => Ok(()),
         }
     }
@@ -437,7 +540,11 @@ impl Query {
             Query::References {} => &["references"],
             Query::Threads { .. } => &["threads"],
             Query::Unreachable { .. } => &["unreachable"],
+            Query::ImmediateDominators { .. } => &["immediate dominators"],
+            Query::RetainedSet { .. } => &["retained set"],
+            Query::Class { .. } => &["class"],
             Query::DuplicateStrings { .. } => &["duplicate strings"],
+            Query::ClassLoaders {} => &["class loaders"],
             Query::DominatorChildren { .. } | Query::Instances { .. } => &[],
         }
     }
@@ -457,7 +564,30 @@ impl Query {
     }
 }
 
+/// Checks that a query over a set of objects names one object or one class name.
+fn one_target(
+    kind: &str,
+    object: &Option<ObjectId>,
+    class: &Option<String>,
+    name: impl Fn(&str) -> Result<(), QueryError>,
+) -> Result<(), QueryError> {
+    match (object, class) {
+        (Some(_), None) => Ok(()),
+        (None, Some(c)) => name(c),
+        _ => Err(QueryError::BadArgument(format!(
+            "{kind} takes an object or a class, one of the two"
+        ))),
+    }
+}
+
 #[cfg(test)]
+#[allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "tests: a failed unwrap or an index out of range is a failed test"
+)]
 mod tests {
     use super::*;
 
@@ -468,6 +598,8 @@ mod tests {
                 "instances" => r#","class":"java.lang.String""#,
                 "paths" => r#","class":"java.lang.String""#,
                 "inspect" => r#","object":"0x10""#,
+                "immediate_dominators" | "retained_set" => r#","class":"java.lang.String""#,
+                "class" => r#","name":"java.lang.String""#,
                 _ => "",
             };
             let q = Query::from_json(&format!(r#"{{"kind":"{name}"{extra}}}"#))
@@ -500,6 +632,14 @@ mod tests {
             r#"{"kind":"instances","class":""}"#,
             r#"{"kind":"duplicate_strings","min_count":1}"#,
             r#"{"kind":"duplicate_strings","top":0}"#,
+            r#"{"kind":"retained_set"}"#,
+            r#"{"kind":"retained_set","object":"0x1","class":"A"}"#,
+            r#"{"kind":"retained_set","class":"A","top":0}"#,
+            r#"{"kind":"immediate_dominators","class":"A","skip":[""]}"#,
+            r#"{"kind":"immediate_dominators","class":"A","top":0}"#,
+            r#"{"kind":"immediate_dominators","object":"0x1","skip":"java.*"}"#,
+            r#"{"kind":"class"}"#,
+            r#"{"kind":"class","name":""}"#,
             r#"{}"#,
             r#"[]"#,
         ] {

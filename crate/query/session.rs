@@ -14,14 +14,18 @@
 //! ([`Session::set_source`]; gzip is handled here with pass 1's inflater snapshots).
 
 use super::{AnalyzeReport, Answer, HistogramTotals, Query, QueryError};
+use crate::analysis::class::{class_report, objects_of};
+use crate::analysis::class_loaders::class_loaders;
 use crate::analysis::dominators_report::{biggest_instances, children, dominator_tree};
 use crate::analysis::duplicate_strings::duplicate_strings;
 use crate::analysis::fields::CAPTURES;
 use crate::analysis::finalizers::{FinalizerReport, finalizers};
 use crate::analysis::histogram::{Histogram, histogram, sort_by_retained, with_retained};
+use crate::analysis::immediate_dominators::immediate_dominators;
 use crate::analysis::inspect::inspect;
 use crate::analysis::paths::{PathOptions, merged_paths};
 use crate::analysis::refstats::{References, reference_stats};
+use crate::analysis::retained_set::retained_set_report;
 use crate::analysis::summary::{Summary, graph_summary, summary};
 use crate::analysis::suspects::suspects;
 use crate::analysis::threads::{Threads, threads};
@@ -59,6 +63,9 @@ pub struct Session {
     source: Option<Box<dyn ByteSource>>,
     /// Pass 1's inflater snapshots, until the source they serve is set.
     gzip: Option<Vec<Checkpoint>>,
+    /// The memory the analysis may use (a query that needs memory of its own beyond the
+    /// analysis' plan is refused above it).
+    memory_limit: Option<u64>,
 }
 
 impl Session {
@@ -69,6 +76,7 @@ impl Session {
             progress: None,
             source: None,
             gzip: None,
+            memory_limit: options.memory_limit,
         }
     }
 
@@ -206,6 +214,7 @@ impl Session {
             state,
             progress,
             source,
+            memory_limit,
             ..
         } = self;
         let State::Ready(ready) = state else {
@@ -238,7 +247,7 @@ impl Session {
             histogram,
             refused,
             finalizers: finalizer_report,
-            ..
+            plan,
         } = ready.as_mut();
         let heap: &Heap = match &*built {
             Built::Heap(heap) => heap,
@@ -250,6 +259,12 @@ impl Session {
         };
         let object =
             |id: super::ObjectId| heap.object_by_id(id.0).ok_or(QueryError::NoObject(id.0));
+        // One object, or every object of the classes of a name (as the histogram counts).
+        let select = |id: &Option<super::ObjectId>, class: &Option<String>| match (id, class) {
+            (Some(id), _) => object(*id).map(|o| vec![o]),
+            (None, Some(name)) => Ok(objects_of(heap, heap.index.classes.by_name(name))),
+            (None, None) => Ok(Vec::new()),
+        };
         let src = source.as_deref_mut().ok_or_else(|| {
             QueryError::Internal("no random access to the file (set_source)".into())
         })?;
@@ -334,9 +349,31 @@ impl Session {
                 u.histogram = top_rows(u.histogram, *top);
                 Answer::Unreachable(u)
             }
-            Query::DuplicateStrings { min_count, top } => Answer::DuplicateStrings(
-                duplicate_strings(heap, src, *min_count, *top as usize)?,
-            ),
+            Query::ImmediateDominators {
+                object: id,
+                class,
+                skip,
+                top,
+            } => Answer::ImmediateDominators(immediate_dominators(
+                heap,
+                &select(id, class)?,
+                skip,
+                *top as usize,
+            )),
+            Query::RetainedSet {
+                object: id,
+                class,
+                top,
+            } => {
+                let objects = select(id, class)?;
+                room_for_retained_set(heap, &objects, *memory_limit, *plan)?;
+                Answer::RetainedSet(retained_set_report(heap, &objects, *top))
+            }
+            Query::Class { name } => Answer::Class(class_report(heap, src, name)),
+            Query::DuplicateStrings { min_count, top } => {
+                Answer::DuplicateStrings(duplicate_strings(heap, src, *min_count, *top as usize)?)
+            }
+            Query::ClassLoaders {} => Answer::ClassLoaders(class_loaders(heap, src)?),
         })
     }
 }
@@ -366,6 +403,32 @@ fn cached_finalizers<'a>(
     cache
         .as_ref()
         .ok_or_else(|| QueryError::Internal("the Finalizer report vanished".into()))
+}
+
+/// Refuses a retained set whose working memory (the forward graph it builds for the
+/// question) would take the analysis past the memory limit: the page's module would run
+/// out of memory instead of answering.
+fn room_for_retained_set(
+    heap: &Heap,
+    objects: &[u32],
+    limit: Option<u64>,
+    plan: Option<Plan>,
+) -> Result<(), QueryError> {
+    let reachable = objects.iter().filter(|&&x| heap.pre(x).is_some()).count() as u64;
+    let need = crate::graph::retained::working_bytes(heap, reachable);
+    match (limit, plan) {
+        (Some(limit), Some(plan)) if need > 0 && plan.peak_bytes.saturating_add(need) > limit => {
+            Err(QueryError::Refused(format!(
+                "the precise retained set of {reachable} objects needs about {} MiB more (a \
+                 forward graph of the heap: 4 bytes per object and per reference), beyond the \
+                 {} MiB available here; the native CLI (heapscope retained-set) has no such \
+                 limit",
+                need >> 20,
+                limit >> 20
+            )))
+        }
+        _ => Ok(()),
+    }
 }
 
 /// The histogram's first `top` rows (all without `top`); the totals still cover every class.

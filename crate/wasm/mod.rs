@@ -8,7 +8,7 @@
 //! (the [`HprofError`](crate::format::HprofError) text); a query's failure an `Error` too.
 //! Each is named by its protocol code (`bad_dump`, `not_found`, …). A Rust panic or a
 //! failed allocation aborts the module (a WebAssembly trap); before that, the panic hook
-//! and the allocator below record what happened, and the worker collects it with
+//! and the allocator (`alloc.rs`) record what happened, and the worker collects it with
 //! [`take_panic_message`] and [`failed_allocation_bytes`] to tell the page, which then
 //! replaces the worker. The hook deliberately prints nothing: a panic message may quote
 //! data from the dump, and the console is not a place for that.
@@ -17,10 +17,12 @@ use crate::format::{ByteSource, ErrorKind, HprofError};
 use crate::graph::BuildError;
 use crate::query::{Options, Query, QueryError, Session};
 use serde::Serialize;
-use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::Ordering;
 use wasm_bindgen::prelude::*;
+
+mod alloc;
+use self::alloc::FAILED_ALLOCATION;
 
 /// Predicted peak memory above which the wasm32 module's session refuses the full
 /// analysis (keeping the histogram) instead of running out of memory halfway: a wasm32
@@ -44,43 +46,6 @@ pub const MEMORY_LIMIT: u64 = MEMORY_LIMIT_WASM32;
 
 /// The last panic message, kept for [`take_panic_message`].
 static PANIC_MESSAGE: Mutex<Option<String>> = Mutex::new(None);
-/// Size of the first allocation that failed (0: none), for [`failed_allocation_bytes`].
-static FAILED_ALLOCATION: AtomicUsize = AtomicUsize::new(0);
-
-/// The system allocator, noting the size of an allocation that fails before the standard
-/// library aborts (which traps without a word): running out of the 4 GiB a wasm32 module
-/// can address is the likeliest failure on a large dump, and deserves a clear message.
-struct NotingAllocator;
-
-impl NotingAllocator {
-    fn note(p: *mut u8, size: usize) -> *mut u8 {
-        if p.is_null() {
-            // No allocation here: memory is exhausted.
-            let _ =
-                FAILED_ALLOCATION.compare_exchange(0, size, Ordering::Relaxed, Ordering::Relaxed);
-        }
-        p
-    }
-}
-
-// SAFETY: every call is forwarded unchanged to `System`; only failures are noted.
-unsafe impl GlobalAlloc for NotingAllocator {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        Self::note(unsafe { System.alloc(layout) }, layout.size())
-    }
-    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        Self::note(unsafe { System.alloc_zeroed(layout) }, layout.size())
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) }
-    }
-    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
-        Self::note(unsafe { System.realloc(ptr, layout, new_size) }, new_size)
-    }
-}
-
-#[global_allocator]
-static ALLOCATOR: NotingAllocator = NotingAllocator;
 
 /// Runs once when the module is instantiated: installs the recording panic hook.
 #[wasm_bindgen(start)]

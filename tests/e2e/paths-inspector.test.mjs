@@ -1,6 +1,6 @@
-// From a histogram row to the class's paths from the GC roots and its biggest instances,
-// from a path node to the inspector and on through a referrer; Back and Forward; weak
-// references included.
+// From a histogram row through the class page to the class's paths from the GC roots and
+// its biggest instances, from a path node to the inspector and on through a referrer; Back
+// and Forward; weak references included.
 
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
@@ -11,7 +11,7 @@ import {
 
 const env = e2eFile();
 
-test('histogram row → class paths (the CLI\'s counts) and biggest instances → inspector; Back and Forward', async () => {
+test('histogram row → class page → class paths (the CLI\'s counts) and biggest instances → inspector; Back and Forward', async () => {
   const page = await env.newPage();
   const cls = 'Fixtures$PgStatement';
   await dropReady(page, timerDump);
@@ -19,6 +19,9 @@ test('histogram row → class paths (the CLI\'s counts) and biggest instances �
   await page.fill('[data-testid=histogram-filter]', cls);
   await frames(page);
   await page.click(`[data-testid=histogram] [data-class="${cls}"] [data-col=instances]`);
+  const classPage = `#class?name=${encodeURIComponent(cls)}`;
+  await viewLoaded(page, classPage);
+  await page.click('[data-testid=class-paths]');
   const classHash = `#paths?class=${encodeURIComponent(cls)}`;
   await viewLoaded(page, classHash);
   const t = cliJson('path', timerDump, '--class', cls);
@@ -56,7 +59,11 @@ test('histogram row → class paths (the CLI\'s counts) and biggest instances �
   await viewLoaded(page, classHash);
   assert.equal(await page.$$eval('[data-testid=path-node][data-depth="0"]', (ns) => ns.length), t.roots.length);
   await page.goBack();
+  await viewLoaded(page, classPage);
+  await page.goBack();
   await page.waitForFunction(() => location.hash === '#histogram' && document.querySelector('[data-testid=histogram]'));
+  await page.goForward();
+  await viewLoaded(page, classPage);
   await page.goForward();
   await viewLoaded(page, classHash);
   await page.goForward();

@@ -1,6 +1,7 @@
 // The class histogram: every class with instances, filterable by a substring of its name
 // and sortable by any column. Rows: data-class="<java name>"; cells data-col + data-value.
-// A click on a row opens the class's paths from GC roots and its biggest instances.
+// A click on a row opens the class page (paths from GC roots, biggest instances and
+// immediate dominators are one click on from there).
 
 import { h } from './dom.js';
 import * as fmt from './format.js';
@@ -19,7 +20,7 @@ function columns(totalBytes, reachableBytes, withRetained) {
   return [
     {
       key: 'class', csv: 'class', title: 'Class', kind: 'text', width: 'minmax(14rem, 1fr)', cellClass: 'mono', value: (r) => r.name,
-      // With the full analysis, the name links to the class's paths and biggest instances.
+      // With the full analysis, the name links to the class page.
       decorate: withRetained ? (el, r) => el.replaceChildren(h('a', { href: classHref(r.name), text: r.name })) : undefined,
     },
     { key: 'instances', csv: 'instances', title: 'Instances', kind: 'count', width: '9rem', value: (r) => r.instances },

@@ -5,7 +5,7 @@
 import { h, replace } from './dom.js';
 import * as fmt from './format.js';
 import { tableSection } from './table.js';
-import { classHref, classLink, inspectHref, loading, objectLink, parseObjectId, pathsHref } from './links.js';
+import { classHref, classLink, classPathsHref, inspectHref, loading, objectLink, parseObjectId, pathsHref } from './links.js';
 
 /** A field's or element's value: a link for references, the value text otherwise. */
 function valueCell(el, x) {
@@ -13,11 +13,12 @@ function valueCell(el, x) {
   else el.replaceChildren(h('span', { class: x.value === 'null' ? 'muted' : 'mono', text: x.value }));
 }
 
-function fieldTable(title, name, rows, onExport, empty) {
+/** A table of fields (`inspect`'s `fields` or `statics`): rows `tr[data-name]`. */
+export function fieldTable(title, name, rows, onExport, empty) {
   const t = tableSection({
     title, name, rows, onExport, empty,
     columns: [
-      { key: 'declaring', title: 'Declared in', kind: 'text', value: (f) => f.declaring, cellClass: 'mono muted' },
+      { key: 'declaring', title: 'Declared in', kind: 'text', value: (f) => f.declaring, cellClass: 'mono muted', decorate: (el, f) => el.replaceChildren(classLink(f.declaring)) },
       { key: 'name', title: 'Field', kind: 'text', value: (f) => f.name, cellClass: 'mono' },
       { key: 'type', title: 'Type', kind: 'text', value: (f) => f.type, cellClass: 'mono muted' },
       { key: 'value', title: 'Value', kind: 'text', value: (f) => f.value, decorate: valueCell },
@@ -45,7 +46,8 @@ function render(v, onExport) {
     h('div', { class: 'section-head' },
       h('h2', {}, v.kind === 'class' ? h('code', { text: v.class }) : classLink(v.class), ' ', h('span', { class: 'oid', text: v.object })),
       h('div', { class: 'head-actions' },
-        v.kind === 'class' && h('a', { class: 'button secondary small', href: classHref(v.class.replace(/^class /, '')), text: 'Instances and their paths' }),
+        v.kind === 'class' && h('a', { class: 'button secondary small', href: classHref(v.class.replace(/^class /, '')), text: 'Class page' }),
+        v.kind === 'class' && h('a', { class: 'button secondary small', href: classPathsHref(v.class.replace(/^class /, '')), text: 'Instances and their paths' }),
         v.reachable && h('a', { class: 'button secondary small', href: pathsHref(v.object), text: 'Paths from GC roots', data: { testid: 'inspector-paths' } }))),
     h('dl', { class: 'facts', data: { testid: 'inspector-facts' } }, facts.flatMap(([k, x]) => [h('dt', { text: k }), h('dd', {}, x)])));
   const parts = [head];

@@ -23,28 +23,39 @@ export function parseObjectId(text, { bare = false } = {}) {
 /** The inspector of object `id`. */
 export const inspectHref = (id) => href('inspect', { object: id });
 
+/** The page of the classes named `name`: instances, sizes, statics, and links on. */
+export const classHref = (name) => href('class', { name });
+
 /** Paths from GC roots to every instance of a class (and its biggest instances). */
-export const classHref = (name) => href('paths', { class: name });
+export const classPathsHref = (name) => href('paths', { class: name });
+
+/** The immediate dominators of every instance of a class (`skip`: pass over the JDK's). */
+export const dominatorsOfHref = (name, skip) => href('immediate-dominators', { class: name, skip: skip ? 'jdk' : undefined });
+
+/** The class a reference's class names: `class X` (a class object) names X's class page. */
+const pageClass = (name) => (name.startsWith('class ') ? name.slice(6) : name);
 
 /** Paths from GC roots to object `id`. */
 export const pathsHref = (id) => href('paths', { object: id });
 
 /**
- * A link to the inspector for an object reference (`ObjRef`): class, ID, and the string
- * value when it has one. `retained`: also show its retained size.
+ * An object reference (`ObjRef`): its class, a link to the class page, and its ID, a link to
+ * the inspector (`a.obj`), and the string value when it has one. `retained`: also show its
+ * retained size.
  */
 export function objectLink(ref, { retained = false } = {}) {
   return h('span', { class: 'objref' },
+    classLink(ref.class), ' ',
     h('a', { class: 'obj', href: inspectHref(ref.object), data: { object: ref.object }, title: `Inspect ${ref.class} ${ref.object}` },
-      h('span', { class: 'cls', text: ref.class }), ' ', h('span', { class: 'oid', text: ref.object })),
+      h('span', { class: 'oid', text: ref.object })),
     ref.value !== undefined && h('span', { class: 'strval', text: ` "${ref.value}"`, title: ref.value }),
     retained && h('span', { class: 'muted size', text: ` ${fmt.bytes(ref.retained_bytes)}`, title: `retains ${fmt.count(ref.retained_bytes)} bytes` }));
 }
 
-/** A class name linking to its paths to GC roots (`class X` names a class object: plain). */
+/** A class name linking to its class page (`class X`, a class object, to X's). */
 export function classLink(name) {
-  if (name.startsWith('class ')) return h('span', { class: 'cls', text: name });
-  return h('a', { class: 'cls', href: classHref(name), text: name, title: `Paths from GC roots to every ${name}` });
+  const cls = pageClass(name);
+  return h('a', { class: 'cls', href: classHref(cls), text: name, title: `Class ${cls}: instances, sizes, statics, who keeps them alive` });
 }
 
 /** A sentence from the analysis, with its `backquoted` names as code. */

@@ -7,7 +7,7 @@
 import { h, replace } from './dom.js';
 import * as fmt from './format.js';
 import { exportButton, tableSection } from './table.js';
-import { href, inspectHref, loading, objectLink, parseObjectId } from './links.js';
+import { classHref, href, inspectHref, loading, objectLink, parseObjectId } from './links.js';
 
 const SEARCHING = 'Searching the shortest paths from GC roots (for at most 5,000 targets, evenly sampled)…';
 
@@ -150,7 +150,7 @@ export function pathsView({ params, load, onExport }) {
   if (cls) {
     const inst = h('div', { class: 'instances' });
     const tree = h('div');
-    body.append(h('h2', { class: 'view-title' }, 'Class ', h('code', { text: cls })), inst, tree);
+    body.append(h('h2', { class: 'view-title' }, 'Class ', h('a', { href: classHref(cls), data: { testid: 'paths-class' }, title: 'The class page' }, h('code', { text: cls }))), inst, tree);
     loading(inst, load.instances(cls, 10), (r) => instancesSection(r, cls, onExport), 'Finding the biggest instances…');
     loading(tree, load.paths({ class: cls, includeWeak: weak }), (t) => treeSection(t, 'paths', onExport), SEARCHING).then(() => {
       el.dataset.state = tree.dataset.state;

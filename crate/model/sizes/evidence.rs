@@ -108,12 +108,11 @@ pub(crate) fn choose_model(
         let sizes = instance_sizes(classes, topo, m, id_size, None);
         let mut ev = ModelEvidence::default();
         let mut violations = 0i64;
-        for (i, g) in gaps.iter().enumerate() {
-            if g.min == u32::MAX || classes[i].is_array() {
+        for (g, (c, &s)) in gaps.iter().zip(classes.iter().zip(&sizes)) {
+            if g.min == u32::MAX || c.is_array() {
                 continue;
             }
             ev.classes_with_evidence += 1;
-            let s = sizes[i];
             if s == u64::from(g.min) {
                 ev.classes_matching += 1;
             } else if s > u64::from(g.min) {
@@ -144,10 +143,17 @@ pub(crate) fn choose_model(
         }
     }
     let (_, chosen, evidence) = best?;
-    Some((candidates[chosen], evidence))
+    candidates.get(chosen).map(|&m| (m, evidence))
 }
 
 #[cfg(test)]
+#[allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "tests: a failed unwrap or an index out of range is a failed test"
+)]
 mod tests {
     use super::*;
 

@@ -102,16 +102,15 @@ impl SizeModel {
         for size in blocks {
             // Smallest hole that fits, preferring (on ties) the highest offset, as
             // FieldLayout::add scans from the end.
-            let mut best: Option<usize> = None;
+            let mut best: Option<(usize, (u32, u32))> = None;
             for (i, &(off, len)) in holes.iter().enumerate().rev() {
                 let adj = (size - off % size) % size;
-                if len >= size + adj && best.is_none_or(|b| len < holes[b].1) {
-                    best = Some(i);
+                if len >= size + adj && best.is_none_or(|(_, (_, b))| len < b) {
+                    best = Some((i, (off, len)));
                 }
             }
             match best {
-                Some(i) => {
-                    let (off, len) = holes[i];
+                Some((i, (off, len))) => {
                     let adj = (size - off % size) % size;
                     holes.remove(i);
                     let mut insert_at = i;
@@ -199,7 +198,9 @@ pub(crate) fn instance_sizes(
     };
     let mut types = Vec::new();
     for &i in topo {
-        let c = &classes[i as usize];
+        let Some(c) = classes.get(i as usize) else {
+            continue;
+        };
         types.clear();
         types.extend(c.fields.iter().map(|f| f.ty));
         if m.injected_fields
@@ -210,7 +211,8 @@ pub(crate) fn instance_sizes(
         let mut l = {
             let sup = c
                 .super_index
-                .and_then(|s| layouts[s as usize].as_ref())
+                .and_then(|s| layouts.get(s as usize))
+                .and_then(Option::as_ref)
                 .unwrap_or(&root);
             m.layout(sup, &types)
         };
@@ -228,14 +230,25 @@ pub(crate) fn instance_sizes(
                     holes: Vec::new(),
                 };
             }
-            sizes[i as usize] = size;
+            if let Some(s) = sizes.get_mut(i as usize) {
+                *s = size;
+            }
         }
-        layouts[i as usize] = Some(l);
+        if let Some(slot) = layouts.get_mut(i as usize) {
+            *slot = Some(l);
+        }
     }
     sizes
 }
 
 #[cfg(test)]
+#[allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "tests: a failed unwrap or an index out of range is a failed test"
+)]
 mod tests {
     use super::*;
     const O: BasicType = BasicType::OBJECT;

@@ -32,10 +32,11 @@ pub(crate) fn mirror_sizes(
     let class_base = fit_mirror_base(classes, gaps, &statics).unwrap_or(class_size);
     classes
         .iter()
+        .zip(&statics)
         .enumerate()
-        .map(|(i, c)| {
+        .map(|(i, (c, &st))| {
             if c.dumped {
-                let size = align8(class_base + statics[i]);
+                let size = align8(class_base + st);
                 // An object cannot be larger than the gap to the next one.
                 match gaps.get(i) {
                     Some(&g) if g != u32::MAX && u64::from(g) < size => u64::from(g),
@@ -105,6 +106,13 @@ fn statics_area(m: &SizeModel, c: &ClassInfo, strings: &StringTable) -> u64 {
 }
 
 #[cfg(test)]
+#[allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "tests: a failed unwrap or an index out of range is a failed test"
+)]
 mod tests {
     use super::*;
     use crate::format::heap_dump::class_dump::StaticField;

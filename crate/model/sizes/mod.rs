@@ -172,8 +172,7 @@ impl SizeModel {
         // align8(base + es·len) = base + es·len + pad, where pad depends on len mod 8 only.
         let base = self.array_base_of(elem);
         let mut total = count * base + es * sum_len;
-        for r in 0..8u64 {
-            let n = len_mod8[r as usize];
+        for (r, &n) in (0u64..).zip(len_mod8) {
             if n > 0 {
                 let exact = base + es * r;
                 total += n * (align8(exact) - exact);
@@ -190,6 +189,13 @@ pub fn align8(x: u64) -> u64 {
 }
 
 #[cfg(test)]
+#[allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing,
+    reason = "tests: a failed unwrap or an index out of range is a failed test"
+)]
 mod tests {
     use super::*;
     const O: BasicType = BasicType::OBJECT;

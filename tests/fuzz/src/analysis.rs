@@ -79,6 +79,17 @@ fn analyze(data: &[u8], chunk: usize) -> String {
             class: None,
             include_weak: false,
         });
+        queries.push(Query::RetainedSet {
+            object: Some(id),
+            class: None,
+            top: Some(4),
+        });
+        queries.push(Query::ImmediateDominators {
+            object: Some(id),
+            class: None,
+            skip: Vec::new(),
+            top: 4,
+        });
     }
     let class = s
         .ask::<Histogram>(&Query::Histogram {
@@ -93,6 +104,18 @@ fn analyze(data: &[u8], chunk: usize) -> String {
             class: Some(name.clone()),
             include_weak: true,
         });
+        queries.push(Query::RetainedSet {
+            object: None,
+            class: Some(name.clone()),
+            top: Some(4),
+        });
+        queries.push(Query::ImmediateDominators {
+            object: None,
+            class: Some(name.clone()),
+            skip: vec!["java.*".into()],
+            top: 4,
+        });
+        queries.push(Query::Class { name: name.clone() });
         queries.push(Query::Instances {
             class: name,
             limit: 8,

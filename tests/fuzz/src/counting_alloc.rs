@@ -3,6 +3,10 @@
 //! read from a hostile file must never size an allocation.
 //!
 //! Included by `tests/fuzz_regressions.rs` with `#[path]`: keep it free of dependencies.
+#![allow(
+    unsafe_code,
+    reason = "a GlobalAlloc is an unsafe trait; every call forwards to System"
+)]
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
