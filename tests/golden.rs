@@ -184,6 +184,7 @@ fn dump_cases(c: &mut Cases, d: &Dump) {
         &["unreachable", "--top", "5"],
         &["duplicate-strings", "--top", "20"],
         &["duplicate-strings", "--min-count", "5", "--top", "5"],
+        &["classloaders"],
     ] {
         c.both(dir, f, cmd);
     }
@@ -323,6 +324,11 @@ fn all_cases(tmp: &Path) -> Cases {
     ] {
         c.both("timer_finalizer", &fixture_file, cmd);
     }
+    // The collections fixture: its duplicated strings, its plugin class in two loaders.
+    let collections_file = rel(&fixture("collections.hprof"));
+    for cmd in [&["duplicate-strings", "--top", "10"][..], &["classloaders"]] {
+        c.both("collections", &collections_file, cmd);
+    }
     // A decimal ID (0xfd9694e8).
     c.add(
         "timer_finalizer",
@@ -427,6 +433,7 @@ fn all_cases(tmp: &Path) -> Cases {
         "retained-set",
         "class",
         "duplicate-strings",
+        "classloaders",
     ] {
         c.add(
             cli,

@@ -24,6 +24,7 @@ import { unreachableView } from './views/unreachable.js';
 import { classView } from './views/class.js';
 import { immediateDominatorsView } from './views/immediate-dominators.js';
 import { duplicateStringsView } from './views/duplicate-strings.js';
+import { classLoadersView } from './views/classloaders.js';
 
 /**
  * The views, in tab order. `full`: needs the full analysis (hidden when it was refused).
@@ -45,6 +46,7 @@ const VIEWS = [
   { id: 'immediate-dominators', title: 'Immediate dominators', full: true, params: true, create: (c) => immediateDominatorsView(c) },
   { id: 'inspect', title: 'Object', full: true, params: true, create: (c) => inspectorView(c) },
   { id: 'duplicate-strings', title: 'Duplicate strings', full: true, create: (c) => duplicateStringsView(c) },
+  { id: 'classloaders', title: 'Class loaders', full: true, create: (c) => classLoadersView(c) },
   { id: 'unreachable', title: 'Unreachable', full: true, create: (c) => unreachableView({ ...c, unreachable: c.report.unreachable, heapBytes: c.report.summary.shallow_bytes }) },
 ];
 
@@ -305,6 +307,7 @@ function loaders() {
     retainedSet: ({ object, class: cls, top }) => ask({ kind: Query.RETAINED_SET, top, ...(object ? { object } : { class: cls }) }),
     immediateDominators: ({ object, class: cls, skip, top }) => ask({ kind: Query.IMMEDIATE_DOMINATORS, skip, top, ...(object ? { object } : { class: cls }) }),
     duplicateStrings: ({ minCount, top }) => ask({ kind: Query.DUPLICATE_STRINGS, min_count: minCount, top }),
+    classLoaders: () => ask({ kind: Query.CLASS_LOADERS }),
   };
 }
 

@@ -77,6 +77,8 @@ export const Query = Object.freeze({
   CLASS: 'class',
   /** {min_count?: number, top?: number} → {@link DuplicateStrings} (`heapscope duplicate-strings --json`). */
   DUPLICATE_STRINGS: 'duplicate_strings',
+  /** {} → {@link ClassLoaders} (`heapscope classloaders --json`). */
+  CLASS_LOADERS: 'class_loaders',
 });
 
 /** Event types (worker → page, no id). */
@@ -217,6 +219,10 @@ export const CHUNK_BYTES = 16 * 1024 * 1024;
  *   wasted_bytes, values: [{value, length, count, wasted_bytes, string_bytes, array_bytes,
  *   value_arrays, holders: [{class, field, array_held_by?: {class, field}, count}],
  *   more_holders, objects: string[]}], more_values}
+ * @typedef {object} ClassLoaders      `heapscope classloaders --json`: {loaders: [{loader?: ObjRef,
+ *   name?, classes, instances, instances_shallow_bytes, defined_retained_bytes}], classes,
+ *   duplicate_classes: [{name, copies: [{class_object: ObjRef, loader?: ObjRef, loader_name?,
+ *   instances, path: [ObjRef & {field?, gc_roots?, held_by?, repeat}]}]}]}
  *
  * A failed query's error code: `invalid_request` (an unknown kind or parameter, a value
  * out of range), `not_ready`, `refused`, `not_found`, `bad_dump` (a record could not be
