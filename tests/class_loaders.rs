@@ -84,9 +84,10 @@ fn check(p: PathBuf) -> ClassLoaders {
     assert_eq!(bootstrap.len(), 1, "{what}: one bootstrap row");
     assert!(bootstrap[0].classes > 100, "{what}: the JDK's classes");
     for l in &r.loaders {
-        let id = l.loader.as_ref().map_or(0, |o| {
-            u64::from_str_radix(&o.object[2..], 16).expect("hex")
-        });
+        let id = l
+            .loader
+            .as_ref()
+            .map_or(0, |o| u64::from_str_radix(&o.object[2..], 16).expect("hex"));
         let (classes, instances, defined) = b.get(&id).copied().unwrap_or_default();
         assert_eq!(
             (l.classes, l.instances, l.defined_retained_bytes),
@@ -96,11 +97,12 @@ fn check(p: PathBuf) -> ClassLoaders {
         );
     }
     // Every loader brute force finds is a row.
-    assert!(b.keys().all(|&id| r.loaders.iter().any(|l| l
-        .loader
-        .as_ref()
-        .map_or(0, |o| u64::from_str_radix(&o.object[2..], 16).expect("hex"))
-        == id)));
+    assert!(b.keys().all(|&id| r.loaders.iter().any(|l| {
+        l.loader
+            .as_ref()
+            .map_or(0, |o| u64::from_str_radix(&o.object[2..], 16).expect("hex"))
+            == id
+    })));
     r
 }
 
@@ -179,11 +181,20 @@ fn the_plugin_class_of_two_loaders_and_the_leaked_copy() {
         ),
         "{v1:?}"
     );
-    assert_eq!(v1.last().map(|s| s.0.as_str()), Some(&*format!("class {class}")));
-    assert!(!undeployed.path[0].gc_roots.is_empty(), "starts at a GC root");
+    assert_eq!(
+        v1.last().map(|s| s.0.as_str()),
+        Some(&*format!("class {class}"))
+    );
+    assert!(
+        !undeployed.path[0].gc_roots.is_empty(),
+        "starts at a GC root"
+    );
     // v2's is kept by the host that deployed it.
     let v2 = steps(deployed);
-    let host = format!("class {}", f["deployed_holder_class"].as_str().expect("host"));
+    let host = format!(
+        "class {}",
+        f["deployed_holder_class"].as_str().expect("host")
+    );
     let at = v2
         .iter()
         .position(|s| s.0 == host)

@@ -13,7 +13,7 @@ const env = e2eFile();
 function rows(page) {
   return page.$$eval('[data-testid=duplicate-strings] [data-rank]', (rs) => rs.map((r) => ({
     rank: Number(r.dataset.rank),
-    value: r.querySelector('[data-col=value]').title.split('\n')[0],
+    value: r.querySelector('[data-col=value]').dataset.value,
     length: Number(r.querySelector('[data-col=length]').dataset.value),
     count: Number(r.querySelector('[data-col=count]').dataset.value),
     wasted: Number(r.querySelector('[data-col=wasted]').dataset.value),

@@ -6,7 +6,7 @@
 // inspector; the copies column lists the first ones.
 // Hooks: [data-testid=dup-summary] (data-strings, -values, -duplicates, -wasted), the table
 // [data-testid=duplicate-strings] with rows [data-rank] (the answer's order, 0-based) and
-// cells data-col (+ data-value), [data-testid=duplicate-strings-filter], the CSV export.
+// cells data-col (+ data-value; the value's cell its whole text as listed), [data-testid=duplicate-strings-filter], the CSV export.
 
 import { h } from './dom.js';
 import * as fmt from './format.js';
@@ -36,6 +36,7 @@ const columns = [
     decorate: (el, r) => {
       el.replaceChildren(h('a', { href: inspectHref(r.objects[0]), text: `"${oneLine(r.value)}"`, data: { object: r.objects[0] } }));
       el.title = `${r.value}\n${fmt.count(r.length)} characters — opens the first copy in the inspector`;
+      el.dataset.value = r.value;
     },
   },
   { key: 'length', csv: 'length', title: 'Length', kind: 'count', width: '6rem', value: (r) => r.length },
