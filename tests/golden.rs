@@ -206,6 +206,9 @@ fn dump_cases(c: &mut Cases, d: &Dump) {
         ],
         &["collections"],
         &["collections", "--top", "5"],
+        &["duplicate-strings", "--top", "20"],
+        &["duplicate-strings", "--min-count", "5", "--top", "5"],
+        &["classloaders"],
     ] {
         c.both(dir, f, cmd);
     }
@@ -357,6 +360,11 @@ fn all_cases(tmp: &Path) -> Cases {
     ] {
         c.both("timer_finalizer", &fixture_file, cmd);
     }
+    // The collections fixture: its duplicated strings, its plugin class in two loaders.
+    let collections_file = rel(&fixture("collections.hprof"));
+    for cmd in [&["duplicate-strings", "--top", "10"][..], &["classloaders"]] {
+        c.both("collections", &collections_file, cmd);
+    }
     // A decimal ID (0xfd9694e8).
     c.add(
         "timer_finalizer",
@@ -488,6 +496,8 @@ fn all_cases(tmp: &Path) -> Cases {
         "immediate-dominators",
         "retained-set",
         "class",
+        "duplicate-strings",
+        "classloaders",
     ] {
         c.add(
             cli,
@@ -507,6 +517,11 @@ fn all_cases(tmp: &Path) -> Cases {
         &["histogram", f, "--top", "x"],
     );
     c.fails(cli, "error-path-without-class-or-object", &["path", f]);
+    c.fails(
+        cli,
+        "error-duplicate-strings--min-count-1",
+        &["duplicate-strings", f, "--min-count", "1"],
+    );
     c.fails(
         cli,
         "error-path--class-and--object",

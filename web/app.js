@@ -25,6 +25,8 @@ import { collectionsView } from './views/collections.js';
 import { classView } from './views/class.js';
 import { immediateDominatorsView } from './views/immediate-dominators.js';
 import { histogramView } from './views/histogram_groups.js';
+import { duplicateStringsView } from './views/duplicate-strings.js';
+import { classLoadersView } from './views/classloaders.js';
 
 /**
  * The views, in tab order. `full`: needs the full analysis (hidden when it was refused).
@@ -45,6 +47,8 @@ const VIEWS = [
   { id: 'paths', title: 'Paths to GC roots', full: true, params: true, create: (c) => pathsView(c) },
   { id: 'immediate-dominators', title: 'Immediate dominators', full: true, params: true, create: (c) => immediateDominatorsView(c) },
   { id: 'inspect', title: 'Object', full: true, params: true, create: (c) => inspectorView(c) },
+  { id: 'duplicate-strings', title: 'Duplicate strings', full: true, create: (c) => duplicateStringsView(c) },
+  { id: 'classloaders', title: 'Class loaders', full: true, create: (c) => classLoadersView(c) },
   { id: 'unreachable', title: 'Unreachable', full: true, create: (c) => unreachableView({ ...c, unreachable: c.report.unreachable, heapBytes: c.report.summary.shallow_bytes }) },
   { id: 'collections', title: 'Collections', full: true, create: (c) => collectionsView(c) },
 ];
@@ -365,6 +369,8 @@ function loaders() {
     immediateDominators: ({ object, class: cls, skip, top }) => ask({ kind: Query.IMMEDIATE_DOMINATORS, skip, top, ...(object ? { object } : { class: cls }) }),
     dominatorGroup: ({ parent, path, limit, groupLimit }) => ask({ kind: Query.DOMINATOR_GROUP, parent, path, limit, group_limit: groupLimit }),
     groupedHistogram: (groupBy) => ask({ kind: Query.GROUPED_HISTOGRAM, group_by: groupBy, by_retained: Boolean(state.report?.analysis.full) }),
+    duplicateStrings: ({ minCount, top }) => ask({ kind: Query.DUPLICATE_STRINGS, min_count: minCount, top }),
+    classLoaders: () => ask({ kind: Query.CLASS_LOADERS }),
   };
 }
 

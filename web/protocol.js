@@ -87,6 +87,10 @@ export const Query = Object.freeze({
   DOMINATOR_GROUP: 'dominator_group',
   /** {group_by?: 'package'|'loader' (default package), top?: number, by_retained?: boolean} → {@link GroupedHistogram} (`heapscope histogram --group-by`). */
   GROUPED_HISTOGRAM: 'grouped_histogram',
+  /** {min_count?: number, top?: number} → {@link DuplicateStrings} (`heapscope duplicate-strings --json`). */
+  DUPLICATE_STRINGS: 'duplicate_strings',
+  /** {} → {@link ClassLoaders} (`heapscope classloaders --json`). */
+  CLASS_LOADERS: 'class_loaders',
 });
 
 /** Event types (worker → page, no id). */
@@ -244,6 +248,15 @@ export const CHUNK_BYTES = 16 * 1024 * 1024;
  * @typedef {object} ClassReport       `heapscope class --json`: {name, classes: [{name, kind,
  *   class_object?, instances, shallow_bytes, retained_bytes, instance_size?, superclasses,
  *   class_loader?, statics, subclasses}]}
+ * @typedef {object} DuplicateStrings  `heapscope duplicate-strings --json`: {strings,
+ *   unreachable_strings, unreadable_strings, min_count, duplicated_values, duplicate_strings,
+ *   wasted_bytes, values: [{value, length, count, wasted_bytes, string_bytes, array_bytes,
+ *   value_arrays, holders: [{class, field, array_held_by?: {class, field}, count}],
+ *   more_holders, objects: string[]}], more_values}
+ * @typedef {object} ClassLoaders      `heapscope classloaders --json`: {loaders: [{loader?: ObjRef,
+ *   name?, classes, instances, instances_shallow_bytes, defined_retained_bytes}], classes,
+ *   duplicate_classes: [{name, copies: [{class_object: ObjRef, loader?: ObjRef, loader_name?,
+ *   instances, path: [ObjRef & {field?, gc_roots?, held_by?, repeat}]}]}]}
  *
  * A failed query's error code: `invalid_request` (an unknown kind or parameter, a value
  * out of range), `not_ready`, `refused`, `not_found`, `bad_dump` (a record could not be

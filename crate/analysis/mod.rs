@@ -9,10 +9,12 @@
 // or carries an `#[expect]` on the smallest item that says why each index is in range.
 
 pub mod class;
+pub mod class_loaders;
 pub mod collection;
 pub mod collections;
 pub mod dominator_groups;
 pub mod dominators_report;
+pub mod duplicate_strings;
 pub mod fields;
 pub mod finalizers;
 pub mod histogram;

@@ -250,6 +250,31 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Strings with the same value: how many copies, the bytes every copy but one wastes,
+    /// and the fields holding them (reachable strings).
+    #[command(name = "duplicate-strings")]
+    DuplicateStrings {
+        /// The heap dump (.hprof or .hprof.gz).
+        file: PathBuf,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+        /// Values held by at least N strings.
+        #[arg(long, default_value_t = defaults::DUPLICATE_MIN_COUNT)]
+        min_count: u32,
+        /// Values listed, most wasted first (totals still cover all).
+        #[arg(long, default_value_t = defaults::DUPLICATE_STRINGS_TOP)]
+        top: u32,
+    },
+    /// Class loaders: the classes each defines, their instances and what they keep alive;
+    /// classes defined by several loaders, with what keeps each copy alive.
+    Classloaders {
+        /// The heap dump (.hprof or .hprof.gz).
+        file: PathBuf,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// The dominator tree: what keeps the most memory alive, level by level.
     Dominators {
         /// The heap dump (.hprof or .hprof.gz).
@@ -412,6 +437,13 @@ impl Command {
                 (file, json, Query::RetainedSet { object, class, top })
             }
             Command::Class { file, name, json } => (file, json, Query::Class { name }),
+            Command::DuplicateStrings {
+                file,
+                json,
+                min_count,
+                top,
+            } => (file, json, Query::DuplicateStrings { min_count, top }),
+            Command::Classloaders { file, json } => (file, json, Query::ClassLoaders {}),
         })
     }
 }

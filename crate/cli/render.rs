@@ -3,10 +3,12 @@
 
 use comfy_table::{Cell, CellAlignment, ContentArrangement, Table, presets};
 use heapscope::analysis::class::ClassReport;
+use heapscope::analysis::class_loaders::{ClassLoaders, PathStep};
 use heapscope::analysis::collection::Facts;
 use heapscope::analysis::collections::{CollectionsReport, Totals};
 use heapscope::analysis::dominator_groups::{ClassGroup, ClassSum, GroupedDomTree};
 use heapscope::analysis::dominators_report::{DomNode, DomTree};
+use heapscope::analysis::duplicate_strings::{DuplicateStrings, StringHolder};
 use heapscope::analysis::finalizers::FinalizerReport;
 use heapscope::analysis::histogram::{Histogram, HistogramRow};
 use heapscope::analysis::histogram_groups::{GroupedHistogram, HistogramGroup};
@@ -43,6 +45,8 @@ pub fn text(answer: &Answer, file: &Path) -> Vec<String> {
         Answer::Class(c) => class(&mut out, c),
         Answer::GroupedDominatorTree(t) => grouped_dominators(&mut out, t),
         Answer::GroupedHistogram(h) => grouped_histogram(&mut out, h),
+        Answer::DuplicateStrings(d) => duplicate_strings(&mut out, d),
+        Answer::ClassLoaders(c) => class_loaders(&mut out, c),
         // The page's queries: their JSON is their text.
         Answer::DominatorChildren(_) | Answer::Instances(_) | Answer::DominatorGroup(_) => {
             out.push(serde_json::to_string_pretty(answer).unwrap_or_default());
@@ -411,6 +415,188 @@ fn class(out: &mut Vec<String>, r: &ClassReport) {
             }
         }
     }
+}
+
+fn duplicate_strings(out: &mut Vec<String>, d: &DuplicateStrings) {
+    out.push(format!(
+        "{} reachable strings: {} values are each held by {} or more of them ({} strings), \
+         wasting {} ({} bytes): the String objects of every copy but one, and the value \
+         arrays only those copies use",
+        grouped(d.strings),
+        grouped(d.duplicated_values),
+        d.min_count,
+        grouped(d.duplicate_strings),
+        human(d.wasted_bytes),
+        grouped(d.wasted_bytes)
+    ));
+    if d.values.is_empty() {
+        return;
+    }
+    let mut t = table();
+    t.set_header(vec![
+        right("count".into()),
+        right("wasted".into()),
+        right("bytes".into()),
+        right("length".into()),
+        Cell::new("value"),
+        Cell::new("held by (most copies)"),
+    ]);
+    for v in &d.values {
+        let held = v.holders.first().map_or_else(String::new, |h| {
+            let more = v.holders.len() as u64 - 1 + v.more_holders;
+            format!(
+                "{} × {}{}",
+                grouped(h.count),
+                holder_text(h),
+                if more > 0 {
+                    format!(" (+{more} more)")
+                } else {
+                    String::new()
+                }
+            )
+        });
+        t.add_row(vec![
+            right(grouped(v.count)),
+            right(human(v.wasted_bytes)),
+            right(grouped(v.wasted_bytes)),
+            right(grouped(v.length)),
+            Cell::new(format!("\"{}\"", escaped(&v.value, 60))),
+            Cell::new(held),
+        ]);
+    }
+    out.push(t.to_string());
+    if d.more_values > 0 {
+        out.push(format!(
+            "… {} more values (--top shows more)",
+            grouped(d.more_values)
+        ));
+    }
+}
+
+/// A holder of string copies: `Class.field`, or for an array `Array[] of Class.field`.
+fn holder_text(h: &StringHolder) -> String {
+    match &h.array_held_by {
+        Some(a) => format!("{} of {}.{}", h.holder.class, a.class, a.field),
+        None if h.holder.field == "[]" => h.holder.class.clone(),
+        None => format!("{}.{}", h.holder.class, h.holder.field),
+    }
+}
+
+/// `s` on one line (control characters escaped), at most `max` characters.
+fn escaped(s: &str, max: usize) -> String {
+    let mut out = String::new();
+    for (i, c) in s.chars().enumerate() {
+        if i == max {
+            out.push('…');
+            break;
+        }
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() => out.push_str(&format!("\\u{{{:04x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn class_loaders(out: &mut Vec<String>, c: &ClassLoaders) {
+    out.push(format!(
+        "{} class loaders define {} classes. Retained: the loader object's; defined: what \
+         its classes and their instances keep alive together (no single one of them \
+         dominated by another).",
+        grouped(c.loaders.len() as u64),
+        grouped(c.classes)
+    ));
+    let mut t = table();
+    t.set_header(vec![
+        right("classes".into()),
+        right("instances".into()),
+        right("shallow".into()),
+        right("defined retained".into()),
+        right("loader retained".into()),
+        Cell::new("class loader"),
+    ]);
+    for l in &c.loaders {
+        let what = match (&l.loader, &l.name) {
+            (Some(o), Some(n)) => format!("{} {} '{}'", o.class, o.object, n),
+            (Some(o), None) => format!("{} {}", o.class, o.object),
+            (None, n) => n.clone().unwrap_or_default(),
+        };
+        t.add_row(vec![
+            right(grouped(l.classes)),
+            right(grouped(l.instances)),
+            right(human(l.instances_shallow_bytes)),
+            right(human(l.defined_retained_bytes)),
+            right(
+                l.loader
+                    .as_ref()
+                    .map_or_else(String::new, |o| human(o.retained_bytes)),
+            ),
+            Cell::new(what),
+        ]);
+    }
+    out.push(t.to_string());
+    if c.duplicate_classes.is_empty() {
+        out.push("No class is defined by more than one loader.".into());
+        return;
+    }
+    let n = c.duplicate_classes.len() as u64;
+    out.push(format!(
+        "{} class{} defined by more than one loader:",
+        grouped(n),
+        if n == 1 { " is" } else { "es are" }
+    ));
+    for d in &c.duplicate_classes {
+        out.push(format!("{} ({} copies)", d.name, d.copies.len()));
+        for k in &d.copies {
+            let loader = match (&k.loader, &k.loader_name) {
+                (Some(o), Some(n)) => format!("{} {} '{}'", o.class, o.object, n),
+                (Some(o), None) => format!("{} {}", o.class, o.object),
+                (None, _) => "<bootstrap>".into(),
+            };
+            out.push(format!(
+                "  {} by {}: {}",
+                k.class_object.object,
+                loader,
+                count_of(k.instances, "instance")
+            ));
+            if k.path.is_empty() {
+                out.push(
+                    "    no path from a GC root (unreachable, or the search hit its limit)".into(),
+                );
+            } else {
+                out.push(format!("    kept alive by: {}", path_text(&k.path)));
+            }
+        }
+    }
+}
+
+/// `1 instance`, `3 instances`.
+fn count_of(n: u64, what: &str) -> String {
+    format!("{} {what}{}", grouped(n), if n == 1 { "" } else { "s" })
+}
+
+/// A path from a GC root on one line: `Class 0x… [roots] → .field Class 0x… → …`.
+fn path_text(path: &[PathStep]) -> String {
+    path.iter()
+        .map(|s| {
+            let mut t = String::new();
+            if let Some(f) = &s.field {
+                t.push_str(&format!(".{f} "));
+            }
+            t.push_str(&format!("{} {}", s.object.class, s.object.object));
+            if !s.gc_roots.is_empty() {
+                t.push_str(&format!(" [{}]", s.gc_roots.join(", ")));
+            }
+            if s.repeat > 1 {
+                t.push_str(&format!(" ×{}", s.repeat));
+            }
+            t
+        })
+        .collect::<Vec<_>>()
+        .join(" → ")
 }
 
 fn references(out: &mut Vec<String>, r: &[RefKindStats]) {

@@ -24,6 +24,7 @@ pub mod rank;
 pub mod records;
 pub mod refs;
 pub mod roots;
+pub mod scan;
 pub mod sizes;
 pub mod stacks;
 pub mod strings;

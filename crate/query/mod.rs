@@ -31,9 +31,11 @@ pub use session::{ProgressFn, Session, run_in_memory};
 pub use crate::graph::{Options, PassInfo, Plan, Progress};
 
 use crate::analysis::class::ClassReport;
+use crate::analysis::class_loaders::ClassLoaders;
 use crate::analysis::collections::CollectionsReport;
 use crate::analysis::dominator_groups::{DomGroup, GroupedDomTree};
 use crate::analysis::dominators_report::{DomChildren, DomNode, DomTree, Instances};
+use crate::analysis::duplicate_strings::DuplicateStrings;
 use crate::analysis::finalizers::FinalizerReport;
 use crate::analysis::histogram::{Histogram, HistogramRow};
 use crate::analysis::histogram_groups::{GroupedHistogram, Grouping};
@@ -82,6 +84,10 @@ pub mod defaults {
     pub const GROUP_LIMIT: u32 = 100;
     /// The longest path of class names a `dominator_group` query takes.
     pub const MAX_PATH: usize = 1000;
+    /// Values of `duplicate-strings` listed (with their holders).
+    pub const DUPLICATE_STRINGS_TOP: u32 = 100;
+    /// Strings a value needs to count as duplicated.
+    pub const DUPLICATE_MIN_COUNT: u32 = 2;
 
     pub(super) fn analyze_top() -> u32 {
         ANALYZE_TOP
@@ -115,6 +121,12 @@ pub mod defaults {
     }
     pub(super) fn grouping() -> crate::analysis::histogram_groups::Grouping {
         crate::analysis::histogram_groups::Grouping::Package
+    }
+    pub(super) fn duplicate_strings_top() -> u32 {
+        DUPLICATE_STRINGS_TOP
+    }
+    pub(super) fn duplicate_min_count() -> u32 {
+        DUPLICATE_MIN_COUNT
     }
 }
 
@@ -336,6 +348,19 @@ pub enum Query {
         #[serde(default = "defaults::collections_top")]
         top: u32,
     },
+    /// *Full*: the values several reachable strings hold, with the bytes the copies waste
+    /// and the fields holding them (`heapscope duplicate-strings`).
+    DuplicateStrings {
+        /// Strings a value needs (at least 2).
+        #[serde(default = "defaults::duplicate_min_count")]
+        min_count: u32,
+        /// Values listed, most wasted first (the totals still cover all).
+        #[serde(default = "defaults::duplicate_strings_top")]
+        top: u32,
+    },
+    /// *Full*: every class loader with what it defines, and the classes several loaders
+    /// define with what keeps each copy alive (`heapscope classloaders`).
+    ClassLoaders {},
 }
 
 fn is_zero(v: &u64) -> bool {
@@ -386,6 +411,10 @@ pub enum Answer {
     DominatorGroup(DomGroup),
     /// To [`Query::GroupedHistogram`].
     GroupedHistogram(GroupedHistogram),
+    /// To [`Query::DuplicateStrings`].
+    DuplicateStrings(DuplicateStrings),
+    /// To [`Query::ClassLoaders`].
+    ClassLoaders(ClassLoaders),
 }
 
 /// `TryFrom<Answer>` for each variant's payload, so that [`Session::ask`] gives it typed.
@@ -426,6 +455,8 @@ answer_payloads! {
     GroupedDominatorTree(GroupedDomTree),
     DominatorGroup(DomGroup),
     GroupedHistogram(GroupedHistogram),
+    DuplicateStrings(DuplicateStrings),
+    ClassLoaders(ClassLoaders),
 }
 
 /// `heapscope analyze`: the full report in one answer (JSON keys in this order).
@@ -484,6 +515,8 @@ impl Query {
         "grouped_dominator_tree",
         "dominator_group",
         "grouped_histogram",
+        "duplicate_strings",
+        "class_loaders",
     ];
 
     /// This query's name (its `kind`).
@@ -509,6 +542,8 @@ impl Query {
             Query::GroupedDominatorTree { .. } => "grouped_dominator_tree",
             Query::DominatorGroup { .. } => "dominator_group",
             Query::GroupedHistogram { .. } => "grouped_histogram",
+            Query::DuplicateStrings { .. } => "duplicate_strings",
+            Query::ClassLoaders {} => "class_loaders",
         }
     }
 
@@ -613,6 +648,15 @@ impl Query {
                 top.map_or(Ok(()), |t| limit("top", t))
             }
             Query::Class { name: n } => name(n),
+            Query::DuplicateStrings { min_count, top } => {
+                limit("top", *top)?;
+                if *min_count < 2 {
+                    return Err(QueryError::BadArgument(format!(
+                        "min_count must be at least 2 (a value held by one string is no duplicate), not {min_count}"
+                    )));
+                }
+                Ok(())
+            }
             _ => Ok(()),
         }
     }
@@ -635,6 +679,8 @@ impl Query {
             Query::ImmediateDominators { .. } => &["immediate dominators"],
             Query::RetainedSet { .. } => &["retained set"],
             Query::Class { .. } => &["class"],
+            Query::DuplicateStrings { .. } => &["duplicate strings"],
+            Query::ClassLoaders {} => &["class loaders"],
             Query::GroupedDominatorTree { .. } => &["grouped dominator tree"],
             Query::GroupedHistogram { .. } => &["grouped histogram"],
             Query::DominatorChildren { .. }
@@ -755,6 +801,8 @@ mod tests {
             r#"{"kind":"paths"}"#,
             r#"{"kind":"paths","object":"0x1","class":"A"}"#,
             r#"{"kind":"instances","class":""}"#,
+            r#"{"kind":"duplicate_strings","min_count":1}"#,
+            r#"{"kind":"duplicate_strings","top":0}"#,
             r#"{"kind":"retained_set"}"#,
             r#"{"kind":"retained_set","object":"0x1","class":"A"}"#,
             r#"{"kind":"retained_set","class":"A","top":0}"#,

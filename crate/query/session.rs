@@ -15,9 +15,11 @@
 
 use super::{AnalyzeReport, Answer, HistogramTotals, Query, QueryError};
 use crate::analysis::class::{class_report, objects_of};
+use crate::analysis::class_loaders::class_loaders;
 use crate::analysis::collections::{Filter, collections};
 use crate::analysis::dominator_groups::{group, grouped_tree};
 use crate::analysis::dominators_report::{biggest_instances, children, dominator_tree};
+use crate::analysis::duplicate_strings::duplicate_strings;
 use crate::analysis::fields::CAPTURES;
 use crate::analysis::finalizers::{FinalizerReport, finalizers};
 use crate::analysis::histogram::{Histogram, histogram, sort_by_retained, with_retained};
@@ -435,6 +437,10 @@ impl Session {
                 grouped_histogram(&heap.index, histogram, Some(heap), *group_by),
                 *top,
             )),
+            Query::DuplicateStrings { min_count, top } => {
+                Answer::DuplicateStrings(duplicate_strings(heap, src, *min_count, *top as usize)?)
+            }
+            Query::ClassLoaders {} => Answer::ClassLoaders(class_loaders(heap, src)?),
         })
     }
 }
