@@ -11,6 +11,8 @@ import { MODULE_TITLES, WASM32, WASM64 } from './module-choice.js';
 import { h, replace } from './views/dom.js';
 import * as fmt from './views/format.js';
 import { toCsv, download, exportName } from './export.js';
+import { installKeys } from './keys.js';
+import { classChoices, classNames, fillClassList, resolveClass } from './views/classnames.js';
 import { ProgressView } from './views/progress.js';
 import { overviewView } from './views/overview.js';
 import { HistogramView } from './views/histogram.js';
@@ -69,6 +71,13 @@ const REPORT = [
   { key: 'unreachable', query: { kind: Query.UNREACHABLE }, full: true, label: 'Unreachable objects' },
 ];
 
+/**
+ * Views whose argument is a class name (the URL parameter holding it, and what a choice
+ * among several classes of one simple name leads to): a simple name resolves to the
+ * class's full name when only one class has it.
+ */
+const CLASS_PARAMS = { class: ['name', 'The class'], paths: ['class', 'Paths to'], 'immediate-dominators': ['class', 'Who keeps'] };
+
 /** Parameterized view elements kept for Back/Forward. */
 const KEPT_PARAM_VIEWS = 30;
 
@@ -126,6 +135,10 @@ const state = {
   views: new Map(), // view key (`histogram`, `inspect?object=0x1f`) → element
   lastKey: new Map(), // view id → the key last shown (where its tab leads back to)
 };
+
+// The dump's class names, which the class-name boxes complete from (list="class-names").
+const classList = h('datalist', { id: 'class-names' });
+document.body.append(classList);
 
 const progress = new ProgressView({ onCancel: cancel });
 ui.busy.append(progress.el);
@@ -235,6 +248,7 @@ async function analyze(file) {
       if (state.client === client) progress.update({ phase: 'report', done: i, total: parts.length, pass: 0, passes: opened.passes, detail: q.label });
       results[q.key] = await client.request(Request.QUERY, q.query);
     }
+    if (state.client === client) progress.update({ phase: 'report', done: parts.length, total: parts.length, pass: 0, passes: opened.passes, detail: 'Showing the report' });
     // The memory's high-water mark once the report's queries ran too.
     const { memoryBytes } = await client.request(Request.STATUS);
     const report = {
@@ -345,6 +359,10 @@ function showReport() {
       h('strong', { text: 'Histogram only: ' }),
       h('span', { data: { testid: 'refused' }, text: r.analysis.refused })));
   }
+  if (classList.report !== r) {
+    fillClassList(classList, classNames(r));
+    classList.report = r;
+  }
   ui.notice.hidden = notes.length === 0;
   replace(ui.notice, ...notes);
   show('report');
@@ -374,17 +392,79 @@ function loaders() {
   };
 }
 
+// Where each history entry was scrolled when it was left: Back and Forward to a view whose
+// element is kept show it where it was; a view reached by a link starts at the top. Each
+// entry gets an ID in its history state (this page load's own, so a reload starts afresh).
+const scrolls = new Map(); // entry ID → {key, main, boxes: [element, scrollTop][]}
+const entryPrefix = `${performance.timeOrigin}:`;
+let entryCount = 0;
+let shownEntry = null; // {entry, key, el} of the view on screen
+const main = document.querySelector('main');
+
+function historyEntry() {
+  const id = history.state?.heapscopeEntry;
+  if (typeof id === 'string' && id.startsWith(entryPrefix)) return id;
+  const fresh = `${entryPrefix}${++entryCount}`;
+  history.replaceState({ ...history.state, heapscopeEntry: fresh }, '');
+  return fresh;
+}
+
+/** Records where the view on screen is scrolled to (the page, and boxes scrolled inside it). */
+function saveScroll() {
+  const s = shownEntry;
+  if (!s || !s.el.isConnected) return;
+  const boxes = [...s.el.querySelectorAll('*')].filter((e) => e.scrollTop > 0).map((e) => [e, e.scrollTop]);
+  scrolls.set(s.entry, { key: s.key, main: main.scrollTop, boxes });
+}
+
+function restoreScroll(entry, key, el, wasKept) {
+  const saved = wasKept ? scrolls.get(entry) : null;
+  if (saved && saved.key === key) {
+    for (const [e, top] of saved.boxes) e.scrollTop = top;
+    main.scrollTop = saved.main;
+  } else {
+    ui.view.scrollTop = 0;
+    main.scrollTop = 0;
+  }
+  shownEntry = { entry, key, el };
+}
+
 function renderView() {
   if (!state.report) return;
   const { view, params, key } = route();
-  state.lastKey.set(view.id, key);
+  // `#paths?class=HashMap`: java.util.HashMap when it is the only one; the choices when not.
+  const [param, what] = CLASS_PARAMS[view.id] ?? [];
+  const asked = param && params.get(param);
+  const resolved = asked ? resolveClass(classNames(state.report), asked) : {};
+  if (resolved.name && resolved.name !== asked) {
+    params.set(param, resolved.name);
+    history.replaceState(history.state, '', `#${view.id}?${params}`);
+    renderView();
+    return;
+  }
+  if (!resolved.choices) state.lastKey.set(view.id, key);
   for (const a of ui.tabs.querySelectorAll('a')) {
     const last = state.lastKey.get(a.dataset.view);
     a.href = `#${last ?? a.dataset.view}`;
     if (a.dataset.view === view.id) a.setAttribute('aria-current', 'page');
     else a.removeAttribute('aria-current');
   }
+  if (resolved.choices) {
+    saveScroll();
+    shownEntry = null;
+    const hrefOf = (n) => {
+      const q = new URLSearchParams(params);
+      q.set(param, n);
+      return `#${view.id}?${q}`;
+    };
+    replace(ui.view, classChoices(asked, resolved.choices, hrefOf, what));
+    main.scrollTop = 0;
+    return;
+  }
+  saveScroll();
+  const entry = historyEntry();
   let el = state.views.get(key);
+  const wasKept = Boolean(el);
   if (!el) {
     el = view.create({ report: state.report, params, load: loaders(), onExport: exportTable });
     state.views.set(key, el);
@@ -392,8 +472,7 @@ function renderView() {
     if (kept.length > KEPT_PARAM_VIEWS) state.views.delete(kept[0]);
   }
   replace(ui.view, el);
-  ui.view.scrollTop = 0;
-  document.querySelector('main').scrollTop = 0;
+  restoreScroll(entry, key, el, wasKept);
   const arg = params.get('object') ?? params.get('class') ?? params.get('name');
   document.title = `${view.title}${arg ? ` ${arg}` : ''} · ${state.report.file.name} · Heapscope`;
 }
@@ -409,6 +488,7 @@ function exportReport() {
 
 // Wiring.
 window.addEventListener('hashchange', renderView);
+installKeys(ui.view);
 ui.input.addEventListener('change', () => {
   const f = ui.input.files[0];
   ui.input.value = ''; // choosing the same file again is a new analysis

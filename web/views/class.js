@@ -135,7 +135,7 @@ export function classView({ params, load, onExport }) {
   const name = params.get('name');
   const input = h('input', {
     type: 'search', class: 'filter wide', name: 'class', value: name ?? '', placeholder: 'A class name (java.util.HashMap, byte[])',
-    autocomplete: 'off', spellcheck: false, data: { testid: 'class-input' }, attrs: { 'aria-label': 'Class name' },
+    autocomplete: 'off', spellcheck: false, data: { testid: 'class-input' }, attrs: { list: 'class-names', 'aria-label': 'Class name' },
   });
   const form = h('form', {
     class: 'toolbar',

@@ -7,6 +7,7 @@ import { h } from './dom.js';
 import * as fmt from './format.js';
 import { VirtualTable } from './vtable.js';
 import { classHref } from './links.js';
+import { className } from './names.js';
 import { exportButton, shareBar } from './table.js';
 
 /** Columns of the histogram (a `retained` column joins when retained sizes exist). */
@@ -21,7 +22,8 @@ function columns(totalBytes, reachableBytes, withRetained) {
     {
       key: 'class', csv: 'class', title: 'Class', kind: 'text', width: 'minmax(14rem, 1fr)', cellClass: 'mono', value: (r) => r.name,
       // With the full analysis, the name links to the class page.
-      decorate: withRetained ? (el, r) => el.replaceChildren(h('a', { href: classHref(r.name), text: r.name })) : undefined,
+      // Long names are cut in the middle (the simple name stays whole); the cell's title has it all.
+      decorate: (el, r) => el.replaceChildren(withRetained ? h('a', { href: classHref(r.name) }, className(r.name)) : className(r.name)),
     },
     { key: 'instances', csv: 'instances', title: 'Instances', kind: 'count', width: '9rem', value: (r) => r.instances },
     {

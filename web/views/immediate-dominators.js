@@ -103,7 +103,7 @@ export function immediateDominatorsView({ params, load, onExport }) {
   const skip = params.get('skip') === 'jdk';
   const input = h('input', {
     type: 'search', class: 'filter wide', name: 'target', value: object ?? cls ?? '', placeholder: 'A class name (java.util.HashMap, byte[]) or an object ID (0x…)',
-    autocomplete: 'off', spellcheck: false, data: { testid: 'idom-input' }, attrs: { 'aria-label': 'Class name or object ID' },
+    autocomplete: 'off', spellcheck: false, data: { testid: 'idom-input' }, attrs: { list: 'class-names', 'aria-label': 'Class name or object ID' },
   });
   const check = h('input', { type: 'checkbox', checked: skip, data: { testid: 'idom-skip' } });
   const go = (e) => {

@@ -8,6 +8,7 @@ import { h, replace } from './dom.js';
 import * as fmt from './format.js';
 import { tableSection } from './table.js';
 import { classHref, classLink, classPathsHref, href, inspectHref, loading, objectLink, parseObjectId, pathsHref } from './links.js';
+import { rootKinds } from './rootkinds.js';
 
 /** Elements, entries and referrers per page (the query's default `max_items`). */
 const PAGE = 100;
@@ -128,7 +129,7 @@ function render(v, onExport, page) {
     v.length !== undefined && ['Length', fmt.count(v.length)],
     v.value !== undefined && ['Value', h('span', { class: 'strval', text: `"${v.value}"` })],
     ['Reachable', v.reachable ? 'yes' : 'no: no GC root reaches it (it would be collected)'],
-    ['GC root', v.gc_roots.length > 0 ? v.gc_roots.join(', ') : 'no'],
+    ['GC root', v.gc_roots.length > 0 ? rootKinds(v.gc_roots) : 'no'],
     ['Dominator', v.dominator ? objectLink(v.dominator, { retained: true }) : (v.reachable ? 'the GC roots (no single object keeps it alive)' : '–')],
   ].filter(Boolean);
   const head = h('section', { class: 'card' },

@@ -4,6 +4,7 @@
 
 import { h, replace } from './dom.js';
 import * as fmt from './format.js';
+import { className } from './names.js';
 
 /** The hash of a view with its arguments: `#inspect?object=0x1f`. */
 export function href(view, params) {
@@ -55,7 +56,7 @@ export function objectLink(ref, { retained = false } = {}) {
 /** A class name linking to its class page (`class X`, a class object, to X's). */
 export function classLink(name) {
   const cls = pageClass(name);
-  return h('a', { class: 'cls', href: classHref(cls), text: name, title: `Class ${cls}: instances, sizes, statics, who keeps them alive` });
+  return h('a', { class: 'cls', href: classHref(cls), title: `Class ${cls}: instances, sizes, statics, who keeps them alive` }, className(name));
 }
 
 /** A sentence from the analysis, with its `backquoted` names as code. */

@@ -5,8 +5,9 @@
 import { h } from './dom.js';
 import * as fmt from './format.js';
 import { tableSection, tile as figure } from './table.js';
-import { firstSentence, href, prose } from './links.js';
+import { classLink, firstSentence, href, objectLink, prose } from './links.js';
 import { MODULE_TITLES, WASM32 } from '../module-choice.js';
+import { rootKind } from './rootkinds.js';
 
 /** A headline figure, hooked as `overview-<id>`. */
 const tile = (id, ...rest) => figure(`overview-${id}`, ...rest);
@@ -45,6 +46,56 @@ function findings(report) {
   }
   if (items.length === 0) return null;
   return h('section', { class: 'card findings' }, h('h2', { text: 'Findings' }), h('ul', { class: 'sentences', data: { testid: 'overview-findings' } }, items));
+}
+
+/** Rows shown per list of the top consumers. */
+const TOP = 8;
+
+/**
+ * One list of the top consumers: each row a name (`label(x)`), a bar of its share of
+ * `whole` and the size; `data(x)` its hooks.
+ */
+function consumerList(testid, items, size, whole, label, data) {
+  const max = Math.max(1, ...items.map(size));
+  return h('ol', { class: 'consumers', data: { testid } }, items.map((x) => {
+    const bar = h('span', { class: 'consumer-bar', attrs: { 'aria-hidden': 'true' } });
+    bar.style.width = `${((100 * size(x)) / max).toFixed(2)}%`;
+    return h('li', { data: { ...data(x), retained: String(size(x)) } },
+      h('span', { class: 'consumer-name' }, label(x)),
+      h('span', { class: 'consumer-track' }, bar),
+      h('span', { class: 'consumer-size num', text: fmt.bytes(size(x)), title: `${fmt.count(size(x))} bytes, ${fmt.percent(size(x), whole.bytes)} of ${whole.what}` }));
+  }));
+}
+
+/**
+ * What uses the memory: the classes that retain the most (the histogram's retained sizes,
+ * or shallow sizes when only the histogram exists) and the biggest objects of the
+ * dominator tree, each with a bar.
+ */
+function consumers(report) {
+  const classes = report.histogram?.classes ?? [];
+  const retained = classes.some((c) => c.retained_bytes !== undefined);
+  const size = retained ? (c) => c.retained_bytes : (c) => c.shallow_bytes;
+  const topClasses = [...classes].sort((a, b) => size(b) - size(a)).slice(0, TOP);
+  const dom = report.dominators;
+  const whole = dom ? { bytes: dom.reachable_bytes, what: 'the reachable heap' } : { bytes: report.summary.shallow_bytes, what: 'the heap' };
+  const objects = dom ? dom.nodes.slice(0, TOP) : [];
+  if (topClasses.length === 0 && objects.length === 0) return null;
+  return h('section', { class: 'card top-consumers', data: { testid: 'top-consumers' } },
+    h('h2', { text: 'What uses the memory' }),
+    h('div', { class: 'grid' },
+      h('div', {},
+        h('h3', { text: retained ? 'Classes by retained size' : 'Classes by shallow size' }),
+        consumerList('top-classes', topClasses, size, whole, (c) => classLink(c.name), (c) => ({ class: c.name })),
+        h('p', { class: 'muted note' }, retained
+          ? 'What would be freed with every instance of the class (a lower bound: classes share what they keep). '
+          : 'The bytes of the instances themselves. ',
+        h('a', { href: href('histogram'), text: 'Histogram →' }))),
+      objects.length > 0 && h('div', {},
+        h('h3', { text: 'Biggest objects' }),
+        consumerList('top-objects', objects, (n) => n.retained_bytes, whole, (n) => objectLink(n), (n) => ({ object: n.object })),
+        h('p', { class: 'muted note' }, 'The objects that retain the most, at the top of the dominator tree. ',
+          h('a', { href: href('dominators'), text: 'Dominator tree →' })))));
 }
 
 /** What the full analysis needed (or would have needed) in memory. */
@@ -135,7 +186,8 @@ export function overviewView({ report, onExport }) {
   const rootTable = tableSection({
     title: 'GC roots by kind', name: 'gc-roots', onExport, rows: roots, empty: 'This dump records no GC roots.',
     columns: [
-      { key: 'kind', title: 'Kind', kind: 'text', value: (r) => r.kind },
+      // MAT's words on the page (`Java local`); the export keeps the analysis' keys.
+      { key: 'kind', title: 'Kind', kind: 'text', value: (r) => r.kind, decorate: (el, r) => { el.textContent = rootKind(r.kind); el.dataset.kind = r.kind; } },
       { key: 'count', title: 'Roots', kind: 'count', value: (r) => r.count },
     ],
   });
@@ -172,7 +224,7 @@ export function overviewView({ report, onExport }) {
     ],
   });
 
-  return h('div', { class: 'view-overview' }, findings(report), tiles,
+  return h('div', { class: 'view-overview' }, findings(report), consumers(report), tiles,
     h('div', { class: 'grid' }, dump, heap, model, rootTable),
     references,
     diagnostics);

@@ -8,6 +8,7 @@ import { h, replace } from './dom.js';
 import * as fmt from './format.js';
 import { exportButton, tableSection } from './table.js';
 import { classHref, href, inspectHref, loading, objectLink, parseObjectId } from './links.js';
+import { rootKinds } from './rootkinds.js';
 
 const SEARCHING = 'Searching the shortest paths from GC roots (for at most 5,000 targets, evenly sampled)…';
 
@@ -38,7 +39,7 @@ function nodeLine(n, toggle, parent) {
     n.field !== undefined && edgeField(n, parent),
     objectLink(n),
     n.repeat > 1 && h('span', { class: 'badge', text: `×${fmt.count(n.repeat)}`, title: `${fmt.count(n.repeat)} objects of this class, each linked to the next by the same field, collapsed` }),
-    n.gc_roots && n.gc_roots.length > 0 && h('span', { class: 'badge root', text: `GC root: ${n.gc_roots.join(', ')}` }),
+    n.gc_roots && n.gc_roots.length > 0 && h('span', { class: 'badge root', text: `GC root: ${rootKinds(n.gc_roots)}`, data: { kinds: n.gc_roots.join(' ') } }),
     n.held_by && h('span', { class: 'held-by', text: `in ${n.held_by}` }),
     h('span', { class: 'pnode-stats muted' },
       h('span', { class: 'targets', text: `${fmt.count(n.targets)} target${n.targets === 1 ? '' : 's'}` }),
@@ -143,7 +144,7 @@ export function pathsView({ params, load, onExport }) {
   const weak = params.get('weak') === '1';
   const input = h('input', {
     type: 'search', class: 'filter wide', name: 'target', value: object ?? cls ?? '', placeholder: 'A class name (java.util.HashMap, byte[]) or an object ID (0x…)',
-    autocomplete: 'off', spellcheck: false, data: { testid: 'paths-input' }, attrs: { 'aria-label': 'Class name or object ID' },
+    autocomplete: 'off', spellcheck: false, data: { testid: 'paths-input' }, attrs: { list: 'class-names', 'aria-label': 'Class name or object ID' },
   });
   const check = h('input', { type: 'checkbox', checked: weak, data: { testid: 'paths-weak' } });
   const go = (e) => {

@@ -113,6 +113,22 @@ export class VirtualTable {
       if (!node.isConnected) this.canvas.append(node);
     }
     for (const node of this.pool) if (!used.has(node) && node.isConnected) node.remove();
+    this.inDisplayOrder([...used].sort((a, b) => a.index - b.index));
+  }
+
+  /**
+   * Keeps the row nodes in the DOM in the order they are shown, so that Tab (and a screen
+   * reader) goes down the rows; the pool reuses nodes in a circle, so few move. A focused
+   * row that moves keeps the focus.
+   */
+  inDisplayOrder(nodes) {
+    const focused = this.canvas.contains(document.activeElement) ? document.activeElement : null;
+    let next = null;
+    for (let i = nodes.length - 1; i >= 0; i--) {
+      if (nodes[i].nextSibling !== next) this.canvas.insertBefore(nodes[i], next);
+      next = nodes[i];
+    }
+    if (focused && document.activeElement !== focused && focused.isConnected) focused.focus({ preventScroll: true });
   }
 
   makeRow() {
