@@ -74,8 +74,9 @@ test('histogram row → class page: the CLI\'s class, retained-set and immediate
   assert.deepEqual(await entries(page), cliEntries(cli));
   assert.equal(cli.classes[0].instances, f.statements);
   assert.deepEqual(await inspectorFields(page, 'class-statics'), cliFields(cli.classes[0].statics));
-  // The biggest instances: as big as the suspect's biggest instance (all retain the same).
-  const biggest = cliJson('suspects', timerDump).suspects.find((x) => x.class === cls).object;
+  // The biggest instances: as big as the biggest of the class's top-level dominator group
+  // (no single object holds the statements; all retain the same).
+  const biggest = cliJson('dominators', timerDump, '--group-by', 'class', '--depth', '1').groups.find((g) => g.class === cls).largest;
   assert.equal(await page.$eval('[data-testid=class-biggest] tbody tr [data-col=retained]', (td) => Number(td.dataset.value)), biggest.retained_bytes);
   // The precise retained size: one click, the CLI's retained-set.
   const set = cliJson('retained-set', timerDump, '--class', cls);

@@ -31,8 +31,9 @@ test('histogram row → class page → class paths (the CLI\'s counts) and bigge
   assert.deepEqual(roots, pathRoots(t));
   const heldBy = await page.textContent('[data-testid=path-node][data-depth="0"] .held-by');
   assert.equal(heldBy, `in ${t.roots[0].held_by}`);
-  // Biggest instances: every statement counted, the largest first (the suspect's).
-  const biggest = cliJson('suspects', timerDump).suspects.find((x) => x.class === cls).object;
+  // Biggest instances: every statement counted, the largest first (the largest of the
+  // statements' group in the dominator tree grouped by class).
+  const biggest = cliJson('dominators', timerDump, '--group-by', 'class', '--depth', '1').groups.find((g) => g.class === cls).largest;
   const first = await page.$eval('[data-testid=instances] tbody tr', (tr) => ({ object: tr.querySelector('a.obj').dataset.object, retained: Number(tr.querySelector('[data-col=retained]').dataset.value) }));
   assert.equal(first.retained, biggest.retained_bytes);
   assert.match(await page.textContent('.instances h2'), /of 2,150\)/);

@@ -13,9 +13,11 @@ import { exportButton, shareBar } from './table.js';
 /** Columns of the histogram (a `retained` column joins when retained sizes exist). */
 function columns(totalBytes, reachableBytes, withRetained) {
   const retained = {
-    key: 'retained', csv: 'retained_bytes', title: 'Retained size', kind: 'bytes', width: '9rem', value: (r) => r.retained_bytes,
+    key: 'retained', csv: 'retained_bytes', title: 'Retained size ≥', kind: 'bytes', width: '9rem', value: (r) => r.retained_bytes,
+    headerTitle: 'Minimum retained size (Eclipse MAT\'s term), a lower bound: the retained sizes of the instances no other instance of the class dominates. '
+      + 'What every instance together keeps alive can be more (when they share what they hold): the class page computes it (precise retained size).',
     decorate: (el, _r, v) => {
-      el.title = `${fmt.count(v)} bytes, ${fmt.percent(v, reachableBytes)} of the reachable heap: what would be freed with every instance`;
+      el.title = `at least ${fmt.count(v)} bytes, ${fmt.percent(v, reachableBytes)} of the reachable heap, would be freed with every instance (a lower bound; the class page has the precise size)`;
     },
   };
   return [
@@ -51,6 +53,7 @@ export class HistogramView {
     this.lower = this.all.map((r) => r.name.toLowerCase());
     this.totals = { classes: this.all.length, instances: histogram.total_instances, bytes: histogram.total_shallow_bytes };
     const withRetained = this.all.some((r) => r.retained_bytes !== undefined);
+    this.withRetained = withRetained;
     this.columns = columns(histogram.total_shallow_bytes, reachableBytes, withRetained);
     this.table = new VirtualTable({
       columns: this.columns,
@@ -91,9 +94,13 @@ export class HistogramView {
         instances += r.instances;
         bytes += r.shallow_bytes;
       }
-      this.counts.textContent = `${fmt.count(rows.length)} of ${fmt.count(t.classes)} classes · ${fmt.count(instances)} objects · ${fmt.bytes(bytes)} (${fmt.percent(bytes, t.bytes)})`;
+      this.counts.textContent = `${fmt.count(rows.length)} of ${fmt.count(t.classes)} classes with instances · ${fmt.count(instances)} objects · ${fmt.bytes(bytes)} shallow (${fmt.percent(bytes, t.bytes)})`;
     } else {
-      this.counts.textContent = `${fmt.count(t.classes)} classes · ${fmt.count(t.instances)} objects · ${fmt.bytes(t.bytes)}`;
+      this.counts.textContent = `${fmt.count(t.classes)} classes with instances · ${fmt.count(t.instances)} objects · ${fmt.bytes(t.bytes)} shallow`;
+    }
+    if (this.withRetained) {
+      // Shallow counts every object; retained sizes only reachable ones.
+      this.counts.textContent += ' · shallow sizes include unreachable objects, retained sizes do not';
     }
     this.table.setRows(rows, 'No class name contains that text.');
   }

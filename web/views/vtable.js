@@ -29,7 +29,7 @@ export class VirtualTable {
     this.raf = 0;
     this.headCells = columns.map((c) =>
       h('div', { class: `vt-th ${numeric(c) ? 'num' : ''}`, data: { col: c.key }, attrs: { role: 'columnheader' } },
-        h('button', { type: 'button', on: { click: () => this.sortBy(c) } },
+        h('button', { type: 'button', title: c.headerTitle, on: { click: () => this.sortBy(c) } },
           h('span', { text: c.title }), h('span', { class: 'sort-mark', attrs: { 'aria-hidden': 'true' } }))));
     this.head = h('div', { class: 'vt-row vt-head', attrs: { role: 'row' } }, this.headCells);
     this.canvas = h('div', { class: 'vt-canvas', attrs: { role: 'rowgroup' } });
