@@ -16,6 +16,24 @@ use crate::model::classes::ClassInfo;
 /// `@Contended` padding comes in multiples of this (HotSpot's ContendedPaddingWidth).
 const CONTENDED_PADDING: u64 = 128;
 
+/// The most a class's fields the dump does not list can add to its instance size: HotSpot
+/// injects at most two pointer-sized fields into a class (`ResolvedMethodName`,
+/// `CallSiteContext`), 16 bytes, plus 8 of alignment. A gap that exceeds the layout by
+/// more is not a hidden field: something the dump does not list (a filler, an object of a
+/// JVM-internal class) sat between the instance and the next one. `java.lang.Class` is
+/// the exception (up to seven injected fields, varying by release): see
+/// [`hidden_field_bytes`].
+const MAX_HIDDEN_FIELD_BYTES: u64 = 24;
+
+/// The most the fields a dump does not list can add to an instance of class `name`.
+pub(crate) fn hidden_field_bytes(name: &str) -> u64 {
+    if name == "java.lang.Class" {
+        u64::MAX
+    } else {
+        MAX_HIDDEN_FIELD_BYTES
+    }
+}
+
 /// Per-class address-gap evidence: the smallest gap after an instance, and how often.
 /// 8 bytes per class.
 #[derive(Clone, Copy, Debug)]
@@ -59,15 +77,21 @@ impl GapEvidence {
     /// The instance size the gaps give when they contradict the layout's `predicted`
     /// size under a model with a `header`-byte object header; `None` when they agree with
     /// it or prove nothing. A smaller gap counts when seen twice (one can be an artifact:
-    /// JDK 6 heaps have a few) and no smaller than a header; a larger one when seen twice
-    /// and 8-byte aligned, or when it exceeds the prediction by `@Contended` padding.
-    pub(crate) fn overrides(&self, predicted: u64, header: u32) -> Option<u64> {
+    /// JDK 6 heaps have a few) and no smaller than a header; a larger one when seen twice,
+    /// 8-byte aligned and within [`MAX_HIDDEN_FIELD_BYTES`] of the prediction (injected
+    /// fields the dump does not list), or when it exceeds the prediction by `@Contended`
+    /// padding. (A larger gap seen twice used to count whatever its size: a JDK 17 dump
+    /// gave `BoundMethodHandle$Species_LLLL` 128 bytes where the JVM counts 48, its three
+    /// instances each followed by 80 bytes the dump does not list. Any class with few
+    /// instances allocated next to unlisted memory met the same fate.)
+    pub(crate) fn overrides(&self, predicted: u64, header: u32, hidden_max: u64) -> Option<u64> {
         if self.min == u32::MAX {
             return None;
         }
         let gap = u64::from(self.min);
         let smaller = gap < predicted && gap >= u64::from(header) && self.at_min >= 2;
-        let repeated = gap > predicted && self.at_min >= 2 && gap % 8 == 0;
+        let repeated =
+            gap > predicted && gap - predicted <= hidden_max && self.at_min >= 2 && gap % 8 == 0;
         let contended = gap > predicted && (gap - predicted) % CONTENDED_PADDING == 0;
         (smaller || repeated || contended).then_some(gap)
     }
@@ -168,16 +192,69 @@ mod tests {
     #[test]
     fn gaps_override_the_layout_only_when_they_agree() {
         let (predicted, header) = (24, 12);
-        assert_eq!(evidence(&[]).overrides(predicted, header), None);
-        assert_eq!(evidence(&[24, 24]).overrides(predicted, header), None);
+        assert_eq!(
+            evidence(&[]).overrides(predicted, header, MAX_HIDDEN_FIELD_BYTES),
+            None
+        );
+        assert_eq!(
+            evidence(&[24, 24]).overrides(predicted, header, MAX_HIDDEN_FIELD_BYTES),
+            None
+        );
         // Smaller: twice, and no smaller than a header.
-        assert_eq!(evidence(&[16, 40]).overrides(predicted, header), None);
-        assert_eq!(evidence(&[16, 16]).overrides(predicted, header), Some(16));
-        assert_eq!(evidence(&[8, 8]).overrides(predicted, header), None);
+        assert_eq!(
+            evidence(&[16, 40]).overrides(predicted, header, MAX_HIDDEN_FIELD_BYTES),
+            None
+        );
+        assert_eq!(
+            evidence(&[16, 16]).overrides(predicted, header, MAX_HIDDEN_FIELD_BYTES),
+            Some(16)
+        );
+        assert_eq!(
+            evidence(&[8, 8]).overrides(predicted, header, MAX_HIDDEN_FIELD_BYTES),
+            None
+        );
         // Larger: twice and aligned, or by @Contended padding once.
-        assert_eq!(evidence(&[32]).overrides(predicted, header), None);
-        assert_eq!(evidence(&[32, 32]).overrides(predicted, header), Some(32));
-        assert_eq!(evidence(&[152]).overrides(predicted, header), Some(152));
+        assert_eq!(
+            evidence(&[32]).overrides(predicted, header, MAX_HIDDEN_FIELD_BYTES),
+            None
+        );
+        assert_eq!(
+            evidence(&[32, 32]).overrides(predicted, header, MAX_HIDDEN_FIELD_BYTES),
+            Some(32)
+        );
+        assert_eq!(
+            evidence(&[48, 48]).overrides(predicted, header, MAX_HIDDEN_FIELD_BYTES),
+            Some(48)
+        );
+        assert_eq!(
+            evidence(&[152]).overrides(predicted, header, MAX_HIDDEN_FIELD_BYTES),
+            Some(152)
+        );
+        // Larger by more than hidden fields can add, however often: memory the dump does
+        // not list (a JDK 17 `BoundMethodHandle$Species_LLLL`: 48 bytes, three instances
+        // each 128 bytes apart).
+        assert_eq!(
+            evidence(&[56, 56]).overrides(predicted, header, MAX_HIDDEN_FIELD_BYTES),
+            None
+        );
+        assert_eq!(
+            evidence(&[128, 128, 128]).overrides(48, header, MAX_HIDDEN_FIELD_BYTES),
+            None
+        );
+        assert_eq!(
+            evidence(&[64, 64]).overrides(48, header, MAX_HIDDEN_FIELD_BYTES),
+            Some(64)
+        );
+        // java.lang.Class: any number of injected fields.
+        let class = hidden_field_bytes("java.lang.Class");
+        assert_eq!(
+            evidence(&[128, 128]).overrides(48, header, class),
+            Some(128)
+        );
+        assert_eq!(
+            hidden_field_bytes("java.lang.invoke.BoundMethodHandle$Species_LLLL"),
+            24
+        );
     }
 
     #[test]

@@ -10,7 +10,7 @@
 //! Memory: one [`Layout`] per class while sizing (12 bytes plus 8 per hole; holes only in
 //! the packed layout, a few per class), dropped once the sizes are known.
 
-use super::evidence::GapEvidence;
+use super::evidence::{GapEvidence, hidden_field_bytes};
 use super::{FieldLayout, SizeModel, align8};
 use crate::format::tags::BasicType;
 use crate::model::classes::ClassInfo;
@@ -221,7 +221,7 @@ pub(crate) fn instance_sizes(
             let mut size = predicted;
             if let Some(gap) = gaps
                 .and_then(|g| g.get(i as usize))
-                .and_then(|g| g.overrides(predicted, m.header))
+                .and_then(|g| g.overrides(predicted, m.header, hidden_field_bytes(&c.name)))
             {
                 size = gap;
                 l = Layout {
