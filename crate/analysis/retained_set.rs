@@ -3,7 +3,7 @@
 //! the given objects went — one object, or every instance of a class — as a histogram.
 //! The set itself is [`crate::graph::retained`]'s.
 
-use super::histogram::{HistogramRow, from_rows};
+use super::histogram::{HistogramRow, of_objects};
 use crate::graph::Heap;
 use crate::graph::retained::retained_set;
 use serde::Serialize;
@@ -34,27 +34,7 @@ pub struct RetainedSetReport {
 /// 16 bytes per class, and the set's bit per reachable object while it runs.
 pub fn retained_set_report(heap: &Heap, objects: &[u32], top: Option<u32>) -> RetainedSetReport {
     let set = retained_set(heap, objects);
-    let classes = &heap.index.classes;
-    let mut counts = vec![(0u64, 0u64); classes.len()];
-    for x in set.iter(heap) {
-        if let Some(c) = counts.get_mut(heap.class_of(x) as usize) {
-            c.0 += 1;
-            c.1 += heap.shallow(x);
-        }
-    }
-    let rows: Vec<HistogramRow> = counts
-        .into_iter()
-        .enumerate()
-        .filter(|(_, (n, _))| *n > 0)
-        .map(|(i, (instances, shallow_bytes))| HistogramRow {
-            class: i as u32,
-            name: classes.name(i as u32).to_string(),
-            instances,
-            shallow_bytes,
-            retained_bytes: None,
-        })
-        .collect();
-    let mut h = from_rows(rows);
+    let mut h = of_objects(heap, set.iter(heap));
     if let Some(n) = top {
         h.classes.truncate(n as usize);
     }

@@ -14,6 +14,7 @@ use heapscope::analysis::histogram::{Histogram, HistogramRow};
 use heapscope::analysis::histogram_groups::{GroupedHistogram, HistogramGroup};
 use heapscope::analysis::immediate_dominators::ImmediateDominators;
 use heapscope::analysis::inspect::{EntryView, ItemView, ObjectView};
+use heapscope::analysis::objects::ObjRef;
 use heapscope::analysis::paths::{PathNode, PathTree};
 use heapscope::analysis::refstats::RefKindStats;
 use heapscope::analysis::retained_set::RetainedSetReport;
@@ -387,21 +388,13 @@ fn class(out: &mut Vec<String>, r: &ClassReport) {
         if !c.statics.is_empty() {
             out.push(format!("  static fields ({}):", c.statics.len()));
             for f in &c.statics {
-                let extra = f
-                    .object
-                    .as_ref()
-                    .map(|o| {
-                        format!(
-                            " {}{}",
-                            o.class,
-                            o.value
-                                .as_ref()
-                                .map(|s| format!(" \"{s}\""))
-                                .unwrap_or_default()
-                        )
-                    })
-                    .unwrap_or_default();
-                out.push(format!("    {} {} = {}{}", f.ty, f.name, f.value, extra));
+                out.push(format!(
+                    "    {} {} = {}{}",
+                    f.ty,
+                    f.name,
+                    f.value,
+                    referenced(f.object.as_ref())
+                ));
             }
         }
         if !c.subclasses.is_empty() {
@@ -1088,23 +1081,13 @@ fn inspect(out: &mut Vec<String>, v: &ObjectView) {
         out.push(format!("collection: {}", facts_text(c)));
     }
     for f in v.statics.iter().chain(&v.fields) {
-        let extra = f
-            .object
-            .as_ref()
-            .map(|o| {
-                format!(
-                    " {}{}",
-                    o.class,
-                    o.value
-                        .as_ref()
-                        .map(|s| format!(" \"{s}\""))
-                        .unwrap_or_default()
-                )
-            })
-            .unwrap_or_default();
         out.push(format!(
             "  {} {}.{} = {}{}",
-            f.ty, f.declaring, f.name, f.value, extra
+            f.ty,
+            f.declaring,
+            f.name,
+            f.value,
+            referenced(f.object.as_ref())
         ));
         if let Some(c) = &f.collection {
             out.push(format!("      {}", facts_text(&c.facts)));
@@ -1314,10 +1297,18 @@ fn collections(out: &mut Vec<String>, r: &CollectionsReport) {
     out.push(tb.to_string());
 }
 
+/// After a field's value: the class of the object it refers to, and a String's text.
+fn referenced(o: Option<&ObjRef>) -> String {
+    o.map(|o| match &o.value {
+        Some(s) => format!(" {} \"{s}\"", o.class),
+        None => format!(" {}", o.class),
+    })
+    .unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use heapscope::analysis::objects::ObjRef;
 
     fn node(id: &str, children: Vec<PathNode>, more_children: u64) -> PathNode {
         PathNode {

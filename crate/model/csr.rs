@@ -264,13 +264,6 @@ impl CsrBuilder {
 }
 
 #[cfg(test)]
-#[allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    reason = "tests: a failed unwrap or an index out of range is a failed test"
-)]
 mod tests {
     use super::*;
 

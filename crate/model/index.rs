@@ -1013,13 +1013,6 @@ pub fn class_bytes(model: &SizeModel, c: &ClassInfo, k: &ClassCounts) -> u64 {
 }
 
 #[cfg(test)]
-#[allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    reason = "tests: a failed unwrap or an index out of range is a failed test"
-)]
 mod tests {
     use super::*;
     use crate::format::writer::HprofWriter;

@@ -37,13 +37,6 @@ pub fn prim_array_name(elem: &str) -> String {
 }
 
 #[cfg(test)]
-#[allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    reason = "tests: a failed unwrap or an index out of range is a failed test"
-)]
 mod tests {
     use super::*;
 

@@ -242,13 +242,6 @@ pub(crate) fn instance_sizes(
 }
 
 #[cfg(test)]
-#[allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    reason = "tests: a failed unwrap or an index out of range is a failed test"
-)]
 mod tests {
     use super::*;
     const O: BasicType = BasicType::OBJECT;

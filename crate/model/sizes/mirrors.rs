@@ -106,13 +106,6 @@ fn statics_area(m: &SizeModel, c: &ClassInfo, strings: &StringTable) -> u64 {
 }
 
 #[cfg(test)]
-#[allow(
-    clippy::unwrap_used,
-    clippy::expect_used,
-    clippy::panic,
-    clippy::indexing_slicing,
-    reason = "tests: a failed unwrap or an index out of range is a failed test"
-)]
 mod tests {
     use super::*;
     use crate::format::heap_dump::class_dump::StaticField;
