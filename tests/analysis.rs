@@ -53,7 +53,7 @@ fn finalizer_timer_case_is_diagnosed() {
     let thread = f["timer_thread"].as_str().expect("name");
     assert!(
         h.summary.starts_with(&format!(
-            "2000 of 2150 `{stmt}` are kept alive through `java.util.TimerThread` '{thread}' → `java.util.TaskQueue.queue` → `java.util.TimerTask[]` → `{}.stmt`",
+            "2 000 of 2 150 `{stmt}` are kept alive through `java.util.TimerThread` '{thread}' → `java.util.TaskQueue.queue` → `java.util.TimerTask[]` → `{}.stmt`",
             f["task_class"].as_str().expect("class")
         )),
         "{}",

@@ -267,7 +267,7 @@ fn analysis_commands_keep_their_json_contracts() {
         merged[0]
             .as_str()
             .expect("text")
-            .starts_with("2150 instances of Fixtures$PgStatement retain 2.3 MiB"),
+            .starts_with("2 150 instances of Fixtures$PgStatement retain 2.3 MiB"),
         "{merged:?}"
     );
     let v = json("threads");

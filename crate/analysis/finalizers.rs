@@ -29,7 +29,7 @@ use crate::format::heap_dump::roots::RootKind;
 use crate::format::{ByteSource, HprofError};
 use crate::graph::Heap;
 use crate::model::records::Record;
-use crate::text::human_bytes;
+use crate::text::{group_digits, human_bytes};
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -247,7 +247,11 @@ fn sentence(
     freed: u64,
     point: &str,
 ) -> String {
-    let mut s = format!("{n} of {of} `{class}` are kept alive through {label}");
+    let mut s = format!(
+        "{} of {} `{class}` are kept alive through {label}",
+        group_digits(n),
+        group_digits(of)
+    );
     for (i, st) in path.iter().enumerate() {
         if i == 0 {
             if let Some(f) = st.field.strip_prefix("static ") {
@@ -476,8 +480,8 @@ pub fn timers(heap: &Heap, src: &mut dyn ByteSource) -> Result<Vec<TimerQueue>, 
                  a Timer's queue only when its own time comes, and {when}. Call Timer.purge() \
                  after cancelling tasks, or upgrade the library that schedules them to a \
                  version that purges its timer.",
-                cancelled.len(),
-                tasks.len()
+                group_digits(cancelled.len() as u64),
+                group_digits(tasks.len() as u64)
             )
         });
         out.push(TimerQueue {
@@ -611,10 +615,10 @@ pub fn finalizers(heap: &Heap, src: &mut dyn ByteSource) -> Result<FinalizerRepo
     if !finalizer_objs.is_empty() {
         findings.push(format!(
             "{} java.lang.ref.Finalizer objects retain {} ({:.1} % of the heap); their {} referents retain {} more.",
-            finalizer_objs.len(),
+            group_digits(finalizer_objs.len() as u64),
             human_bytes(retained_bytes),
             100.0 * heap_share,
-            referents.len(),
+            group_digits(referents.len() as u64),
             human_bytes(referents_retained_bytes),
         ));
     }
@@ -622,14 +626,14 @@ pub fn finalizers(heap: &Heap, src: &mut dyn ByteSource) -> Result<FinalizerRepo
         findings.push(format!(
             "Most referents are {} ({} objects, {} retained).",
             top.name,
-            top.instances,
+            group_digits(top.instances),
             human_bytes(top.retained_bytes)
         ));
     }
     if !queue.is_empty() {
         findings.push(format!(
             "{} objects wait in the finalization queue{}.",
-            queue.len(),
+            group_digits(queue.len() as u64),
             if in_processing.is_empty() {
                 String::new()
             } else {

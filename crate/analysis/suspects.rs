@@ -24,7 +24,7 @@ use super::objects::{ObjRef, obj_ref, obj_ref_plain};
 use super::paths::{Exclusions, FieldNamer, MAX_EXPLORE, shortest_path};
 use crate::format::{ByteSource, HprofError};
 use crate::graph::Heap;
-use crate::text::{human_bytes, parse_hex_id};
+use crate::text::{group_digits, human_bytes, parse_hex_id};
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -264,7 +264,7 @@ pub fn suspects(
             description: format!(
                 "{} instances of {} retain {} ({:.1} % of the heap) together, with no single \
                  object holding them all; the biggest one retains {}.",
-                instances.len(),
+                group_digits(instances.len() as u64),
                 name,
                 human_bytes(r),
                 100.0 * r as f64 / total as f64,
@@ -286,7 +286,7 @@ pub fn suspects(
         if f.finalizers > 0 && held as f64 >= FINALIZER_SHARE * total as f64 {
             let mut description = format!(
                 "{} java.lang.ref.Finalizer objects and their referents retain {} ({:.1} % of the heap).",
-                f.finalizers,
+                group_digits(f.finalizers),
                 human_bytes(held),
                 100.0 * held as f64 / total as f64
             );
@@ -298,7 +298,7 @@ pub fn suspects(
             if let Some(t) = f.timers.iter().find(|t| t.cancelled_tasks > 0) {
                 description.push_str(&format!(
                     " A java.util.Timer holds {} cancelled tasks.",
-                    t.cancelled_tasks
+                    group_digits(t.cancelled_tasks)
                 ));
             }
             out.push(Suspect {

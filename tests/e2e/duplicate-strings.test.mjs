@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import path from 'node:path';
-import { cliJson, corpus, download, dropReady, e2eFile, facts, fixtures, frames, screenshot, showView, viewLoaded } from './helpers.mjs';
+import { cliJson, corpus, count, download, dropReady, e2eFile, facts, fixtures, frames, screenshot, showView, viewLoaded } from './helpers.mjs';
 
 const env = e2eFile();
 
@@ -47,7 +47,7 @@ for (const file of [path.join(fixtures, 'collections.hprof'), path.join(corpus, 
       const more = v.holders.length - 1 + v.more_holders;
       return {
         rank: r.rank, value: v.value, length: v.length, count: v.count, wasted: v.wasted_bytes,
-        holder: `${v.holders[0].count.toLocaleString('en-US')} × ${holderText(v.holders[0])}${more > 0 ? ` (+${more} more)` : ''}`,
+        holder: `${count(v.holders[0].count)} × ${holderText(v.holders[0])}${more > 0 ? ` (+${more} more)` : ''}`,
         objects: v.objects,
       };
     }));

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { test } from 'node:test';
 import {
-  cliJson, dropReady, e2eFile, facts as factsOf, fixtures, jvmHistogram, screenshot, showView, staticMapDump, timerDump,
+  cliJson, count, dropReady, e2eFile, facts as factsOf, fixtures, jvmHistogram, screenshot, showView, staticMapDump, timerDump,
 } from './helpers.mjs';
 
 const env = e2eFile();
@@ -25,12 +25,12 @@ test('Finalizers view: the JVM\'s Finalizer count, the Timer holder as a chain, 
   // The chain: each step's class, the field it refers onward with, then the referents.
   const cliHolder = cliJson('finalizers', timerDump).holders[0];
   const chain = await page.$$eval('[data-testid=finalizer-holders] > li:first-child .chain :is(.step-class, .edge-field)', (els) => els.map((e) => e.textContent));
-  assert.deepEqual(chain, [...cliHolder.path.flatMap((st) => [st.class, st.field]), `${facts.statement_class} ×2,000`]);
+  assert.deepEqual(chain, [...cliHolder.path.flatMap((st) => [st.class, st.field]), `${facts.statement_class} ×${count(2000)}`]);
   const timers = await page.$$eval('[data-testid=timer-diagnosis]', (els) => els.map((e) => ({ tasks: Number(e.dataset.tasks), cancelled: Number(e.dataset.cancelled), text: e.textContent })));
   assert.equal(timers.length, 1);
   assert.equal(timers[0].tasks, facts.timer_tasks);
   assert.equal(timers[0].cancelled, facts.cancelled_tasks);
-  assert.ok(timers[0].text.includes('2,000 cancelled of 2,001 tasks'), timers[0].text);
+  assert.ok(timers[0].text.includes(`${count(2000)} cancelled of ${count(2001)} tasks`), timers[0].text);
   assert.ok(timers[0].text.includes(facts.head_task_class) && timers[0].text.includes('Timer.purge()'), timers[0].text);
   await screenshot(page, '10-finalizers-timer', 1500);
 });

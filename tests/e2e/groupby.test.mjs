@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import path from 'node:path';
 import {
-  cliJson, corpus, download, dropReady, e2eFile, facts, frames, screenshot, showView, timerDump,
+  cliJson, corpus, count, download, dropReady, e2eFile, facts, frames, screenshot, showView, timerDump,
 } from './helpers.mjs';
 
 const env = e2eFile();
@@ -59,7 +59,7 @@ test('dominator tree grouped by class: the CLI\'s groups, a group\'s classes bel
   assert.ok(objects.every((o, i) => i === 0 || objects[i - 1].retained >= o.retained), 'largest retained first');
   assert.equal(objects.reduce((s, o) => s + o.retained, 0) <= stmt.retained_bytes, true);
   const more = await page.textContent('[data-testid=dominator-groups] [data-action=more-objects]');
-  assert.match(more, new RegExp(`of ${(timer.statements - 100).toLocaleString('en-US')} objects`));
+  assert.match(more, new RegExp(`of ${count(timer.statements - 100)} objects`));
   // An object row expands to its children, as in the plain tree.
   await page.click(`[data-testid=dominator-groups] tr[data-kind=object][data-object="${stmt.largest.object}"] [data-action=expand]`);
   await page.waitForSelector('[data-testid=dominator-groups] tr[data-kind=object][data-depth="3"]');
@@ -106,7 +106,7 @@ for (const file of [timerDump, path.join(corpus, 'openjdk_jdk11_04_x64.hprof.gz'
     await groupBy(page, 'package');
     assert.deepEqual(await histogramRows(page, 0), packages.groups.map(nodeFields));
     const counts = await page.textContent('[data-testid=histogram-groups-counts]');
-    assert.match(counts, new RegExp(`${packages.total_classes.toLocaleString('en-US')} classes · ${packages.total_instances.toLocaleString('en-US')} objects`));
+    assert.match(counts, new RegExp(`${count(packages.total_classes)} classes · ${count(packages.total_instances)} objects`));
     // A package opens to its packages and classes, as the CLI nests them.
     const java = packages.groups.find((g) => g.name === 'java');
     await page.click('[data-testid=histogram-groups] tr[data-depth="0"][data-name="java"] [data-action=expand]');
@@ -146,7 +146,7 @@ test('treemap: class boxes where a node has too many children, zoom in, the brea
   // The statements: one box, "PgStatement × 2150", their summed retained size.
   const box = `[data-testid=treemap] .tm-group.depth-1[data-class="${stmt.class}"]`;
   assert.deepEqual(await page.$eval(box, (b) => ({ objects: Number(b.dataset.objects), retained: Number(b.dataset.retained), label: b.querySelector('.tm-label').textContent })),
-    { objects: timer.statements, retained: stmt.retained_bytes, label: `PgStatement × ${timer.statements.toLocaleString('en-US')}` });
+    { objects: timer.statements, retained: stmt.retained_bytes, label: `PgStatement × ${count(timer.statements)}` });
   // Every top-level class with one object is that object's box (the plain tree's objects).
   const single = tree.groups.filter((g) => g.objects === 1).map((g) => g.largest.object);
   const objects = await page.$$eval('[data-testid=treemap] a.tm-box.depth-1[data-object]', (bs) => bs.map((b) => b.dataset.object));

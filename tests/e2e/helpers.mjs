@@ -174,6 +174,9 @@ export function e2eFile() {
 
 // ---------------------------------------------------------------- the CLI and the JVM's truth
 
+/** A count as the page writes it (views/format.js `count`): `2 150`, with a no-break space. */
+export const count = (n) => n.toLocaleString('en-US').replace(/,/g, '\u00a0');
+
 export function cli(...args) {
   return execFileSync(cliPath, args, { encoding: 'utf8', maxBuffer: 1 << 28 });
 }

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { test } from 'node:test';
-import { cliJson, dropReady, e2eFile, fixtures, showView, timerDump } from './helpers.mjs';
+import { cliJson, count, dropReady, e2eFile, fixtures, showView, timerDump } from './helpers.mjs';
 
 const env = e2eFile();
 
@@ -26,7 +26,7 @@ test('the Timer dump: one suspect, with the statements folded in; labelled count
   await showView(page, 'overview');
   const tile = page.locator('[data-testid=overview-classes]');
   assert.equal(Number(await tile.getAttribute('data-value')), summary.classes);
-  assert.match(await tile.textContent(), new RegExp(`${histogram.classes.length.toLocaleString('en-US')} of them have instances`));
+  assert.match(await tile.textContent(), new RegExp(`${count(histogram.classes.length)} of them have instances`));
   // The histogram: the retained column says it is a lower bound, the counts what they count.
   await showView(page, 'histogram');
   const head = page.locator('[data-testid=histogram] .vt-th[data-col=retained] button');

@@ -39,6 +39,6 @@ test('leak suspects, threads and the overview\'s findings, references, reachabil
   const dom = cliJson('dominators', timerDump, '--top', '1', '--depth', '1');
   assert.equal(fig['unreachable-objects'], dom.unreachable_objects);
   assert.equal(fig['reachable-bytes'], dom.reachable_bytes);
-  assert.match(await page.textContent('[data-testid=overview-plan]'), /^30,317 objects and up to [\d,]+ references: about [\d.]+ MiB at the peak of the full analysis, within the 3\.5 GiB this page allows$/);
+  assert.match(await page.textContent('[data-testid=overview-plan]'), /^30\u00a0317 objects and up to [\d\u00a0]+ references: about [\d.]+ MiB at the peak of the full analysis, within the 3\.5 GiB this page allows$/);
   await screenshot(page, '02-overview-findings', 1600);
 });

@@ -36,7 +36,7 @@ test('histogram row → class page → class paths (the CLI\'s counts) and bigge
   const biggest = cliJson('dominators', timerDump, '--group-by', 'class', '--depth', '1').groups.find((g) => g.class === cls).largest;
   const first = await page.$eval('[data-testid=instances] tbody tr', (tr) => ({ object: tr.querySelector('a.obj').dataset.object, retained: Number(tr.querySelector('[data-col=retained]').dataset.value) }));
   assert.equal(first.retained, biggest.retained_bytes);
-  assert.match(await page.textContent('.instances h2'), /of 2,150\)/);
+  assert.match(await page.textContent('.instances h2'), /of 2\u00a0150\)/);
   await screenshot(page, '14-paths-class', 1300);
   // A path node's object opens the inspector (a task: the thread → its queue → the
   // queue's array → the task; the thread's frame locals hang below the thread).

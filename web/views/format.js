@@ -15,9 +15,12 @@ export function bytes(n) {
 
 const grouping = new Intl.NumberFormat('en-US');
 
-/** `1,234,567`. */
+/**
+ * `1 234 567`: digits in groups of three, as the CLI and the module's messages write them
+ * (one style in every locale; a no-break space here, so that a number never wraps).
+ */
 export function count(n) {
-  return grouping.format(n);
+  return grouping.format(n).replace(/,/g, '\u00a0');
 }
 
 /** `12.3 %` of a total (`–` without one). */
