@@ -113,6 +113,9 @@ const $ = (sel) => document.querySelector(sel);
 const ui = {
   input: $('#file-input'),
   status: $('[data-testid=status]'),
+  statusBox: $('[data-testid=status-box]'),
+  statusPlain: $('[data-testid=status-plain]'),
+  statusDetails: $('[data-testid=status-details]'),
   landing: $('#landing'),
   busy: $('#busy'),
   report: $('#report'),
@@ -143,11 +146,38 @@ document.body.append(classList);
 const progress = new ProgressView({ onCancel: cancel });
 ui.busy.append(progress.el);
 
-/** The status line: `idle`, `reading`, `ready`, `cancelled`, or `error: …` (tests read it). */
-function setStatus(kind, message) {
+/**
+ * The status line: `idle`, `reading`, `ready`, `cancelled`, or `error: …` (tests read it).
+ * An error is said in plain words (`plain`, or [`inWords`]) with the technical line one
+ * click away; `cancelled` is said in plain words alone.
+ */
+function setStatus(kind, message, plain) {
   ui.status.dataset.state = kind;
   ui.status.textContent = kind === 'error' ? `error: ${message}` : kind;
-  ui.status.hidden = kind !== 'error' && kind !== 'cancelled'; // the rest shows elsewhere
+  ui.statusBox.dataset.state = kind;
+  ui.statusBox.hidden = kind !== 'error' && kind !== 'cancelled'; // the rest shows elsewhere
+  ui.statusDetails.hidden = kind !== 'error';
+  ui.statusDetails.open = false;
+  ui.statusPlain.textContent = kind === 'error' ? (plain ?? inWords(message))
+    : kind === 'cancelled' ? (plain ?? 'Cancelled: the file was not analysed.') : '';
+}
+
+/** What a technical error message means for the person who dropped the file. */
+function inWords(message) {
+  if (/^truncated /.test(message)) {
+    return 'This copy of the dump ends early, before a single object could be read: it was cut short while being written or copied '
+      + '(a full disk, an interrupted copy, a JVM stopped while dumping). Take the dump again, or copy the whole file.';
+  }
+  if (/^not an HPROF heap dump/.test(message)) {
+    const why = message.replace(/^not an HPROF heap dump at offset \d+: /, '');
+    return `This file is not a Java heap dump (.hprof or .hprof.gz): ${why}.`;
+  }
+  if (/out of memory/.test(message)) {
+    return 'The browser ran out of memory for this dump. The command-line tool has no such limit (heapscope analyze FILE).';
+  }
+  if (/^gzip|deflate/i.test(message)) return 'This compressed dump is damaged: it could not be decompressed.';
+  if (/^could not load the sample/.test(message)) return 'The sample dump could not be loaded from this site.';
+  return 'This file could not be analysed.';
 }
 
 function show(part) {
@@ -273,7 +303,8 @@ async function analyze(file) {
     client.terminate(); // one worker per file; a crashed one is already gone
     state.client = null;
     const back = restorePrevious() ? ` (${file.name} was not opened; ${state.report.file.name} is shown again)` : '';
-    setStatus('error', `${e.fatal ? `the analysis stopped: ${e.message}. The page has a new worker; drop a file to try again.` : e.message}${back}`);
+    const plain = `${inWords(e.message)}${back ? ` ${file.name} was not opened; ${state.report.file.name} is shown again.` : ''}`;
+    setStatus('error', `${e.fatal ? `the analysis stopped: ${e.message}. The page has a new worker; drop a file to try again.` : e.message}${back}`, plain);
   } finally {
     if (state.client === client || state.client === null) warmWorker();
   }
@@ -299,8 +330,8 @@ function cancel() {
   if (!state.client) return;
   state.client.terminate();
   Object.assign(state, { client: null, report: null, views: new Map(), lastKey: new Map() });
-  restorePrevious();
-  setStatus('cancelled');
+  const back = restorePrevious();
+  setStatus('cancelled', undefined, back ? `Cancelled: ${state.report.file.name} is shown again.` : undefined);
   warmWorker();
 }
 

@@ -51,12 +51,20 @@ test('a truncated dump opens with what it holds, says so on every view, and matc
   assert.match(e.stderr.trim(), /^error: truncated .* at offset [\d ]+:/);
   // The report shown stays: the error says the new file was not opened.
   assert.equal((await drop(page, early)).status, `${e.stderr.trim()} (early.hprof was not opened; cut.hprof is shown again)`);
-  assert.ok(await page.isVisible(STATUS), 'the error is shown');
+  // Said in plain words; the technical line (the CLI's) one click away.
+  assert.equal(await page.textContent('[data-testid=status-plain]'),
+    'This copy of the dump ends early, before a single object could be read: it was cut short while being written or copied '
+    + '(a full disk, an interrupted copy, a JVM stopped while dumping). Take the dump again, or copy the whole file. '
+    + 'early.hprof was not opened; cut.hprof is shown again.');
+  assert.equal(await page.isVisible(STATUS), false, 'the technical line waits behind a click');
+  await page.click('[data-testid=status-details] summary');
+  assert.ok(await page.isVisible(STATUS), 'the technical line is one click away');
   assert.equal(await page.isVisible('#landing'), false, 'the previous report stays');
   assert.deepEqual(await classRow(page, 'Fixtures$PgStatement'), [statements.instances, statements.shallow_bytes]);
   const notDump = path.join(env.tmp, 'notes.txt');
   fs.writeFileSync(notDump, 'not a heap dump\n');
   assert.match((await drop(page, notDump)).status, /^error: not an HPROF heap dump at offset 0: .*\(notes\.txt was not opened; cut\.hprof is shown again\)$/);
+  assert.match(await page.textContent('[data-testid=status-plain]'), /^This file is not a Java heap dump \(\.hprof or \.hprof\.gz\): .+\. notes\.txt was not opened; cut\.hprof is shown again\.$/);
   // A good dump then replaces it, and its notice goes.
   await dropReady(page, staticMapDump);
   assert.equal((await classRow(page, 'Fixtures$NativeHandle'))[0], 1500);
@@ -77,6 +85,7 @@ test('Cancel stops the analysis (its worker is dropped) and shows the previous r
     document.querySelector('[data-testid=cancel]').click();
   });
   assert.equal(await finalStatus(page), 'cancelled');
+  assert.equal(await page.textContent('[data-testid=status-plain]'), 'Cancelled: static_map_finalizer.hprof is shown again.');
   // The report shown before stays (its worker too: its views still answer queries).
   assert.equal(await page.isVisible('#landing'), false, 'the previous report is shown again');
   assert.equal((await classRow(page, 'Fixtures$NativeHandle'))[0], 1500);
