@@ -290,6 +290,29 @@ impl<'h> Reader<'h> {
     }
 
     /// An object array's length and, with `elements`, its elements' raw IDs.
+    /// The instances an object array in field `name` of `i` holds (a
+    /// `ConcurrentHashMap`'s segments or counter cells: a few dozen at most).
+    fn element_instances(
+        &mut self,
+        src: &mut dyn ByteSource,
+        i: &Inst,
+        name: &'static str,
+    ) -> Result<Vec<Inst>, HprofError> {
+        let mut out = Vec::new();
+        if let Some(arr) = self.obj(i, name)
+            && let Some((_, ids)) = self.array(src, arr, true)?
+        {
+            for id in ids {
+                if let Some(o) = self.heap.object_by_id(id)
+                    && let Some(inst) = self.inst(src, o)?
+                {
+                    out.push(inst);
+                }
+            }
+        }
+        Ok(out)
+    }
+
     fn array(
         &self,
         src: &mut dyn ByteSource,
@@ -387,35 +410,19 @@ impl<'h> Reader<'h> {
                 if self.raw(&i, "baseCount").is_some() {
                     // JDK 8+: baseCount plus the counter cells' values.
                     let mut size = self.int(&i, "baseCount").unwrap_or(0);
-                    if let Some(cells) = self.obj(&i, "counterCells")
-                        && let Some((_, ids)) = self.array(src, cells, true)?
-                    {
-                        for id in ids {
-                            if let Some(c) = self.heap.object_by_id(id)
-                                && let Some(ci) = self.inst(src, c)?
-                            {
-                                size += self.int(&ci, "value").unwrap_or(0);
-                            }
-                        }
+                    for cell in self.element_instances(src, &i, "counterCells")? {
+                        size += self.int(&cell, "value").unwrap_or(0);
                     }
                     (size.max(0) as u64, self.obj(&i, "table"), None)
                 } else {
                     // JDK 6–7: segments, each a small hash table of its own.
                     let (mut size, mut cap, mut unused) = (0u64, 0u64, 0u64);
-                    if let Some(segs) = self.obj(&i, "segments")
-                        && let Some((_, ids)) = self.array(src, segs, true)?
-                    {
-                        for id in ids {
-                            if let Some(s) = self.heap.object_by_id(id)
-                                && let Some(si) = self.inst(src, s)?
-                            {
-                                size += self.count(&si, "count").unwrap_or(0);
-                                let t = self.obj(&si, "table");
-                                let (len, free) = self.slots(src, t, true)?;
-                                cap += len;
-                                unused += free.unwrap_or(0);
-                            }
-                        }
+                    for seg in self.element_instances(src, &i, "segments")? {
+                        size += self.count(&seg, "count").unwrap_or(0);
+                        let t = self.obj(&seg, "table");
+                        let (len, free) = self.slots(src, t, true)?;
+                        cap += len;
+                        unused += free.unwrap_or(0);
                     }
                     (size, None, Some((cap, unused)))
                 }
@@ -595,18 +602,10 @@ impl<'h> Reader<'h> {
                 }
             }
             Kind::ConcurrentHashMap if self.raw(i, "baseCount").is_none() => {
-                if let Some(segs) = self.obj(i, "segments")
-                    && let Some((_, ids)) = self.array(src, segs, true)?
-                {
-                    for id in ids {
-                        if let Some(s) = self.heap.object_by_id(id)
-                            && let Some(si) = self.inst(src, s)?
-                        {
-                            let t = self.obj(&si, "table");
-                            if !self.walk_table(src, t, visit)? {
-                                break;
-                            }
-                        }
+                for seg in self.element_instances(src, i, "segments")? {
+                    let t = self.obj(&seg, "table");
+                    if !self.walk_table(src, t, visit)? {
+                        break;
                     }
                 }
             }

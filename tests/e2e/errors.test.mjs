@@ -71,19 +71,22 @@ test('a truncated dump opens with what it holds, says so on every view, and matc
   assert.equal(await page.locator('[data-testid=damaged]').count(), 0, 'no damage notice for an intact dump');
 });
 
+/** Drops the sample on the page and clicks Cancel before the worker can finish. */
+const dropThenCancel = (page) => page.evaluate(async () => {
+  const blob = await (await fetch('samples/timer_finalizer.hprof')).blob();
+  const dt = new DataTransfer();
+  dt.items.add(new File([blob], 'dropped.hprof'));
+  document.body.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+  document.querySelector('[data-testid=cancel]').click();
+});
+
 test('Cancel stops the analysis (its worker is dropped) and shows the previous report again; with none, "Try a sample" then works', async () => {
   // A dump already shown, so that going back to the landing page is something Cancel does.
   const page = await env.newPage();
   await dropReady(page, staticMapDump);
   assert.equal(await page.isVisible('#landing'), false, 'a dump is shown, not the landing page');
   // A file dropped on the page, and Cancel clicked before the worker can finish.
-  await page.evaluate(async () => {
-    const blob = await (await fetch('samples/timer_finalizer.hprof')).blob();
-    const dt = new DataTransfer();
-    dt.items.add(new File([blob], 'dropped.hprof'));
-    document.body.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
-    document.querySelector('[data-testid=cancel]').click();
-  });
+  await dropThenCancel(page);
   assert.equal(await finalStatus(page), 'cancelled');
   assert.equal(await page.textContent('[data-testid=status-plain]'), 'Cancelled: static_map_finalizer.hprof is shown again.');
   // The report shown before stays (its worker too: its views still answer queries).
@@ -96,13 +99,7 @@ test('Cancel stops the analysis (its worker is dropped) and shows the previous r
   // On a page with no report, Cancel goes back to the landing page and its sample button.
   await env.close(page);
   const fresh = await env.newPage();
-  await fresh.evaluate(async () => {
-    const blob = await (await fetch('samples/timer_finalizer.hprof')).blob();
-    const dt = new DataTransfer();
-    dt.items.add(new File([blob], 'dropped.hprof'));
-    document.body.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
-    document.querySelector('[data-testid=cancel]').click();
-  });
+  await dropThenCancel(fresh);
   assert.equal(await finalStatus(fresh), 'cancelled');
   assert.ok(await fresh.isVisible('#landing'), 'back to the landing page');
   // The landing page's sample button: the sample is fetched from the site itself.
