@@ -240,7 +240,7 @@ test('keyboard: arrows move through the dominator tree and the paths, open and c
 
 test('keyboard: Tab goes down the virtual table\'s rows in the order shown, after scrolling', async () => {
   const page = await env.newPage();
-  const order = await page.evaluate(async () => {
+  await page.evaluate(async () => {
     const { VirtualTable } = await import('./views/vtable.js');
     const t = new VirtualTable({
       columns: [{
@@ -253,22 +253,28 @@ test('keyboard: Tab goes down the virtual table\'s rows in the order shown, afte
     t.el.style.flex = 'none';
     document.body.prepend(t.el);
     t.setRows(Array.from({ length: 2000 }, (_, i) => ({ name: `c${i}`, n: i })));
+    window.synthetic = t;
     await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
-    for (const top of [300, 1110, 2370]) { // scrolled in steps: the pool's nodes go round
-      t.el.scrollTop = top;
-      t.render();
-    }
-    const head = t.head.getBoundingClientRect().bottom;
-    const first = [...t.canvas.querySelectorAll('[role=row]')].find((r) => r.getBoundingClientRect().top >= head);
-    first.querySelector('a').focus();
-    return Number(first.getAttribute('aria-rowindex'));
   });
-  const seen = [order];
-  for (let i = 0; i < 12; i++) {
-    await page.keyboard.press('Tab');
-    seen.push(Number((await active(page)).rowIndex));
+  // Scrolled in steps, by less and by more than a screen: the pool's nodes go round, so at
+  // some of these positions the rows shown wrap around the end of the pool.
+  for (const top of [300, 1110, 1290, 2370, 2650, 3100, 4470, 4820, 5230]) {
+    const order = await page.evaluate((y) => {
+      const t = window.synthetic;
+      t.el.scrollTop = y;
+      t.render();
+      const head = t.head.getBoundingClientRect().bottom;
+      const first = [...t.canvas.querySelectorAll('[role=row]')].find((r) => r.getBoundingClientRect().top >= head);
+      first.querySelector('a').focus({ preventScroll: true });
+      return Number(first.getAttribute('aria-rowindex'));
+    }, top);
+    const seen = [order];
+    for (let i = 0; i < 12; i++) {
+      await page.keyboard.press('Tab');
+      seen.push(Number((await active(page)).rowIndex));
+    }
+    assert.deepEqual(seen, Array.from({ length: 13 }, (_, i) => order + i), `Tab at scrollTop ${top}: the next row down each time`);
   }
-  assert.deepEqual(seen, Array.from({ length: 13 }, (_, i) => order + i), 'Tab: the next row down each time');
 });
 
 test('progress: one bar for the whole analysis that only grows, time left, the phase beneath', async () => {
