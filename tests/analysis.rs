@@ -533,3 +533,72 @@ fn unreachable_objects_are_the_heap_less_the_reachable_heap_by_class() {
         }
     }
 }
+
+/// "Finalizers and their referents retain": each object once, by walking every member's
+/// dominator chain (a member under another member adds nothing), and never the sum of the
+/// two retained figures when a Finalizer dominates its referent (the queued ones do).
+#[test]
+fn finalizers_and_referents_together_count_each_object_once() {
+    for (name, overlap) in [
+        ("timer_finalizer", 0u64),
+        // The 300 queued TempFiles: each referent only its Finalizer (in the queue) holds.
+        ("static_map_finalizer", 48_000),
+    ] {
+        let mut s = session(&format!("{name}.hprof"));
+        let r = s.finalizers().expect("report");
+        let heap = s.heap().expect("heap");
+        let finalizer = *heap
+            .index
+            .classes
+            .by_name("java.lang.ref.Finalizer")
+            .first()
+            .expect("class");
+        let finalizers = heap.instances_of(&[finalizer]);
+        // Referents, independently of the report: what a Finalizer refers to, apart from
+        // other Finalizers (the list), java.lang.ref objects (the queue, its lock) and the
+        // class object.
+        let mut members: std::collections::HashSet<u32> = finalizers.iter().copied().collect();
+        for x in 0..heap.object_count() as u32 {
+            if heap.class_of(x) != finalizer
+                && !heap.describe_class(x).starts_with("java.lang.ref.")
+                && !heap.describe_class(x).starts_with("class ")
+                && heap
+                    .referrers(x)
+                    .iter()
+                    .any(|&f| heap.class_of(f) == finalizer)
+            {
+                members.insert(x);
+            }
+        }
+        let classes: std::collections::BTreeMap<String, usize> =
+            members.iter().fold(Default::default(), |mut m, &x| {
+                *m.entry(heap.describe_class(x)).or_default() += 1;
+                m
+            });
+        assert_eq!(
+            members.len() as u64,
+            r.finalizers + r.referents,
+            "{name}: {classes:?}"
+        );
+        let expected: u64 = members
+            .iter()
+            .filter(|&&m| {
+                let mut d = heap.idom(m);
+                while let Some(x) = d {
+                    if members.contains(&x) {
+                        return false;
+                    }
+                    d = heap.idom(x);
+                }
+                true
+            })
+            .map(|&m| heap.retained(m))
+            .sum();
+        assert_eq!(r.together_retained_bytes, expected, "{name}");
+        assert_eq!(
+            r.retained_bytes + r.referents_retained_bytes - r.together_retained_bytes,
+            overlap,
+            "{name}: what the two retained figures count twice"
+        );
+    }
+}

@@ -28,6 +28,7 @@ use super::threads::{ThreadView, local_of, thread_name, threads_where};
 use crate::format::heap_dump::roots::RootKind;
 use crate::format::{ByteSource, HprofError};
 use crate::graph::Heap;
+use crate::graph::retained::minimum_retained;
 use crate::model::records::Record;
 use crate::text::{group_digits, human_bytes};
 use serde::Serialize;
@@ -131,8 +132,14 @@ pub struct FinalizerReport {
     pub referents: u64,
     /// Referents' shallow bytes.
     pub referents_shallow_bytes: u64,
-    /// Sum of the referents' retained sizes.
+    /// Sum of the referents' retained sizes (a referent a Finalizer dominates is in
+    /// `retained_bytes` too).
     pub referents_retained_bytes: u64,
+    /// What the Finalizers and their referents retain together, each object once: the
+    /// minimum retained size of the Finalizers and referents as one set (the retained
+    /// sizes of those no other of them dominates). The figure the findings, the suspect
+    /// and the overview give.
+    pub together_retained_bytes: u64,
     /// Referents by class, most retained first.
     pub referents_by_class: Vec<ReferentClass>,
     /// Finalizers in the finalization queue (ready for the finalizer thread).
@@ -610,16 +617,18 @@ pub fn finalizers(heap: &Heap, src: &mut dyn ByteSource) -> Result<FinalizerRepo
     let reachable = heap.reachable_bytes().max(1);
     let heap_share = retained_bytes as f64 / reachable as f64;
     let referents_retained_bytes: u64 = referents.iter().map(|&r| heap.retained(r)).sum();
+    let together: Vec<u32> = finalizer_objs.iter().chain(&referents).copied().collect();
+    let together_retained_bytes = minimum_retained(heap, &together);
 
     let mut findings = Vec::new();
     if !finalizer_objs.is_empty() {
         findings.push(format!(
-            "{} java.lang.ref.Finalizer objects retain {} ({:.1} % of the heap); their {} referents retain {} more.",
+            "{} java.lang.ref.Finalizer objects retain {} ({:.1} % of the heap); with their {} referents, {} together.",
             group_digits(finalizer_objs.len() as u64),
             human_bytes(retained_bytes),
             100.0 * heap_share,
             group_digits(referents.len() as u64),
-            human_bytes(referents_retained_bytes),
+            human_bytes(together_retained_bytes),
         ));
     }
     if let Some(top) = referents_by_class.first() {
@@ -669,6 +678,7 @@ pub fn finalizers(heap: &Heap, src: &mut dyn ByteSource) -> Result<FinalizerRepo
         referents: referents.len() as u64,
         referents_shallow_bytes: referents.iter().map(|&r| heap.shallow(r)).sum(),
         referents_retained_bytes,
+        together_retained_bytes,
         referents_by_class,
         queued: queue.len() as u64,
         queue_length,

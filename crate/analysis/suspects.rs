@@ -282,7 +282,7 @@ pub fn suspects(
         });
     }
     if let Some(f) = finalizers {
-        let held = f.retained_bytes + f.referents_retained_bytes;
+        let held = f.together_retained_bytes;
         if f.finalizers > 0 && held as f64 >= FINALIZER_SHARE * total as f64 {
             let mut description = format!(
                 "{} java.lang.ref.Finalizer objects and their referents retain {} ({:.1} % of the heap).",

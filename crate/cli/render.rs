@@ -861,6 +861,10 @@ fn finalizers(out: &mut Vec<String>, r: &FinalizerReport) {
         human(r.referents_shallow_bytes),
         human(r.referents_retained_bytes)
     ));
+    out.push(format!(
+        "Finalizers and referents together retain {} (each object once)",
+        human(r.together_retained_bytes)
+    ));
     let mut t = table();
     t.set_header(vec![
         right("referents".into()),

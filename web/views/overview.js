@@ -33,7 +33,7 @@ function findings(report) {
   const notable = report.suspects?.suspects.some((s) => s.kind === 'finalizer');
   if (f && f.finalizers > 0 && report.suspects && !notable) {
     // Below the share at which Finalizers are a finding: said, not offered as a finding.
-    const held = f.retained_bytes + f.referents_retained_bytes;
+    const held = f.together_retained_bytes;
     items.push(h('li', { data: { finding: 'finalizer', notable: 'false' } },
       `${fmt.count(f.finalizers)} java.lang.ref.Finalizer objects and their referents retain ${fmt.bytes(held)}, `
       + `below the ${fmt.percent(report.suspects.finalizer_threshold, 1)} of the reachable heap at which they are a finding. `,
