@@ -178,27 +178,35 @@ fn paths_name_fields_and_roots() {
     // As in MAT, the timer thread holds its frame locals, so the path starts at the
     // thread (a GC root) rather than at the queue its frame holds.
     let top = &tree.roots[0];
-    assert_eq!(top.object.class, "java.util.TimerThread");
+    assert_eq!(top.step.object.class, "java.util.TimerThread");
     // A thread object, and a local of its own frame (that frame names the thread).
-    assert_eq!(top.gc_roots, vec!["java_frame", "thread_object"]);
+    assert_eq!(top.step.gc_roots, vec!["java_frame", "thread_object"]);
     assert_eq!(
-        top.held_by.as_deref(),
+        top.step.held_by.as_deref(),
         Some("'PostgreSQL-JDBC-SharedTimer-1' at java.util.TimerThread.mainLoop")
     );
     assert_eq!(top.targets, 2000);
     let queue = &top.children[0];
     assert_eq!(
-        (queue.object.class.as_str(), queue.field.as_deref()),
+        (
+            queue.step.object.class.as_str(),
+            queue.step.field.as_deref()
+        ),
         ("java.util.TaskQueue", Some("queue"))
     );
     let arr = &queue.children[0];
     assert_eq!(
-        (arr.object.class.as_str(), arr.field.as_deref()),
+        (arr.step.object.class.as_str(), arr.step.field.as_deref()),
         ("java.util.TimerTask[]", Some("queue"))
     );
     let task = &arr.children[0];
-    assert!(task.field.as_deref().is_some_and(|f| f.starts_with('[')));
-    assert_eq!(task.children[0].field.as_deref(), Some("stmt"));
+    assert!(
+        task.step
+            .field
+            .as_deref()
+            .is_some_and(|f| f.starts_with('['))
+    );
+    assert_eq!(task.children[0].step.field.as_deref(), Some("stmt"));
 }
 
 #[test]
@@ -419,12 +427,12 @@ fn a_chain_of_a_million_objects_goes_through_every_analysis() {
         .expect("path");
     assert_eq!(tree.found, 1);
     let holder = &tree.roots[0];
-    assert_eq!(holder.object.class, "class Holder");
+    assert_eq!(holder.step.object.class, "class Holder");
     let head_node = &holder.children[0];
-    assert_eq!(head_node.field.as_deref(), Some("static HEAD"));
+    assert_eq!(head_node.step.field.as_deref(), Some("static HEAD"));
     let rest = &head_node.children[0];
-    assert_eq!(rest.field.as_deref(), Some("next"));
-    assert_eq!(rest.repeat as u64, n - 1, "{rest:?}");
+    assert_eq!(rest.step.field.as_deref(), Some("next"));
+    assert_eq!(rest.step.repeat as u64, n - 1, "{rest:?}");
     let r = s.suspects().expect("suspects");
     assert_eq!(r.suspects[0].kind, "object");
 }

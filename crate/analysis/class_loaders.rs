@@ -22,7 +22,7 @@
 //! its result); nothing per object is kept after it answers.
 
 use super::objects::{ObjRef, instance_fields, obj_ref_plain, record, value_of};
-use super::paths::{PathNode, PathOptions, merged_paths};
+use super::paths::{PathNode, PathOptions, PathStep, merged_paths};
 use crate::format::tags::BasicType;
 use crate::format::{ByteSource, HprofError};
 use crate::graph::Heap;
@@ -99,25 +99,6 @@ pub struct ClassCopy {
     pub path: Vec<PathStep>,
 }
 
-/// A step of a path from a GC root.
-#[derive(Clone, Debug, Serialize)]
-pub struct PathStep {
-    /// The object.
-    #[serde(flatten)]
-    pub object: ObjRef,
-    /// The field of the previous step that refers to it (absent at the GC root).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub field: Option<String>,
-    /// GC root kinds (the first step).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub gc_roots: Vec<&'static str>,
-    /// For a root held by a thread's frame: `'thread name' at Class.method`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub held_by: Option<String>,
-    /// Objects of one class linked by one field, collapsed into this step (1: none).
-    pub repeat: u32,
-}
-
 /// The loader's `name` field (a String), read from its record.
 fn loader_name(
     heap: &Heap,
@@ -147,13 +128,7 @@ fn path_to(
     let mut out = Vec::new();
     let mut next: Option<PathNode> = tree.roots.into_iter().next();
     while let Some(n) = next {
-        out.push(PathStep {
-            object: n.object,
-            field: n.field,
-            gc_roots: n.gc_roots,
-            held_by: n.held_by,
-            repeat: n.repeat,
-        });
+        out.push(n.step);
         next = n.children.into_iter().next();
     }
     Ok(out)

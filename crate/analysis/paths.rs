@@ -174,13 +174,15 @@ pub fn sample_evenly(items: &[u32], max: usize) -> Vec<u32> {
     }
 }
 
-/// A node of the merged path tree.
+/// A step of a path from a GC root: an object with how it is reached. A node of the
+/// merged tree (`PathNode`) is one, and so is a step of a single path flattened from the
+/// tree (the class loaders' paths to a duplicate class).
 #[derive(Clone, Debug, Serialize)]
-pub struct PathNode {
+pub struct PathStep {
     /// The object (the first of a collapsed run).
     #[serde(flatten)]
     pub object: ObjRef,
-    /// The field of the parent node that refers to this object (`None` at GC roots).
+    /// The field of the previous step that refers to this object (`None` at GC roots).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
     /// GC root kinds, at the top level.
@@ -189,9 +191,17 @@ pub struct PathNode {
     /// For a root held by a thread's frame: `'thread name' at Class.method`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub held_by: Option<String>,
-    /// Objects of the same class linked by the same field, collapsed into this node
+    /// Objects of the same class linked by the same field, collapsed into this step
     /// (1: no collapse).
     pub repeat: u32,
+}
+
+/// A node of the merged path tree.
+#[derive(Clone, Debug, Serialize)]
+pub struct PathNode {
+    /// The object and how it is reached.
+    #[serde(flatten)]
+    pub step: PathStep,
     /// Targets whose path goes through this node.
     pub targets: u64,
     /// Children (at most `max_children`, most targets first).
@@ -400,11 +410,13 @@ fn build_nodes(
             None
         };
         let node = PathNode {
-            object: obj_ref(heap, src, obj),
-            field,
-            gc_roots,
-            held_by,
-            repeat,
+            step: PathStep {
+                object: obj_ref(heap, src, obj),
+                field,
+                gc_roots,
+                held_by,
+                repeat,
+            },
             targets: start.count,
             children: Vec::new(),
             more_children: if depth + 1 >= MAX_DEPTH {

@@ -3,7 +3,7 @@
 
 use comfy_table::{Cell, CellAlignment, ContentArrangement, Table, presets};
 use heapscope::analysis::class::ClassReport;
-use heapscope::analysis::class_loaders::{ClassLoaders, PathStep};
+use heapscope::analysis::class_loaders::ClassLoaders;
 use heapscope::analysis::collection::Facts;
 use heapscope::analysis::collections::{CollectionsReport, Totals};
 use heapscope::analysis::dominator_groups::{ClassGroup, ClassSum, GroupedDomTree};
@@ -15,7 +15,7 @@ use heapscope::analysis::histogram_groups::{GroupedHistogram, HistogramGroup};
 use heapscope::analysis::immediate_dominators::ImmediateDominators;
 use heapscope::analysis::inspect::{EntryView, ItemView, ObjectView};
 use heapscope::analysis::objects::ObjRef;
-use heapscope::analysis::paths::{PathNode, PathTree};
+use heapscope::analysis::paths::{PathNode, PathStep, PathTree};
 use heapscope::analysis::refstats::RefKindStats;
 use heapscope::analysis::retained_set::RetainedSetReport;
 use heapscope::analysis::summary::{Damaged, Summary};
@@ -953,27 +953,28 @@ pub fn path_lines(roots: &[PathNode], more_roots: u64) -> Vec<String> {
     // (level, count) of "more children" notes to print after a node's children.
     let mut more: Vec<(usize, u64)> = Vec::new();
     while let Some((n, level)) = stack.pop() {
-        let field = n
+        let step = &n.step;
+        let field = step
             .field
             .as_ref()
             .map(|f| format!(".{f} "))
             .unwrap_or_default();
-        let roots = if n.gc_roots.is_empty() {
+        let roots = if step.gc_roots.is_empty() {
             String::new()
         } else {
-            let by = n
+            let by = step
                 .held_by
                 .as_ref()
                 .map(|h| format!(" in {h}"))
                 .unwrap_or_default();
-            format!(" [GC root: {}{by}]", n.gc_roots.join(", "))
+            format!(" [GC root: {}{by}]", step.gc_roots.join(", "))
         };
-        let repeat = if n.repeat > 1 {
-            format!(" ×{}", n.repeat)
+        let repeat = if step.repeat > 1 {
+            format!(" ×{}", step.repeat)
         } else {
             String::new()
         };
-        let value = n
+        let value = step
             .object
             .value
             .as_ref()
@@ -982,11 +983,11 @@ pub fn path_lines(roots: &[PathNode], more_roots: u64) -> Vec<String> {
         lines.push(format!(
             "{}{field}{} {}{value}{repeat}{roots}  ({} target{}, retains {})",
             "  ".repeat(level),
-            n.object.class,
-            n.object.object,
+            step.object.class,
+            step.object.object,
             n.targets,
             if n.targets == 1 { "" } else { "s" },
-            human(n.object.retained_bytes)
+            human(step.object.retained_bytes)
         ));
         stack.extend(n.children.iter().rev().map(|c| (c, level + 1)));
         if n.more_children > 0 {
@@ -1316,17 +1317,19 @@ mod tests {
 
     fn node(id: &str, children: Vec<PathNode>, more_children: u64) -> PathNode {
         PathNode {
-            object: ObjRef {
-                object: id.into(),
-                class: "C".into(),
-                shallow_bytes: 16,
-                retained_bytes: 16,
-                value: None,
+            step: PathStep {
+                object: ObjRef {
+                    object: id.into(),
+                    class: "C".into(),
+                    shallow_bytes: 16,
+                    retained_bytes: 16,
+                    value: None,
+                },
+                field: None,
+                gc_roots: Vec::new(),
+                held_by: None,
+                repeat: 1,
             },
-            field: None,
-            gc_roots: Vec::new(),
-            held_by: None,
-            repeat: 1,
             targets: 1,
             children,
             more_children,
