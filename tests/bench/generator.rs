@@ -40,8 +40,9 @@ pub struct Config {
     pub segment_limit: usize,
 }
 
-/// The size of the dump: objects, or file bytes (approximate: every part fills its share,
-/// the last unit of a part may overshoot it).
+/// The size of the dump: objects, or file bytes. Every part fills its share of the bytes
+/// (an object target counts [`BYTES_PER_OBJECT`] each), so both are approximate (within
+/// about 1 %): the manifest says what was written.
 #[derive(Clone, Copy, Debug)]
 pub enum Target {
     Objects(u64),
@@ -636,17 +637,15 @@ impl<W: Write> Gen<W> {
         }
     }
 
-    /// Progress in the target's unit.
+    /// Progress: heap-dump bytes so far.
     fn used(&self) -> u64 {
-        match self.target {
-            Target::Objects(_) => self.manifest.objects,
-            Target::Bytes(_) => self.heap_bytes,
-        }
+        self.heap_bytes
     }
 
+    /// The budget in heap-dump bytes (an object target at [`BYTES_PER_OBJECT`]).
     fn total(&self) -> u64 {
         match self.target {
-            Target::Objects(n) => n,
+            Target::Objects(n) => n * BYTES_PER_OBJECT,
             Target::Bytes(b) => b,
         }
     }
@@ -1043,12 +1042,8 @@ impl<W: Write> Gen<W> {
         );
         self.fill("events (LinkedList)", share(7), Self::event_shard);
         self.fill("log lines (Latin-1/UTF-16)", share(8), Self::log_shard);
-        // A quarter of the primitive arrays' share in byte[]s of 0.6–17 MB: bytes, also
-        // when the target is in objects.
-        let large = match self.target {
-            Target::Objects(n) => n * BYTES_PER_OBJECT * 3 / 100,
-            Target::Bytes(b) => b * 3 / 100,
-        };
+        // A quarter of the primitive arrays' share in byte[]s of 0.6–17 MB.
+        let large = share(3);
         let before = self.manifest.objects;
         let end = self.heap_bytes + large;
         let mut arrays = Vec::new();
@@ -1061,8 +1056,8 @@ impl<W: Write> Gen<W> {
         self.flush();
         self.top("BUFFERS", list);
         self.part_done("large byte[]", before);
-        self.fill_bytes("primitive arrays", 9, Self::primitive_shard);
-        self.fill_bytes("Object[] indexes", 8, Self::index_shard);
+        self.fill("primitive arrays", share(9), Self::primitive_shard);
+        self.fill("Object[] indexes", share(8), Self::index_shard);
         self.fill("short chains", share(7), Self::chain_shard);
         let before = self.manifest.objects;
         self.long_chain();
