@@ -1114,22 +1114,6 @@ impl<W: Write> Gen<W> {
         }
         self.part_done(what, before);
     }
-
-    /// Like `fill` for parts of large objects (arrays), whose share is of the bytes also
-    /// when the target is in objects.
-    fn fill_bytes(&mut self, what: &'static str, percent: u64, step: fn(&mut Self)) {
-        let share = match self.target {
-            Target::Objects(n) => n * BYTES_PER_OBJECT / 100 * percent,
-            Target::Bytes(b) => b / 100 * percent,
-        };
-        let before = self.manifest.objects;
-        let end = self.heap_bytes + share;
-        while self.heap_bytes < end {
-            step(self);
-            self.flush();
-        }
-        self.part_done(what, before);
-    }
 }
 
 /// `TimerTask.state`.
