@@ -112,14 +112,14 @@ tr.child td{font-size:.95em}
 ol.path,ol.chain,ol.frames{margin:.25rem 0 .5rem;padding-left:1.5rem}
 ol.path li,ol.chain li{margin:.1rem 0}
 .field{color:var(--muted);font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.9em}
-.value{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.9em;background:var(--warn-bg);border-radius:3px;padding:0 .2rem;word-break:break-all}
+.dump-value{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.9em;background:var(--warn-bg);border-radius:3px;padding:0 .2rem;word-break:break-all}
 ul.locals{margin:.1rem 0 .3rem;padding-left:1.25rem;list-style:none}
 details{margin:.4rem 0}
 details>summary{cursor:pointer}
 .badge{display:inline-block;border:1px solid var(--line);border-radius:999px;padding:0 .5rem;font-size:.8em;color:var(--muted);margin-left:.5rem}
 ul.sentences{padding-left:1.25rem}
 footer{color:var(--muted);font-size:.85em;border-top:1px solid var(--line);margin-top:2rem;padding-top:.75rem;padding-bottom:2rem}
-@media print{body{font-size:11pt;background:#fff;color:#000}nav{display:none}.card,.tile{break-inside:avoid}details>summary{list-style:none}h2{break-after:avoid}a{color:inherit;text-decoration:none}.value,.values-note,.values-note.with{background:none}}
+@media print{body{font-size:11pt;background:#fff;color:#000}nav{display:none}.card,.tile{break-inside:avoid}details>summary{list-style:none}h2{break-after:avoid}a{color:inherit;text-decoration:none}.dump-value,.values-note,.values-note.with{background:none}}
 "#;
 
 /// `s` escaped for HTML text and double- or single-quoted attribute values.
@@ -232,7 +232,7 @@ impl W {
         {
             let _ = write!(
                 s,
-                " <span class=\"value\">{}</span>",
+                " <span class=\"dump-value\">{}</span>",
                 esc(&format!("{v:?}"))
             );
         }
