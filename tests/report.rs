@@ -322,3 +322,54 @@ fn a_hostile_class_name_is_escaped() {
     );
     assert!(html.contains("&lt;b&gt;dump&lt;/b&gt;.hprof"));
 }
+
+/// `heapscope report`: the file of `-o` and stdout (a pipe here) get the query's bytes; a
+/// failed run leaves no file.
+#[test]
+fn the_cli_writes_the_querys_bytes_to_a_file_or_a_pipe() {
+    use std::process::Command;
+    let dump = fixture("timer_finalizer.hprof");
+    let bytes = fixture_bytes("timer_finalizer.hprof");
+    let mut s = analysed(&bytes);
+    let expected = report(&mut s, true, "timer_finalizer.hprof");
+    let dir = std::env::temp_dir().join(format!("heapscope-report-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let out = dir.join("r.html");
+    let run = |args: &[&std::ffi::OsStr]| {
+        Command::new(env!("CARGO_BIN_EXE_heapscope"))
+            .args(args)
+            .output()
+            .expect("runs")
+    };
+    let o = run(&[
+        "report".as_ref(),
+        dump.as_os_str(),
+        "-o".as_ref(),
+        out.as_os_str(),
+        "--include-values".as_ref(),
+        "--quiet".as_ref(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    assert_eq!(std::fs::read_to_string(&out).expect("written"), expected);
+    let piped = run(&[
+        "report".as_ref(),
+        dump.as_os_str(),
+        "--include-values".as_ref(),
+    ]);
+    assert!(piped.status.success());
+    assert_eq!(String::from_utf8(piped.stdout).expect("utf-8"), expected);
+    // A dump that is no dump: one error line, and no file.
+    let bad = dir.join("bad.hprof");
+    std::fs::write(&bad, b"not a heap dump at all").expect("write");
+    let missing = dir.join("none.html");
+    let o = run(&[
+        "report".as_ref(),
+        bad.as_os_str(),
+        "-o".as_ref(),
+        missing.as_os_str(),
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).starts_with("error: "));
+    assert!(!missing.exists());
+    std::fs::remove_dir_all(&dir).ok();
+}

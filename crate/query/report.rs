@@ -499,7 +499,7 @@ fn overview(w: &mut W, p: &ReportParts<'_>) {
             "GC roots by kind",
             roots
                 .iter()
-                .map(|(k, n)| format!("{} {}", esc(k), count(**n)))
+                .map(|(k, n)| format!("{} {}", esc(root_kind(k)), count(**n)))
                 .collect::<Vec<_>>()
                 .join(", "),
         ),
@@ -531,11 +531,47 @@ fn overview(w: &mut W, p: &ReportParts<'_>) {
     w.s("</section>\n");
 }
 
-/// The first sentence of a description (the page's `firstSentence`).
+/// The first sentence of a description, as the page's `firstSentence` cuts it: up to the
+/// first `.`, `!` or `?` followed by spaces and a capital, a digit, `` ` `` or `'`.
 fn first_sentence(s: &str) -> &str {
-    match s.find(". ") {
-        Some(i) => s.get(..=i).unwrap_or(s),
-        None => s,
+    for (i, c) in s.char_indices() {
+        if !matches!(c, '.' | '!' | '?') {
+            continue;
+        }
+        let rest = s.get(i + 1..).unwrap_or("");
+        let after = rest.trim_start();
+        if after.len() < rest.len()
+            && after.chars().next().is_some_and(|n| {
+                n.is_ascii_uppercase() || n.is_ascii_digit() || n == '`' || n == '\''
+            })
+        {
+            return s.get(..=i).unwrap_or(s);
+        }
+    }
+    s
+}
+
+/// A GC root kind in Eclipse MAT's words, as the page shows it (`java_frame` → `Java
+/// local`); an unknown key as it is.
+fn root_kind(kind: &str) -> &str {
+    match kind {
+        "unknown" => "Unknown",
+        "jni_global" => "JNI global",
+        "jni_local" => "JNI local",
+        "java_frame" => "Java local",
+        "native_stack" => "Native stack",
+        "sticky_class" => "System class",
+        "thread_block" => "Thread block",
+        "monitor_used" => "Busy monitor",
+        "thread_object" => "Thread",
+        "interned_string" => "Interned string",
+        "finalizing" => "Finalizable",
+        "debugger" => "Debugger",
+        "reference_cleanup" => "Reference cleanup",
+        "vm_internal" => "VM internal",
+        "jni_monitor" => "JNI monitor",
+        "unreachable" => "Unreachable",
+        k => k,
     }
 }
 
@@ -993,6 +1029,16 @@ mod tests {
             prose("kept by `a<b>` & more"),
             "kept by <code>a&lt;b&gt;</code> &amp; more"
         );
+    }
+
+    #[test]
+    fn the_first_sentence_is_cut_as_the_page_cuts_it() {
+        assert_eq!(
+            first_sentence("One a.b.C retains 2.4 MiB (7.5 %). 2 000 more. x"),
+            "One a.b.C retains 2.4 MiB (7.5 %)."
+        );
+        assert_eq!(first_sentence("e.g. this. `A` b"), "e.g. this.");
+        assert_eq!(first_sentence("no end"), "no end");
     }
 
     #[test]
