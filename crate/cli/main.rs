@@ -275,12 +275,14 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// A shareable report: one self-contained HTML file (overview and findings, histogram,
-    /// dominator tree, leak suspects with their paths, Finalizer and Timer diagnosis,
-    /// threads with their frames) that opens offline in any browser and loads nothing.
-    /// Without --include-values it holds no field values and no String contents: class,
-    /// field, method and thread names, object IDs, counts and sizes only (thread names are
-    /// chosen by the application and can carry data).
+    /// A shareable report: one self-contained HTML file, without values unless asked.
+    ///
+    /// The overview and findings, histogram, dominator tree, leak suspects with their
+    /// paths, Finalizer and Timer diagnosis, and threads with their frames, in one HTML file
+    /// that opens offline in any browser and loads nothing. Without --include-values it
+    /// holds no field values and no String contents: class, field, method and thread names,
+    /// object IDs, counts and sizes only (thread names are chosen by the application and
+    /// can carry data).
     #[command(
         after_help = "Without -o, the HTML goes to stdout when stdout is a pipe or a file, and is refused on a terminal."
     )]
