@@ -124,6 +124,9 @@ const ui = {
   view: $('#view'),
   fileInfo: $('#file-info'),
   exportJson: $('#export-json'),
+  saveReportGroup: $('#save-report-group'),
+  saveReport: $('#save-report'),
+  saveReportValues: $('#save-report-values'),
   dropOverlay: $('#drop-overlay'),
 };
 
@@ -186,6 +189,8 @@ function show(part) {
   ui.report.hidden = part !== 'report';
   ui.tabs.hidden = part !== 'report';
   ui.exportJson.hidden = part !== 'report';
+  // The HTML report needs the full analysis (its suspects, paths and threads).
+  ui.saveReportGroup.hidden = part !== 'report' || !state.report?.analysis.full;
   ui.fileInfo.hidden = part !== 'report';
 }
 
@@ -517,6 +522,33 @@ function exportReport() {
   if (r) download(exportName(r.file.name, 'report', 'json'), JSON.stringify(r, null, 2), 'application/json');
 }
 
+/**
+ * Saves the shareable report: the worker writes the HTML (the same bytes as `heapscope
+ * report`, from the same query) and it is downloaded as `<dump name>.report.html`.
+ */
+async function saveReport() {
+  const r = state.report;
+  const client = state.client;
+  if (!r || !client) return;
+  ui.saveReport.disabled = true;
+  const label = ui.saveReport.textContent;
+  ui.saveReport.textContent = 'Writing the report…';
+  try {
+    const html = await client.request(Request.QUERY, {
+      kind: Query.REPORT, include_values: ui.saveReportValues.checked, file_name: r.file.name,
+    });
+    download(`${r.file.name}.report.html`, html, 'text/html');
+  } catch (e) {
+    if (!e.cancelled) {
+      ui.notice.hidden = false;
+      ui.notice.append(h('p', {}, h('strong', { text: 'The report could not be written: ' }), h('span', { data: { testid: 'save-report-error' }, text: e.message })));
+    }
+  } finally {
+    ui.saveReport.disabled = false;
+    ui.saveReport.textContent = label;
+  }
+}
+
 // Wiring.
 window.addEventListener('hashchange', renderView);
 installKeys(ui.view);
@@ -527,6 +559,7 @@ ui.input.addEventListener('change', () => {
 });
 $('#sample').addEventListener('click', loadSample);
 ui.exportJson.addEventListener('click', exportReport);
+ui.saveReport.addEventListener('click', saveReport);
 
 let dragDepth = 0;
 const hasFiles = (e) => e.dataTransfer && [...e.dataTransfer.types].includes('Files');

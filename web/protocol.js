@@ -91,6 +91,11 @@ export const Query = Object.freeze({
   DUPLICATE_STRINGS: 'duplicate_strings',
   /** {} → {@link ClassLoaders} (`heapscope classloaders --json`). */
   CLASS_LOADERS: 'class_loaders',
+  /**
+   * {include_values?: boolean, file_name?: string (the dump's name, no directory)} → a string:
+   * the shareable report, one self-contained HTML file (`heapscope report`, the same bytes).
+   */
+  REPORT: 'report',
 });
 
 /** Event types (worker → page, no id). */

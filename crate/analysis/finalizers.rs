@@ -477,18 +477,10 @@ pub fn timers(heap: &Heap, src: &mut dyn ByteSource) -> Result<Vec<TimerQueue>, 
             .map(|&(t, _)| thread_name(heap, src, t));
         let due_in = head_time.map(|t| t - dumped_at);
         let advice = (!cancelled.is_empty()).then(|| {
-            let when = match due_in {
-                Some(ms) if ms > 0 => format!("the head task is due in {}", duration(ms)),
-                Some(_) => "the head task is overdue".to_string(),
-                None => "the head task's time is unknown".to_string(),
-            };
-            format!(
-                "{} of {} tasks are cancelled but still queued: a cancelled TimerTask leaves \
-                 a Timer's queue only when its own time comes, and {when}. Call Timer.purge() \
-                 after cancelling tasks, or upgrade the library that schedules them to a \
-                 version that purges its timer.",
-                group_digits(cancelled.len() as u64),
-                group_digits(tasks.len() as u64)
+            timer_advice(
+                cancelled.len() as u64,
+                tasks.len() as u64,
+                Some(&due_clause(due_in)),
             )
         });
         out.push(TimerQueue {
@@ -510,6 +502,30 @@ pub fn timers(heap: &Heap, src: &mut dyn ByteSource) -> Result<Vec<TimerQueue>, 
             .then(b.tasks.cmp(&a.tasks))
     });
     Ok(out)
+}
+
+/// When a Timer's head task is due, as the advice says it (`the head task is due in 3 h`):
+/// read from the task's `nextExecutionTime`, a field value.
+pub fn due_clause(due_in_ms: Option<i64>) -> String {
+    match due_in_ms {
+        Some(ms) if ms > 0 => format!("the head task is due in {}", duration(ms)),
+        Some(_) => "the head task is overdue".to_string(),
+        None => "the head task's time is unknown".to_string(),
+    }
+}
+
+/// What to do about a Timer queue with `cancelled` of its `tasks` cancelled; `when`
+/// ([`due_clause`]) is left out of the sentence when `None` (a report without values).
+pub fn timer_advice(cancelled: u64, tasks: u64, when: Option<&str>) -> String {
+    let when = when.map(|w| format!(", and {w}")).unwrap_or_default();
+    format!(
+        "{} of {} tasks are cancelled but still queued: a cancelled TimerTask leaves a \
+         Timer's queue only when its own time comes{when}. Call Timer.purge() after \
+         cancelling tasks, or upgrade the library that schedules them to a version that \
+         purges its timer.",
+        group_digits(cancelled),
+        group_digits(tasks)
+    )
 }
 
 /// `50 min`, `2.5 h`, `3 d`.

@@ -275,6 +275,28 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// A shareable report: one self-contained HTML file, without values unless asked.
+    ///
+    /// The overview and findings, histogram, dominator tree, leak suspects with their
+    /// paths, Finalizer and Timer diagnosis, and threads with their frames, in one HTML file
+    /// that opens offline in any browser and loads nothing. Without --include-values it
+    /// holds no field values and no String contents: class, field, method and thread names,
+    /// object IDs, counts and sizes only (thread names are chosen by the application and
+    /// can carry data).
+    #[command(
+        after_help = "Without -o, the HTML goes to stdout when stdout is a pipe or a file, and is refused on a terminal."
+    )]
+    Report {
+        /// The heap dump (.hprof or .hprof.gz).
+        file: PathBuf,
+        /// Write the HTML to this file (replaced if it exists).
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+        /// Also write values: the text of Strings on paths and in thread frames, and the
+        /// due times of Timer tasks. Share such a report only where the dump may go.
+        #[arg(long)]
+        include_values: bool,
+    },
     /// The dominator tree: what keeps the most memory alive, level by level.
     Dominators {
         /// The heap dump (.hprof or .hprof.gz).
@@ -444,7 +466,58 @@ impl Command {
                 top,
             } => (file, json, Query::DuplicateStrings { min_count, top }),
             Command::Classloaders { file, json } => (file, json, Query::ClassLoaders {}),
+            Command::Report {
+                file,
+                include_values,
+                ..
+            } => {
+                let file_name = report_file_name(&file);
+                (
+                    file,
+                    false,
+                    Query::Report {
+                        include_values,
+                        file_name,
+                    },
+                )
+            }
         })
+    }
+}
+
+/// The name the report gives the dump: the file's name without its directory (the page
+/// knows no more of it, and both write the same bytes).
+fn report_file_name(path: &Path) -> String {
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| path.display().to_string())
+}
+
+/// Where `heapscope report` writes: the file of `-o`, or stdout when it is not a terminal.
+fn report_output(output: Option<&Path>) -> Result<Option<PathBuf>, Failure> {
+    match output {
+        Some(p) => Ok(Some(p.to_path_buf())),
+        None if std::io::stdout().is_terminal() => Err(Failure::Io(
+            "the report is an HTML file: write it with -o FILE (or redirect stdout to a file)"
+                .into(),
+        )),
+        None => Ok(None),
+    }
+}
+
+/// Writes the report's HTML to `output` (whole, once it is complete, so that a failed run
+/// leaves no partial file) or to stdout.
+fn write_report(html: &str, output: Option<&Path>) -> Result<(), Failure> {
+    match output {
+        Some(p) => std::fs::write(p, html)
+            .map_err(|e| Failure::Io(format!("cannot write {}: {e}", p.display()))),
+        None => {
+            let mut out = std::io::stdout().lock();
+            match out.write_all(html.as_bytes()).and_then(|_| out.flush()) {
+                Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => std::process::exit(0),
+                r => r.map_err(|e| Failure::Io(e.to_string())),
+            }
+        }
     }
 }
 
@@ -584,11 +657,18 @@ fn run(cli: Cli) -> Result<Outcome, Failure> {
 }
 
 fn run_command(cli: Cli) -> Result<Outcome, Failure> {
+    // A report is written to a file (or a pipe): where, decided before the analysis runs.
+    let report_to = match &cli.command {
+        Command::Report { output, .. } => Some(report_output(output.as_deref())?),
+        _ => None,
+    };
     let (file, json, query) = cli.command.query()?;
     query.check()?;
     let mut session = analyze_file(&file, cli.quiet, query.needs_full_analysis(), cli.strict)?;
     let answer = session.query(&query)?;
-    if json {
+    if let (Some(to), heapscope::query::Answer::Report(html)) = (&report_to, &answer) {
+        write_report(html, to.as_deref())?;
+    } else if json {
         print_json(&answer)?;
     } else {
         print_lines(&render::text(&answer, &file))?;

@@ -48,6 +48,7 @@ pub fn text(answer: &Answer, file: &Path) -> Vec<String> {
         Answer::GroupedHistogram(h) => grouped_histogram(&mut out, h),
         Answer::DuplicateStrings(d) => duplicate_strings(&mut out, d),
         Answer::ClassLoaders(c) => class_loaders(&mut out, c),
+        Answer::Report(html) => out.push(html.clone()),
         // The page's queries: their JSON is their text.
         Answer::DominatorChildren(_) | Answer::Instances(_) | Answer::DominatorGroup(_) => {
             out.push(serde_json::to_string_pretty(answer).unwrap_or_default());

@@ -23,7 +23,9 @@
 // or carries an `#[expect]` on the smallest item that says why each index is in range.
 
 mod error;
+pub mod report;
 mod session;
+mod sha256;
 
 pub use error::QueryError;
 pub use session::{ProgressFn, Session, run_in_memory};
@@ -361,6 +363,17 @@ pub enum Query {
     /// *Full*: every class loader with what it defines, and the classes several loaders
     /// define with what keeps each copy alive (`heapscope classloaders`).
     ClassLoaders {},
+    /// *Full*: the shareable report, one self-contained HTML file ([`report`];
+    /// `heapscope report`, the page's "Save report").
+    Report {
+        /// Also write values: String text and Timer due times (see [`report`]).
+        #[serde(default)]
+        include_values: bool,
+        /// The dump's file name, without its directory, as the report names it (each
+        /// front end passes the same name, so that both write the same bytes).
+        #[serde(default)]
+        file_name: String,
+    },
 }
 
 fn is_zero(v: &u64) -> bool {
@@ -415,6 +428,8 @@ pub enum Answer {
     DuplicateStrings(DuplicateStrings),
     /// To [`Query::ClassLoaders`].
     ClassLoaders(ClassLoaders),
+    /// To [`Query::Report`]: the HTML text.
+    Report(String),
 }
 
 /// `TryFrom<Answer>` for each variant's payload, so that [`Session::ask`] gives it typed.
@@ -457,6 +472,7 @@ answer_payloads! {
     GroupedHistogram(GroupedHistogram),
     DuplicateStrings(DuplicateStrings),
     ClassLoaders(ClassLoaders),
+    Report(String),
 }
 
 /// `heapscope analyze`: the full report in one answer (JSON keys in this order).
@@ -517,6 +533,7 @@ impl Query {
         "grouped_histogram",
         "duplicate_strings",
         "class_loaders",
+        "report",
     ];
 
     /// This query's name (its `kind`).
@@ -544,6 +561,7 @@ impl Query {
             Query::GroupedHistogram { .. } => "grouped_histogram",
             Query::DuplicateStrings { .. } => "duplicate_strings",
             Query::ClassLoaders {} => "class_loaders",
+            Query::Report { .. } => "report",
         }
     }
 
@@ -648,6 +666,12 @@ impl Query {
                 top.map_or(Ok(()), |t| limit("top", t))
             }
             Query::Class { name: n } => name(n),
+            Query::Report { file_name, .. } if file_name.len() > defaults::MAX_NAME => {
+                Err(QueryError::BadArgument(format!(
+                    "a file name must have at most {} bytes",
+                    defaults::MAX_NAME
+                )))
+            }
             Query::DuplicateStrings { min_count, top } => {
                 limit("top", *top)?;
                 if *min_count < 2 {
@@ -681,6 +705,7 @@ impl Query {
             Query::Class { .. } => &["class"],
             Query::DuplicateStrings { .. } => &["duplicate strings"],
             Query::ClassLoaders {} => &["class loaders"],
+            Query::Report { .. } => &["finalizers", "suspects", "threads", "report"],
             Query::GroupedDominatorTree { .. } => &["grouped dominator tree"],
             Query::GroupedHistogram { .. } => &["grouped histogram"],
             Query::DominatorChildren { .. }

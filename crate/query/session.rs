@@ -441,6 +441,32 @@ impl Session {
                 Answer::DuplicateStrings(duplicate_strings(heap, src, *min_count, *top as usize)?)
             }
             Query::ClassLoaders {} => Answer::ClassLoaders(class_loaders(heap, src)?),
+            Query::Report {
+                include_values,
+                file_name,
+            } => {
+                use super::report::{DOMINATOR_ROWS, ReportParts, THREAD_LOCALS, html};
+                let finalizers = cached_finalizers(finalizer_report, heap, src)?.clone();
+                phase("suspects");
+                let suspects = suspects(heap, src, Some(&finalizers))?;
+                phase("threads");
+                let threads = threads(heap, src, THREAD_LOCALS as usize);
+                phase("report");
+                let mut classes = histogram.clone();
+                sort_by_retained(&mut classes);
+                classes.classes.truncate(super::report::HISTOGRAM_ROWS);
+                Answer::Report(html(&ReportParts {
+                    file_name,
+                    include_values: *include_values,
+                    summary,
+                    graph: &graph_summary(heap),
+                    histogram: &classes,
+                    dominators: &dominator_tree(heap, DOMINATOR_ROWS, 2),
+                    suspects: &suspects,
+                    finalizers: &finalizers,
+                    threads: &threads,
+                }))
+            }
         })
     }
 }
