@@ -6,14 +6,12 @@
 pub struct Usage {
     pub spilled: u64,
     pub spilled_peak: u64,
-    pub released: u64,
 }
 
 pub fn usage() -> Usage {
     Usage {
         spilled: 0,
         spilled_peak: 0,
-        released: 0,
     }
 }
 
