@@ -414,6 +414,11 @@ fn map_file(size: usize) -> *mut u8 {
         close();
         return std::ptr::null_mut();
     }
+    // No fault-around: a read fault maps its page alone, not the 16 around it that happen
+    // to be in the page cache. The arrays that spill are mostly read at random, and pages
+    // mapped in bulk pass the cap before the watcher wakes.
+    // SAFETY: advice on our new mapping; it changes no contents.
+    unsafe { libc::madvise(p, len, libc::MADV_RANDOM) };
     let m = Mapping {
         addr: p as usize,
         len,
