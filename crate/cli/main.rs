@@ -53,7 +53,8 @@ struct Cli {
     #[arg(long, short, global = true)]
     quiet: bool,
     /// One JSON line per phase on stderr: {"phase","wall_ms","peak_rss_bytes"} (the
-    /// process's memory high-water mark at the phase's end; null where unknown).
+    /// process's memory high-water mark at the phase's end; null where unknown), and
+    /// "spilled_bytes" once anything was spilled (the most bytes of spill files at once).
     #[arg(long, global = true)]
     timings: bool,
     /// Refuse a damaged dump (exit status 1) instead of analysing what it holds up to the
