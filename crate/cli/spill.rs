@@ -18,9 +18,10 @@
 //!   mapped: a full disk is one clear error ([`disk_full`]) instead of a SIGBUS later.
 //! - The watcher reads the resident set (`/proc/self/statm`) every 2 ms; above 7/8 of the
 //!   cap it releases file pages (`MADV_DONTNEED`), 32 MiB at a time in clock order, until
-//!   the resident set is back to 3/4 of the cap. A released page is written back to its file by
-//!   the kernel; touching it again reads it back (from the page cache while the machine has
-//!   room for it, else from the disk).
+//!   the resident set is back to 3/4 of the cap. A released page is written back to its
+//!   file by the kernel; touching it again reads it back (from the page cache while the
+//!   machine has room for it, else from the disk). The mappings are `MADV_RANDOM`: a fault
+//!   maps one page, not the 16 around it.
 //!
 //! Memory of its own: a fixed table of 4 096 mappings (24 B each, 96 KiB), no allocation.
 #![allow(
