@@ -10,6 +10,11 @@ mod hugepages;
 mod progress;
 mod reader;
 mod render;
+#[cfg(target_os = "linux")]
+mod spill;
+#[cfg(not(target_os = "linux"))]
+#[path = "spill_none.rs"]
+mod spill;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use heapscope::analysis::histogram_groups::Grouping;
@@ -23,6 +28,10 @@ use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+#[cfg(target_os = "linux")]
+#[global_allocator]
+static ALLOCATOR: spill::Store = spill::Store;
+#[cfg(not(target_os = "linux"))]
 #[global_allocator]
 static ALLOCATOR: hugepages::HugePages = hugepages::HugePages;
 
@@ -44,13 +53,25 @@ struct Cli {
     #[arg(long, short, global = true)]
     quiet: bool,
     /// One JSON line per phase on stderr: {"phase","wall_ms","peak_rss_bytes"} (the
-    /// process's memory high-water mark at the phase's end; null where unknown).
+    /// process's memory high-water mark at the phase's end; null where unknown), and
+    /// "spilled_bytes" once anything was spilled (the most bytes of spill files at once).
     #[arg(long, global = true)]
     timings: bool,
     /// Refuse a damaged dump (exit status 1) instead of analysing what it holds up to the
     /// damage (exit status 3).
     #[arg(long, global = true)]
     strict: bool,
+    /// The memory the analysis may use (e.g. 512M, 4G; K, M, G, T are powers of 1024).
+    /// When the analysis' predicted peak exceeds it, its large arrays live in temporary
+    /// files (--spill-dir) and the resident set is kept within it. Default: the memory
+    /// the system has available (MemAvailable, or the cgroup's limit), less a tenth.
+    #[arg(long, global = true, value_name = "SIZE", value_parser = parse_size)]
+    max_memory: Option<u64>,
+    /// Where the spill files go (default: the system's temporary directory, or /var/tmp
+    /// when that one is held in memory). They have no names and vanish when heapscope
+    /// ends, however it ends.
+    #[arg(long, global = true, value_name = "DIR")]
+    spill_dir: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -563,6 +584,89 @@ fn object_id(s: &str) -> Result<heapscope::query::ObjectId, Failure> {
         })
 }
 
+/// A size as typed: bytes, or a number with K, M, G or T (powers of 1024; `MiB`, `MB`
+/// and `m` are read the same).
+fn parse_size(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let digits = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(t.len());
+    let (number, unit) = t.split_at(digits);
+    let number: f64 = number
+        .parse()
+        .map_err(|_| format!("not a size: {s} (e.g. 512M, 4G)"))?;
+    let unit = unit.trim().to_ascii_uppercase();
+    let shift = match unit.trim_end_matches("IB").trim_end_matches('B') {
+        "" => 0,
+        "K" => 10,
+        "M" => 20,
+        "G" => 30,
+        "T" => 40,
+        _ => return Err(format!("not a size: {s} (units: K, M, G, T)")),
+    };
+    let bytes = number * (1u64 << shift) as f64;
+    if !(1.0..=(u64::MAX / 2) as f64).contains(&bytes) {
+        return Err(format!("not a size: {s}"));
+    }
+    Ok(bytes as u64)
+}
+
+/// The default cap: what the system has available, less a tenth (at least 64 MiB).
+fn default_cap() -> Option<u64> {
+    let meminfo = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let kib = |key: &str| {
+        meminfo
+            .lines()
+            .find_map(|l| l.strip_prefix(key))
+            .and_then(|v| v.trim().strip_suffix("kB"))
+            .and_then(|v| v.trim().parse::<u64>().ok())
+    };
+    let mut available = kib("MemAvailable:").or_else(|| kib("MemFree:"))? * 1024;
+    // A cgroup (v2) limit, when the process runs under one.
+    if let Some(dir) = std::fs::read_to_string("/proc/self/cgroup")
+        .ok()
+        .and_then(|c| {
+            c.lines()
+                .find_map(|l| l.strip_prefix("0::"))
+                .map(str::to_string)
+        })
+    {
+        let read = |f: &str| {
+            std::fs::read_to_string(format!("/sys/fs/cgroup{}/{f}", dir.trim()))
+                .ok()
+                .and_then(|v| v.trim().parse::<u64>().ok())
+        };
+        if let (Some(max), Some(current)) = (read("memory.max"), read("memory.current")) {
+            available = available.min(max.saturating_sub(current));
+        }
+    }
+    Some((available - available / 10).max(64 << 20))
+}
+
+/// Sets the memory cap and the spill store; `None` when there is none (an unknown default
+/// on another system, or a default temporary directory that cannot take files).
+fn set_cap(max_memory: Option<u64>, spill_dir: Option<PathBuf>) -> Result<Option<u64>, Failure> {
+    let Some(cap) = max_memory.or_else(default_cap) else {
+        return Ok(None);
+    };
+    let given = spill_dir.is_some();
+    let dir = spill_dir.unwrap_or_else(|| {
+        let tmp = std::env::temp_dir();
+        let var_tmp = PathBuf::from("/var/tmp");
+        if spill::in_memory(&tmp) && var_tmp.is_dir() && !spill::in_memory(&var_tmp) {
+            var_tmp
+        } else {
+            tmp
+        }
+    });
+    match spill::configure(cap, &dir) {
+        Ok(()) => Ok(Some(cap)),
+        Err(e) if given || max_memory.is_some() => Err(Failure::Io(e)),
+        // The default directory unusable: the analysis runs in memory, as without a cap.
+        Err(_) => Ok(None),
+    }
+}
+
 /// Runs every pass the session asks for (pass 1 only unless `full`), each streaming the
 /// file.
 fn analyze_file(path: &Path, quiet: bool, full: bool, strict: bool) -> Result<Session, Failure> {
@@ -583,9 +687,10 @@ fn analyze_file(path: &Path, quiet: bool, full: bool, strict: bool) -> Result<Se
         Timings::enter(p.phase);
         if show && p.total > 0 {
             eprint!(
-                "\r{:>12} {:>5.1}%",
+                "\r{:>12} {:>5.1}%{}",
                 p.phase,
-                100.0 * p.done as f64 / p.total as f64
+                100.0 * p.done as f64 / p.total as f64,
+                progress::spilled_note()
             );
         }
     }));
@@ -611,7 +716,21 @@ fn analyze_file(path: &Path, quiet: bool, full: bool, strict: bool) -> Result<Se
         drop(chunks);
         session.end_pass()?;
         if show {
-            eprint!("\r{:>30}\r", "");
+            eprint!("\r{:>60}\r", "");
+        }
+        if pass.number == 1 {
+            // The plan is known: the arrays to come spill, or none does.
+            let peak = session.plan().map_or(0, |p| p.peak_bytes);
+            spill::plan_known(peak);
+            if show && spill::forced() {
+                eprintln!(
+                    "memory: the analysis needs about {} MiB, more than --max-memory {} MiB: \
+                     its large arrays go to temporary files in {}",
+                    peak >> 20,
+                    spill::cap() >> 20,
+                    spill::dir_name()
+                );
+            }
         }
     }
     Ok(session)
@@ -664,6 +783,7 @@ fn run_command(cli: Cli) -> Result<Outcome, Failure> {
     };
     let (file, json, query) = cli.command.query()?;
     query.check()?;
+    set_cap(cli.max_memory, cli.spill_dir)?;
     let mut session = analyze_file(&file, cli.quiet, query.needs_full_analysis(), cli.strict)?;
     let answer = session.query(&query)?;
     if let (Some(to), heapscope::query::Answer::Report(html)) = (&report_to, &answer) {

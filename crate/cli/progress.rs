@@ -9,30 +9,56 @@ use std::time::Instant;
 /// A pass's progress bar over the file's bytes (nothing off a terminal or with `--quiet`).
 pub struct PassBar {
     bar: Option<ProgressBar>,
+    phase: String,
+    /// The spill files' size last shown (MiB).
+    shown: std::cell::Cell<u64>,
+}
+
+/// What the progress line adds while the analysis spills: the spill files' size now.
+pub fn spilled_note() -> String {
+    let u = crate::spill::usage();
+    if crate::spill::spilling() {
+        format!("  spilled {} MiB to disk", u.spilled >> 20)
+    } else {
+        String::new()
+    }
 }
 
 impl PassBar {
     /// A bar for `total` bytes, labelled `phase`.
     pub fn new(quiet: bool, total: u64, phase: &str) -> Self {
         if quiet || !std::io::stderr().is_terminal() {
-            return PassBar { bar: None };
+            return PassBar {
+                bar: None,
+                phase: String::new(),
+                shown: std::cell::Cell::new(0),
+            };
         }
         let bar = ProgressBar::new(total);
         bar.set_style(
             ProgressStyle::with_template(
-                "{msg:>10} [{bar:40}] {bytes}/{total_bytes} {bytes_per_sec} {eta}",
+                "{msg:>10} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} {eta}",
             )
             .unwrap_or_else(|_| ProgressStyle::default_bar())
             .progress_chars("=> "),
         );
         bar.set_message(phase.to_string());
-        PassBar { bar: Some(bar) }
+        PassBar {
+            bar: Some(bar),
+            phase: phase.to_string(),
+            shown: std::cell::Cell::new(0),
+        }
     }
 
     /// Bytes read so far.
     pub fn set(&self, pos: u64) {
         if let Some(b) = &self.bar {
             b.set_position(pos);
+            let mib = crate::spill::usage().spilled >> 20;
+            if crate::spill::spilling() && mib != self.shown.get() {
+                self.shown.set(mib);
+                b.set_message(format!("{} ({mib} MiB spilled to disk)", self.phase));
+            }
         }
     }
 
@@ -86,8 +112,14 @@ impl Timings {
         if let Some((name, start)) = &self.current {
             let wall_ms = (start.elapsed().as_secs_f64() * 1e4).round() / 10.0;
             let peak = peak_rss_bytes().map_or("null".to_string(), |b| b.to_string());
+            // Only once something was spilled: the most bytes of spill files at once.
+            let spilled = if crate::spill::spilling() {
+                format!(",\"spilled_bytes\":{}", crate::spill::usage().spilled_peak)
+            } else {
+                String::new()
+            };
             eprintln!(
-                "{{\"phase\":{},\"wall_ms\":{wall_ms},\"peak_rss_bytes\":{peak}}}",
+                "{{\"phase\":{},\"wall_ms\":{wall_ms},\"peak_rss_bytes\":{peak}{spilled}}}",
                 serde_json::Value::from(name.as_str())
             );
         }
