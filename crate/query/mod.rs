@@ -44,6 +44,7 @@ use crate::analysis::inspect::ObjectView;
 use crate::analysis::paths::PathTree;
 use crate::analysis::refstats::References;
 use crate::analysis::retained_set::RetainedSetReport;
+use crate::analysis::secrets::SecretsReport;
 use crate::analysis::summary::{GraphSummary, Summary};
 use crate::analysis::suspects::SuspectsReport;
 use crate::analysis::threads::Threads;
@@ -361,6 +362,10 @@ pub enum Query {
     /// *Full*: every class loader with what it defines, and the classes several loaders
     /// define with what keeps each copy alive (`heapscope classloaders`).
     ClassLoaders {},
+    /// *Full*: values that look like secrets (private keys, tokens, access keys, passwords
+    /// in URLs, values of fields and map keys named like secrets), masked, with the chain
+    /// from their nearest holder (`heapscope secrets`).
+    Secrets {},
 }
 
 fn is_zero(v: &u64) -> bool {
@@ -415,6 +420,8 @@ pub enum Answer {
     DuplicateStrings(DuplicateStrings),
     /// To [`Query::ClassLoaders`].
     ClassLoaders(ClassLoaders),
+    /// To [`Query::Secrets`].
+    Secrets(SecretsReport),
 }
 
 /// `TryFrom<Answer>` for each variant's payload, so that [`Session::ask`] gives it typed.
@@ -457,6 +464,7 @@ answer_payloads! {
     GroupedHistogram(GroupedHistogram),
     DuplicateStrings(DuplicateStrings),
     ClassLoaders(ClassLoaders),
+    Secrets(SecretsReport),
 }
 
 /// `heapscope analyze`: the full report in one answer (JSON keys in this order).
@@ -517,6 +525,7 @@ impl Query {
         "grouped_histogram",
         "duplicate_strings",
         "class_loaders",
+        "secrets",
     ];
 
     /// This query's name (its `kind`).
@@ -544,6 +553,7 @@ impl Query {
             Query::GroupedHistogram { .. } => "grouped_histogram",
             Query::DuplicateStrings { .. } => "duplicate_strings",
             Query::ClassLoaders {} => "class_loaders",
+            Query::Secrets {} => "secrets",
         }
     }
 
@@ -681,6 +691,7 @@ impl Query {
             Query::Class { .. } => &["class"],
             Query::DuplicateStrings { .. } => &["duplicate strings"],
             Query::ClassLoaders {} => &["class loaders"],
+            Query::Secrets {} => &["secrets"],
             Query::GroupedDominatorTree { .. } => &["grouped dominator tree"],
             Query::GroupedHistogram { .. } => &["grouped histogram"],
             Query::DominatorChildren { .. }
