@@ -166,6 +166,8 @@ pub struct Step {
     pub class: String,
     /// The field (`static NAME`, `[i]` for an array element, `<Java local>`).
     pub field: String,
+    /// The referring object's ID.
+    pub object: String,
 }
 
 /// A finding before its chain is read.
@@ -908,6 +910,7 @@ pub fn secrets(heap: &Heap, src: &mut dyn ByteSource) -> Result<SecretsReport, H
                 p.push(Step {
                     class: heap.describe_class(*h),
                     field: field.clone(),
+                    object: hex_id(heap.id_of(*h)),
                 });
                 p
             }
@@ -974,6 +977,7 @@ fn chain(
             steps.push(Step {
                 class: heap.describe_class(a),
                 field: namer.name(heap, src, a, b)?,
+                object: hex_id(heap.id_of(a)),
             });
         }
     }
