@@ -51,6 +51,10 @@
 //! named `passwords`, in a `WeakHashMap`); names in other languages; other vendors'
 //! key formats.
 //!
+//! The first [`MAX_SEARCHED`] findings' chains come from a bounded breadth-first search
+//! each; any more follow depth-first-search parents (no search, so a dump with millions of
+//! findings costs no more than reading them).
+//!
 //! Memory while the query runs: 1 byte per class, the findings (about 100 bytes each),
 //! and the arrays whose text names a secret (about 40 bytes each: a handful); none is
 //! kept after it answers.
@@ -75,6 +79,10 @@ pub const MAX_SCAN_BYTES: u64 = 1 << 20;
 pub const MAX_LISTED: usize = 10_000;
 /// Objects visited when searching the path to one finding.
 pub const MAX_EXPLORE: usize = 200_000;
+/// Findings whose chain is the end of a shortest path (a bounded search each); the chains
+/// of any more follow each object's parent in the depth-first search that numbered the
+/// reachable objects (no search: a path from a GC root, not always a shortest one).
+pub const MAX_SEARCHED: usize = 1000;
 /// Steps of a holder chain at most.
 pub const MAX_CHAIN: usize = 16;
 /// The longest key or field name read as a secret's name, in characters.
@@ -245,8 +253,7 @@ pub fn is_secret_name(name: &str) -> bool {
 }
 
 /// Whether a value is a placeholder rather than a secret.
-fn is_placeholder(v: &[u8]) -> bool {
-    let t = v;
+fn is_placeholder(t: &[u8]) -> bool {
     t.is_empty()
         || (t.starts_with(b"${") && t.ends_with(b"}"))
         || (t.starts_with(b"{{") && t.ends_with(b"}}"))
@@ -903,10 +910,11 @@ pub fn secrets(heap: &Heap, src: &mut dyn ByteSource) -> Result<SecretsReport, H
     let ex = Exclusions::new(heap, false);
     let mut namer = FieldNamer::default();
     let mut out = Vec::with_capacity(found.len());
-    for f in found {
+    for (i, f) in found.into_iter().enumerate() {
+        let search = i < MAX_SEARCHED;
         let path = match &f.holder {
             Some((h, field)) => {
-                let mut p = chain(heap, src, &ex, &mut namer, *h)?;
+                let mut p = chain(heap, src, &ex, &mut namer, *h, search)?;
                 p.push(Step {
                     class: heap.describe_class(*h),
                     field: field.clone(),
@@ -914,7 +922,7 @@ pub fn secrets(heap: &Heap, src: &mut dyn ByteSource) -> Result<SecretsReport, H
                 });
                 p
             }
-            None => chain(heap, src, &ex, &mut namer, f.obj)?,
+            None => chain(heap, src, &ex, &mut namer, f.obj, search)?,
         };
         out.push(Secret {
             kind: f.kind.name(),
@@ -949,20 +957,52 @@ fn internal(heap: &Heap, obj: u32) -> bool {
         || c.name == "java.lang.String"
 }
 
-/// The chain from `obj`'s nearest holder down to it (empty when `obj` is a holder).
+/// A path from a GC root to `obj` through each object's depth-first-search parent (the
+/// first of its referrers), its last `MAX_CHAIN + 1` objects at most, root side first.
+fn parent_path(heap: &Heap, obj: u32) -> Vec<u32> {
+    let dom = &heap.dom;
+    let mut path = vec![obj];
+    let mut p = heap.pre(obj);
+    while let Some(x) = p
+        && path.len() <= MAX_CHAIN
+    {
+        let mut parent = None;
+        dom.referrers.for_each(x, |q| {
+            if parent.is_none() {
+                parent = Some(q);
+            }
+        });
+        p = parent.filter(|&q| q != 0 && q != x);
+        if let Some(o) = p.and_then(|q| dom.vertex.get(q as usize).copied()) {
+            path.push(o);
+            if !internal(heap, o) {
+                break;
+            }
+        }
+    }
+    path.reverse();
+    path
+}
+
+/// The chain from `obj`'s nearest holder down to it (empty when `obj` is a holder): the
+/// end of a shortest path (`search`) or of the depth-first-search parents' path.
 fn chain(
     heap: &Heap,
     src: &mut dyn ByteSource,
     ex: &Exclusions,
     namer: &mut FieldNamer,
     obj: u32,
+    search: bool,
 ) -> Result<Vec<Step>, HprofError> {
     if !internal(heap, obj) {
         return Ok(Vec::new());
     }
-    let Some(path) = shortest_path(heap, ex, obj, MAX_EXPLORE, None) else {
-        return Ok(Vec::new());
-    };
+    let path = if search {
+        shortest_path(heap, ex, obj, MAX_EXPLORE, None)
+    } else {
+        None
+    }
+    .unwrap_or_else(|| parent_path(heap, obj));
     // From the object back to the nearest holder (or the GC root).
     let mut from = path.len().saturating_sub(1);
     while from > 0 && path.len() - from <= MAX_CHAIN {

@@ -266,12 +266,14 @@ enum Command {
         #[arg(long, default_value_t = defaults::DUPLICATE_STRINGS_TOP)]
         top: u32,
     },
-    /// Values that look like secrets: PEM private keys, JWTs, cloud access keys (AWS,
-    /// GitHub, Google), passwords in URLs, bearer tokens, and text held by fields or map
-    /// keys named like password, passwd, passphrase, secret, token, credential(s),
-    /// authorization, apiKey. Each with its kind, the class and field chain from its
-    /// nearest holder, and the value masked (a few characters at each end; never printed
-    /// whole). Reachable objects only.
+    /// Values that look like secrets (keys, tokens, passwords), masked, each with the field
+    /// chain from its nearest holder.
+    ///
+    /// PEM private keys, JWTs, cloud access keys (AWS, GitHub, Google), passwords in URLs,
+    /// bearer tokens, and text held by fields or map keys named like password, passwd,
+    /// passphrase, secret, token, credential(s), authorization, apiKey. Each with its kind,
+    /// the class and field chain from its nearest holder, and the value masked (a few
+    /// characters at each end; never printed whole). Reachable objects only.
     Secrets {
         /// The heap dump (.hprof or .hprof.gz).
         file: PathBuf,
