@@ -500,6 +500,7 @@ fn all_cases(tmp: &Path) -> Cases {
         "retained-set",
         "class",
         "duplicate-strings",
+        "secrets",
         "classloaders",
     ] {
         c.add(

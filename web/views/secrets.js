@@ -30,12 +30,12 @@ export const KIND_TITLES = {
 export const chainText = (path) => path.map((s) => `${s.class}.${s.field}`).join(' → ');
 
 const columns = [
-  { key: 'kind', csv: 'kind', title: 'Kind', kind: 'text', width: '11rem', value: (r) => r.kind,
+  { key: 'kind', csv: 'kind', title: 'Kind', kind: 'text', width: '10rem', value: (r) => r.kind,
     decorate: (el, r) => { el.title = `${KIND_TITLES[r.kind] ?? r.kind}: ${r.detail}`; el.dataset.value = r.kind; } },
   { key: 'masked', csv: 'masked', title: 'Value (masked)', kind: 'text', width: 'minmax(9rem, 1fr)', cellClass: 'mono', value: (r) => r.masked,
     decorate: (el, r) => { el.title = `${fmt.count(r.length)} characters, masked: only a few at each end are shown`; el.dataset.value = r.masked; } },
   { key: 'length', csv: 'length', title: 'Length', kind: 'count', width: '6rem', value: (r) => r.length },
-  { key: 'object', csv: 'object', title: 'Object', kind: 'text', width: 'minmax(12rem, 1fr)', cellClass: 'mono', value: (r) => `${r.class} ${r.object}`,
+  { key: 'object', csv: 'object', title: 'Object', kind: 'text', width: 'minmax(16rem, 1fr)', cellClass: 'mono', value: (r) => `${r.class} ${r.object}`,
     decorate: (el, r) => {
       el.replaceChildren(classLink(r.class), ' ', h('a', { class: 'obj', href: inspectHref(r.object), text: r.object, data: { object: r.object }, title: `Inspect ${r.class} ${r.object}` }));
       el.dataset.value = r.object;
