@@ -610,13 +610,20 @@ fn masked_value(elem: BasicType, data: &[u8], string: bool) -> Option<(String, u
     Some((mask(&c), c.len() as u64))
 }
 
-/// A `String`'s value array and the range of it that is the value (JDK 6: `offset` and
-/// `count`), in elements; `None` when it has none.
+/// A `String`'s value array, and the range of it that is the value (JDK 6: `offset` and
+/// `count`, in elements; a JDK 9+ `byte[]`'s coder is told from its bytes, [`text_of`]).
+struct StringValue {
+    array: u32,
+    offset: u32,
+    count: Option<u32>,
+}
+
+/// A `String`'s value (`None` when it has none).
 fn string_value(
     heap: &Heap,
     src: &mut dyn ByteSource,
     s: u32,
-) -> Result<Option<(u32, u32, Option<u32>, bool)>, HprofError> {
+) -> Result<Option<StringValue>, HprofError> {
     let Some(Record::Instance { data, .. }) = record(heap, src, s, 0)? else {
         return Ok(None);
     };
@@ -628,10 +635,11 @@ fn string_value(
     else {
         return Ok(None);
     };
-    let offset = find("offset").map_or(0, |f| f.3 as u32);
-    let count = find("count").map(|f| f.3 as u32);
-    let utf16 = find("coder").is_some_and(|f| f.3 != 0);
-    Ok(Some((arr, offset, count, utf16)))
+    Ok(Some(StringValue {
+        array: arr,
+        offset: find("offset").map_or(0, |f| f.3 as u32),
+        count: find("count").map(|f| f.3 as u32),
+    }))
 }
 
 /// The masked value of a `String`, `char[]` or `byte[]` held by a named field.
@@ -645,7 +653,7 @@ fn named_value(
     let is_string = strings.get(class as usize).copied().unwrap_or(false);
     let (arr, offset, count) = if is_string {
         match string_value(heap, src, obj)? {
-            Some((a, o, c, _)) => (a, o, c),
+            Some(v) => (v.array, v.offset, v.count),
             None => return Ok(None),
         }
     } else {
