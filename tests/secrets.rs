@@ -241,3 +241,28 @@ fn value_naming_a_key_is_not_reported() {
     assert!(statics.contains("CREDENTIALS"), "{statics}");
     assert!(statics.contains("jmx.remote.credentials"), "{statics}");
 }
+
+/// The fixture is the JVM's heap: its program's classes (`Secrets$…`, lambdas left out:
+/// their names differ) have the instance counts of `jcmd GC.class_histogram` taken right
+/// before the dump.
+#[test]
+fn the_fixture_has_the_jvm_instance_counts() {
+    use heapscope::analysis::histogram::histogram;
+    use heapscope::model::index_bytes;
+    let index = index_bytes(&read(&fixture("secrets.hprof")), false).expect("parse");
+    let ours = by_name(&histogram(&index));
+    let jvm = jvm_histogram(&fixture("secrets.histo.txt"));
+    let mine = |m: &std::collections::HashMap<String, (u64, u64)>| {
+        let mut v: Vec<(String, u64)> = m
+            .iter()
+            .filter(|(n, _)| n.starts_with("Secrets$") && !n.contains("$$Lambda"))
+            .map(|(n, c)| (n.clone(), c.0))
+            .collect();
+        v.sort();
+        v
+    };
+    let theirs = mine(&jvm);
+    // Holder and the six objects it holds.
+    assert_eq!(theirs.len(), 7, "{theirs:?}");
+    assert_eq!(mine(&ours), theirs);
+}
