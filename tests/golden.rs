@@ -208,6 +208,7 @@ fn dump_cases(c: &mut Cases, d: &Dump) {
         &["collections", "--top", "5"],
         &["duplicate-strings", "--top", "20"],
         &["duplicate-strings", "--min-count", "5", "--top", "5"],
+        &["secrets"],
         &["classloaders"],
     ] {
         c.both(dir, f, cmd);
@@ -365,6 +366,8 @@ fn all_cases(tmp: &Path) -> Cases {
     for cmd in [&["duplicate-strings", "--top", "10"][..], &["classloaders"]] {
         c.both("collections", &collections_file, cmd);
     }
+    // The secrets fixture: a secret of every kind, masked, with its holder chain.
+    c.both("secrets", &rel(&fixture("secrets.hprof")), &["secrets"]);
     // A decimal ID (0xfd9694e8).
     c.add(
         "timer_finalizer",
@@ -497,6 +500,7 @@ fn all_cases(tmp: &Path) -> Cases {
         "retained-set",
         "class",
         "duplicate-strings",
+        "secrets",
         "classloaders",
     ] {
         c.add(

@@ -29,6 +29,7 @@ import { immediateDominatorsView } from './views/immediate-dominators.js';
 import { histogramView } from './views/histogram_groups.js';
 import { duplicateStringsView } from './views/duplicate-strings.js';
 import { classLoadersView } from './views/classloaders.js';
+import { secretsView } from './views/secrets.js';
 
 /**
  * The views, in tab order. `full`: needs the full analysis (hidden when it was refused).
@@ -51,6 +52,7 @@ const VIEWS = [
   { id: 'inspect', title: 'Object', full: true, params: true, create: (c) => inspectorView(c) },
   { id: 'duplicate-strings', title: 'Duplicate strings', full: true, create: (c) => duplicateStringsView(c) },
   { id: 'classloaders', title: 'Class loaders', full: true, create: (c) => classLoadersView(c) },
+  { id: 'secrets', title: 'Secrets', full: true, create: (c) => secretsView(c) },
   { id: 'unreachable', title: 'Unreachable', full: true, create: (c) => unreachableView({ ...c, unreachable: c.report.unreachable, heapBytes: c.report.summary.shallow_bytes }) },
   { id: 'collections', title: 'Collections', full: true, create: (c) => collectionsView(c) },
 ];
@@ -425,6 +427,7 @@ function loaders() {
     groupedHistogram: (groupBy) => ask({ kind: Query.GROUPED_HISTOGRAM, group_by: groupBy, by_retained: Boolean(state.report?.analysis.full) }),
     duplicateStrings: ({ minCount, top }) => ask({ kind: Query.DUPLICATE_STRINGS, min_count: minCount, top }),
     classLoaders: () => ask({ kind: Query.CLASS_LOADERS }),
+    secrets: () => ask({ kind: Query.SECRETS }),
   };
 }
 

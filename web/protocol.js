@@ -96,6 +96,8 @@ export const Query = Object.freeze({
    * the shareable report, one self-contained HTML file (`heapscope report`, the same bytes).
    */
   REPORT: 'report',
+  /** {} → {@link Secrets} (`heapscope secrets --json`). */
+  SECRETS: 'secrets',
 });
 
 /** Event types (worker → page, no id). */
@@ -262,6 +264,10 @@ export const CHUNK_BYTES = 16 * 1024 * 1024;
  *   name?, classes, instances, instances_shallow_bytes, defined_retained_bytes}], classes,
  *   duplicate_classes: [{name, copies: [{class_object: ObjRef, loader?: ObjRef, loader_name?,
  *   instances, path: [ObjRef & {field?, gc_roots?, held_by?, repeat}]}]}]}
+ * @typedef {object} Secrets           `heapscope secrets --json`: {secrets: [{kind, object,
+ *   class, path: [{class, field, object}] (from the nearest holder down), masked (a few characters
+ *   at each end; the value itself never crosses the protocol), length, detail}],
+ *   by_kind: {kind: count}, more_secrets, arrays_searched}
  *
  * A failed query's error code: `invalid_request` (an unknown kind or parameter, a value
  * out of range), `not_ready`, `refused`, `not_found`, `bad_dump` (a record could not be

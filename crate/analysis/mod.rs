@@ -25,6 +25,7 @@ pub mod objects;
 pub mod paths;
 pub mod refstats;
 pub mod retained_set;
+pub mod secrets;
 pub mod summary;
 pub mod suspects;
 pub mod threads;

@@ -287,6 +287,21 @@ enum Command {
         #[arg(long, default_value_t = defaults::DUPLICATE_STRINGS_TOP)]
         top: u32,
     },
+    /// Values that look like secrets (keys, tokens, passwords), masked, each with the field
+    /// chain from its nearest holder.
+    ///
+    /// PEM private keys, JWTs, cloud access keys (AWS, GitHub, Google), passwords in URLs,
+    /// bearer tokens, and text held by fields or map keys named like password, passwd,
+    /// passphrase, secret, token, credential(s), authorization, apiKey. Each with its kind,
+    /// the class and field chain from its nearest holder, and the value masked (a few
+    /// characters at each end; never printed whole). Reachable objects only.
+    Secrets {
+        /// The heap dump (.hprof or .hprof.gz).
+        file: PathBuf,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Class loaders: the classes each defines, their instances and what they keep alive;
     /// classes defined by several loaders, with what keeps each copy alive.
     Classloaders {
@@ -502,6 +517,7 @@ impl Command {
                     },
                 )
             }
+            Command::Secrets { file, json } => (file, json, Query::Secrets {}),
         })
     }
 }

@@ -18,6 +18,7 @@ use heapscope::analysis::objects::ObjRef;
 use heapscope::analysis::paths::{PathNode, PathStep, PathTree};
 use heapscope::analysis::refstats::RefKindStats;
 use heapscope::analysis::retained_set::RetainedSetReport;
+use heapscope::analysis::secrets::{KINDS, SecretsReport};
 use heapscope::analysis::summary::{Damaged, Summary};
 use heapscope::analysis::suspects::SuspectsReport;
 use heapscope::analysis::threads::ThreadView;
@@ -49,6 +50,7 @@ pub fn text(answer: &Answer, file: &Path) -> Vec<String> {
         Answer::DuplicateStrings(d) => duplicate_strings(&mut out, d),
         Answer::ClassLoaders(c) => class_loaders(&mut out, c),
         Answer::Report(html) => out.push(html.clone()),
+        Answer::Secrets(r) => secrets(&mut out, r),
         // The page's queries: their JSON is their text.
         Answer::DominatorChildren(_) | Answer::Instances(_) | Answer::DominatorGroup(_) => {
             out.push(serde_json::to_string_pretty(answer).unwrap_or_default());
@@ -463,6 +465,62 @@ fn duplicate_strings(out: &mut Vec<String>, d: &DuplicateStrings) {
         out.push(format!(
             "… {} more values (--top shows more)",
             grouped(d.more_values)
+        ));
+    }
+}
+
+fn secrets(out: &mut Vec<String>, r: &SecretsReport) {
+    let total: u64 = r.by_kind.values().sum();
+    out.push(format!(
+        "{} values look like secrets ({} reachable char[] and byte[] searched); values are \
+         masked: a few characters at each end",
+        grouped(total),
+        grouped(r.arrays_searched)
+    ));
+    let mut t = table();
+    t.set_header(vec![Cell::new("kind"), right("count".into())]);
+    for k in KINDS {
+        let n = r.by_kind.get(k.name()).copied().unwrap_or(0);
+        t.add_row(vec![Cell::new(k.name()), right(grouped(n))]);
+    }
+    out.push(t.to_string());
+    if r.secrets.is_empty() {
+        return;
+    }
+    let mut t = table();
+    t.set_header(vec![
+        Cell::new("kind"),
+        Cell::new("masked"),
+        right("length".into()),
+        Cell::new("object"),
+        Cell::new("held by (nearest holder first)"),
+        Cell::new("what matched"),
+    ]);
+    for s in &r.secrets {
+        let path = s
+            .path
+            .iter()
+            .map(|p| format!("{}.{}", p.class, p.field))
+            .collect::<Vec<_>>()
+            .join(" → ");
+        t.add_row(vec![
+            Cell::new(s.kind),
+            Cell::new(&s.masked),
+            right(grouped(s.length)),
+            Cell::new(format!("{} {}", s.class, s.object)),
+            Cell::new(if path.is_empty() {
+                "(GC root)".into()
+            } else {
+                path
+            }),
+            Cell::new(&s.detail),
+        ]);
+    }
+    out.push(t.to_string());
+    if r.more_secrets > 0 {
+        out.push(format!(
+            "… {} more (only the first are listed)",
+            grouped(r.more_secrets)
         ));
     }
 }

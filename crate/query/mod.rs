@@ -46,6 +46,7 @@ use crate::analysis::inspect::ObjectView;
 use crate::analysis::paths::PathTree;
 use crate::analysis::refstats::References;
 use crate::analysis::retained_set::RetainedSetReport;
+use crate::analysis::secrets::SecretsReport;
 use crate::analysis::summary::{GraphSummary, Summary};
 use crate::analysis::suspects::SuspectsReport;
 use crate::analysis::threads::Threads;
@@ -374,6 +375,10 @@ pub enum Query {
         #[serde(default)]
         file_name: String,
     },
+    /// *Full*: values that look like secrets (private keys, tokens, access keys, passwords
+    /// in URLs, values of fields and map keys named like secrets), masked, with the chain
+    /// from their nearest holder (`heapscope secrets`).
+    Secrets {},
 }
 
 fn is_zero(v: &u64) -> bool {
@@ -430,6 +435,8 @@ pub enum Answer {
     ClassLoaders(ClassLoaders),
     /// To [`Query::Report`]: the HTML text.
     Report(String),
+    /// To [`Query::Secrets`].
+    Secrets(SecretsReport),
 }
 
 /// `TryFrom<Answer>` for each variant's payload, so that [`Session::ask`] gives it typed.
@@ -473,6 +480,7 @@ answer_payloads! {
     DuplicateStrings(DuplicateStrings),
     ClassLoaders(ClassLoaders),
     Report(String),
+    Secrets(SecretsReport),
 }
 
 /// `heapscope analyze`: the full report in one answer (JSON keys in this order).
@@ -534,6 +542,7 @@ impl Query {
         "duplicate_strings",
         "class_loaders",
         "report",
+        "secrets",
     ];
 
     /// This query's name (its `kind`).
@@ -562,6 +571,7 @@ impl Query {
             Query::DuplicateStrings { .. } => "duplicate_strings",
             Query::ClassLoaders {} => "class_loaders",
             Query::Report { .. } => "report",
+            Query::Secrets {} => "secrets",
         }
     }
 
@@ -706,6 +716,7 @@ impl Query {
             Query::DuplicateStrings { .. } => &["duplicate strings"],
             Query::ClassLoaders {} => &["class loaders"],
             Query::Report { .. } => &["finalizers", "suspects", "threads", "report"],
+            Query::Secrets {} => &["secrets"],
             Query::GroupedDominatorTree { .. } => &["grouped dominator tree"],
             Query::GroupedHistogram { .. } => &["grouped histogram"],
             Query::DominatorChildren { .. }

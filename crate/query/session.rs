@@ -29,6 +29,7 @@ use crate::analysis::inspect::{Page, inspect_page};
 use crate::analysis::paths::{PathOptions, merged_paths};
 use crate::analysis::refstats::{References, reference_stats};
 use crate::analysis::retained_set::retained_set_report;
+use crate::analysis::secrets::secrets;
 use crate::analysis::summary::{Damaged, Summary, damaged, graph_summary, summary};
 use crate::analysis::suspects::suspects;
 use crate::analysis::threads::{Threads, threads};
@@ -467,6 +468,7 @@ impl Session {
                     threads: &threads,
                 }))
             }
+            Query::Secrets {} => Answer::Secrets(secrets(heap, src)?),
         })
     }
 }
