@@ -91,6 +91,18 @@ export const Query = Object.freeze({
   DUPLICATE_STRINGS: 'duplicate_strings',
   /** {} → {@link ClassLoaders} (`heapscope classloaders --json`). */
   CLASS_LOADERS: 'class_loaders',
+  /**
+   * {file?: string} → the dump's compact report (what a comparison keeps of it: headline
+   * figures, the histogram, reference, Finalizer and Timer figures, suspects; the histogram
+   * alone when the full analysis was refused). Also `analyze`'s `report`.
+   */
+  REPORT: 'report',
+  /**
+   * {reports: Report[] (kept from other dumps), file?: string (this dump's name)} → the
+   * comparison of those dumps and this one, oldest first (`heapscope compare --json`:
+   * dumps, classes, trends, suspects, warnings).
+   */
+  COMPARE: 'compare',
 });
 
 /** Event types (worker → page, no id). */
