@@ -24,12 +24,24 @@ function cliCompare(files) {
 /** Every worker the page starts and ends, with how many were alive when each started. */
 function watchWorkers(page) {
   const w = { live: 0, starts: [] };
-  page.on('worker', (worker) => {
-    w.starts.push(w.live);
+  const track = (worker) => {
     w.live += 1;
     worker.on('close', () => { w.live -= 1; });
+  };
+  page.workers().forEach(track); // the spare made at load
+  page.on('worker', (worker) => {
+    w.starts.push(w.live);
+    track(worker);
   });
   return w;
+}
+
+/** Waits until `n` workers are alive (a spare starts right after a report is shown). */
+async function alive(w, n) {
+  for (let i = 0; w.live !== n; i++) {
+    assert.ok(i < 200, `${n} workers alive, not ${w.live}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
 
 /** Parses the CSV export (no quoted commas in these class names). */
@@ -65,6 +77,7 @@ test('Compare with…: a second dump after the first, by a fresh worker; rows eq
   const page = await env.newPage();
   const workers = watchWorkers(page);
   await dropReady(page, series[0]);
+  await alive(workers, 2); // the first dump's and a spare
   const before = workers.starts.length;
   await page.setInputFiles('#compare-input', series[1]);
   assert.equal(await finalStatus(page), 'ready');
@@ -90,6 +103,7 @@ test('three dumps chosen at once: dump k of 3, trends of the program, suspects m
     new MutationObserver(() => window.__titles.add(document.querySelector('#busy h2')?.textContent))
       .observe(document.querySelector('#busy'), { subtree: true, childList: true, characterData: true });
   });
+  await alive(workers, 1); // the spare made at load
   const before = workers.starts.length;
   // Out of order: the comparison orders the dumps by their timestamps.
   await page.setInputFiles('#file-input', [series[2], series[0], series[1]]);
@@ -103,6 +117,7 @@ test('three dumps chosen at once: dump k of 3, trends of the program, suspects m
   const expected = cliCompare(series);
   assert.deepEqual(await page.$$eval('[data-testid=compare-dumps] tbody tr td[data-col=file]', (tds) => tds.map((t) => t.textContent)),
     ['series1.hprof.gz', 'series2.hprof.gz', 'series3.hprof.gz']);
+  await screenshot(page, '30-compare', 1600);
   await assertRowsEqualCli(page, expected);
   const facts = factsOf('series');
   const trend = (name) => page.$eval(`[data-testid=trend][data-name="${name}"]`, (e) => JSON.parse(e.dataset.values));
@@ -112,7 +127,6 @@ test('three dumps chosen at once: dump k of 3, trends of the program, suspects m
   const suspects = await page.$$eval('[data-testid=compare-suspect]', (els) => els.map((e) => ({ kind: e.dataset.kind, class: e.dataset.class, status: e.dataset.status })));
   assert.deepEqual(suspects, expected.suspects.map((s) => ({ kind: s.kind, class: s.class, status: s.status })));
   assert.ok(suspects.some((s) => s.kind === 'finalizer' && s.status === 'kept'), 'the Finalizer suspect is in every dump');
-  await screenshot(page, '30-compare', 1600);
   // The JSON export holds the comparison (the CLI's, file names aside).
   const report = await exportedReport(page);
   assert.deepEqual(report.comparison, expected);

@@ -83,24 +83,26 @@ function chart(name, values, dumps) {
     plot);
 }
 
+/** `new`, `gone` or `kept`: a badge beside the name in the table, a column of the CSV. */
+const STATUS = { key: 'status', csv: 'status', title: 'Status', kind: 'text', value: (r) => r.status };
+
 function columns(dumps) {
   const n = dumps.length;
   const last = n - 1;
   const delta = (key, csv, title, kind, value) => ({
-    key, csv, title, kind, width: '8rem', value,
+    key, csv, title, kind, width: '7rem', value,
     decorate: (el, _r, v) => { el.textContent = signed(v, kind === 'bytes'); },
   });
   return [
-    { key: 'class', csv: 'class', title: 'Class', kind: 'text', width: 'minmax(14rem, 1fr)', cellClass: 'mono', value: (r) => r.name,
+    { key: 'class', csv: 'class', title: 'Class', kind: 'text', width: 'minmax(12rem, 1fr)', cellClass: 'mono', value: (r) => r.name,
       decorate: (el, r) => el.replaceChildren(className(r.name), r.status === 'kept' ? '' : h('span', { class: `badge ${r.status}`, text: r.status })) },
-    { key: 'status', csv: 'status', title: 'Status', kind: 'text', width: '5rem', value: (r) => r.status },
     ...dumps.map((d, i) => ({
-      key: `instances_${i + 1}`, csv: `instances_${i + 1}`, title: `Instances #${i + 1}`, headerTitle: d.file, kind: 'count', width: '7.5rem', value: (r) => r.instances[i],
+      key: `instances_${i + 1}`, csv: `instances_${i + 1}`, title: `Instances #${i + 1}`, headerTitle: d.file, kind: 'count', width: '6.5rem', value: (r) => r.instances[i],
     })),
     delta('instances_change', 'instances_change', 'Δ instances', 'count', (r) => r.instances_change),
-    { key: 'shallow', csv: `shallow_bytes_${n}`, title: `Shallow #${n}`, kind: 'bytes', width: '7.5rem', value: (r) => r.shallow_bytes[last] },
+    { key: 'shallow', csv: `shallow_bytes_${n}`, title: `Shallow #${n}`, kind: 'bytes', width: '6.5rem', value: (r) => r.shallow_bytes[last] },
     delta('shallow_change', 'shallow_bytes_change', 'Δ shallow', 'bytes', (r) => r.shallow_bytes_change),
-    { key: 'retained', csv: `retained_bytes_${n}`, title: `Retained #${n}`, kind: 'bytes', width: '7.5rem', value: (r) => r.retained_bytes[last] },
+    { key: 'retained', csv: `retained_bytes_${n}`, title: `Retained #${n}`, kind: 'bytes', width: '6.5rem', value: (r) => r.retained_bytes[last] },
     delta('retained_change', 'retained_bytes_change', 'Δ retained', 'bytes', (r) => r.retained_bytes_change),
   ];
 }
@@ -176,7 +178,7 @@ export function compareView({ comparison: c, onExport, onAdd }) {
     h('div', { class: 'toolbar' }, filter,
       h('label', { class: 'muted' }, onlyChanged, ' changed only'),
       counts,
-      exportButton('compare-classes', () => onExport('compare-classes', cols.map((col) => col.key === 'class' ? { ...col, decorate: undefined } : col), table.displayed()), 'The rows shown, in the order shown')),
+      exportButton('compare-classes', () => onExport('compare-classes', [...cols, STATUS], table.displayed()), 'The rows shown, in the order shown')),
     table.el);
   return el;
 }
