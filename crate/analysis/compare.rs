@@ -425,3 +425,119 @@ fn warnings(order: &[&DumpReport], common: usize) -> Vec<String> {
     }
     w
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::report::{ClassFigures, REPORT_VERSION, SuspectFigures};
+
+    fn report(file: &str, ts: u64, classes: &[(&str, u64)]) -> DumpReport {
+        DumpReport {
+            report_version: REPORT_VERSION,
+            file: file.into(),
+            timestamp_ms: ts,
+            id_size: 8,
+            compressed_oops: true,
+            reference_bytes: 4,
+            objects: classes.iter().map(|c| c.1).sum(),
+            shallow_bytes: classes.iter().map(|c| 16 * c.1).sum(),
+            threads: 1,
+            full_analysis: true,
+            reachable_objects: Some(0),
+            reachable_bytes: Some(0),
+            classes: classes
+                .iter()
+                .map(|&(name, n)| ClassFigures {
+                    name: name.into(),
+                    instances: n,
+                    shallow_bytes: 16 * n,
+                    retained_bytes: Some(16 * n),
+                })
+                .collect(),
+            references: Vec::new(),
+            finalizers: None,
+            timers: Vec::new(),
+            suspects: Vec::new(),
+        }
+    }
+
+    fn suspect(field: &str, retained: u64) -> SuspectFigures {
+        SuspectFigures {
+            kind: "object".into(),
+            class: "java.util.HashMap".into(),
+            path: vec![
+                PathName {
+                    class: "class Cache".into(),
+                    field: None,
+                },
+                PathName {
+                    class: "java.util.HashMap".into(),
+                    field: Some(field.into()),
+                },
+            ],
+            accumulation_point: None,
+            retained_bytes: retained,
+            instances: None,
+            description: String::new(),
+        }
+    }
+
+    #[test]
+    fn classes_new_gone_and_growth() {
+        let a = report("a", 1, &[("A", 10), ("Gone", 5)]);
+        let b = report("b", 2, &[("A", 4), ("New", 7)]);
+        // Given newest first: ordered by timestamp.
+        let c = compare(&[b, a]);
+        assert_eq!(c.dumps[0].file, "a");
+        let names: Vec<(&str, &str, i64)> = c
+            .classes
+            .iter()
+            .map(|r| (r.name.as_str(), r.status, r.instances_change))
+            .collect();
+        assert_eq!(
+            names,
+            [("New", "new", 7), ("Gone", "gone", -5), ("A", "kept", -6)]
+        );
+        assert_eq!(c.classes[0].retained_bytes, [Some(0), Some(112)]);
+        assert_eq!(c.trends.get("objects"), Some(&[Some(15), Some(11)][..]));
+    }
+
+    #[test]
+    fn suspects_match_by_path_without_array_indices() {
+        let mut a = report("a", 1, &[("A", 1)]);
+        let mut b = report("b", 2, &[("A", 1)]);
+        a.suspects.push(suspect("[3]", 100));
+        b.suspects.push(suspect("[7]", 250));
+        b.suspects.push(suspect("map", 40));
+        let c = compare(&[a, b]);
+        assert_eq!(c.suspects.len(), 2);
+        assert_eq!(c.suspects[0].retained_bytes, [Some(100), Some(250)]);
+        assert_eq!(c.suspects[0].growth, Some(150));
+        assert_eq!(c.suspects[0].status, "kept");
+        assert_eq!(c.suspects[1].status, "new");
+        assert_eq!(c.suspects[1].growth, None);
+    }
+
+    #[test]
+    fn warnings_say_why_dumps_may_not_compare() {
+        let a = report("a", 5, &[("A", 1), ("B", 1), ("C", 1), ("D", 1)]);
+        let mut b = report("b", 5, &[("A", 1), ("X", 1), ("Y", 1), ("Z", 1)]);
+        b.id_size = 4;
+        b.full_analysis = false;
+        let w = compare(&[a, b]).warnings;
+        assert_eq!(w.len(), 4, "{w:?}");
+        assert!(w[0].starts_with("b has 4-byte identifiers, a 8-byte ones"));
+        assert!(w[1].starts_with("a and b have the same timestamp"));
+        assert!(w[2].starts_with("only 1 of the 4 class names"));
+        assert!(w[3].starts_with("b: histogram only"));
+        let same = compare(&[report("a", 1, &[("A", 1)]), report("b", 2, &[("A", 2)])]);
+        assert!(same.warnings.is_empty());
+    }
+
+    #[test]
+    fn changes_saturate() {
+        assert_eq!(change(0, u64::MAX), i64::MAX);
+        assert_eq!(change(u64::MAX, 0), i64::MIN);
+        assert_eq!(change(5, 3), -2);
+    }
+}
