@@ -361,6 +361,17 @@ fn all_cases(tmp: &Path) -> Cases {
     ] {
         c.both("timer_finalizer", &fixture_file, cmd);
     }
+    // The series of three dumps of one JVM (given out of order: compare orders them by
+    // their timestamps).
+    let series: Vec<String> = ["series3", "series1", "series2"]
+        .iter()
+        .map(|s| rel(&fixture(&format!("{s}.hprof.gz"))))
+        .collect();
+    let mut args = vec!["compare"];
+    args.extend(series.iter().map(String::as_str));
+    c.add("series", "compare", &args, Out::Text, Expect::Ok);
+    args.push("--json");
+    c.add("series", "compare", &args, Out::Json, Expect::Ok);
     // The collections fixture: its duplicated strings, its plugin class in two loaders.
     let collections_file = rel(&fixture("collections.hprof"));
     for cmd in [&["duplicate-strings", "--top", "10"][..], &["classloaders"]] {
@@ -502,6 +513,7 @@ fn all_cases(tmp: &Path) -> Cases {
         "duplicate-strings",
         "secrets",
         "classloaders",
+        "compare",
     ] {
         c.add(
             cli,
@@ -515,6 +527,12 @@ fn all_cases(tmp: &Path) -> Cases {
     c.fails(cli, "error-no-command", &[]);
     c.fails(cli, "error-unknown-command", &["leaks", f]);
     c.fails(cli, "error-no-file", &["summary"]);
+    c.fails(cli, "error-compare-one-file", &["compare", f]);
+    c.fails(
+        cli,
+        "error-compare-not-a-report",
+        &["compare", f, "Cargo.toml"],
+    );
     c.fails(
         cli,
         "error-histogram--top-not-a-number",

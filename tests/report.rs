@@ -1,4 +1,4 @@
-//! The shareable report (`heapscope report`, `Query::Report`): what it holds, on the
+//! The shareable report (`heapscope report`, `Query::HtmlReport`): what it holds, on the
 //! fixture dumps (the facts their Java programs recorded), what it must not hold without
 //! `include_values` (the dump's String contents), and that it can load nothing.
 
@@ -18,7 +18,7 @@ fn analysed(bytes: &[u8]) -> Session {
 }
 
 fn report(s: &mut Session, include_values: bool, file_name: &str) -> String {
-    s.ask(&Query::Report {
+    s.ask(&Query::HtmlReport {
         include_values,
         file_name: file_name.into(),
     })

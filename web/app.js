@@ -30,6 +30,7 @@ import { histogramView } from './views/histogram_groups.js';
 import { duplicateStringsView } from './views/duplicate-strings.js';
 import { classLoadersView } from './views/classloaders.js';
 import { secretsView } from './views/secrets.js';
+import { compareView } from './views/compare.js';
 
 /**
  * The views, in tab order. `full`: needs the full analysis (hidden when it was refused).
@@ -55,6 +56,8 @@ const VIEWS = [
   { id: 'secrets', title: 'Secrets', full: true, create: (c) => secretsView(c) },
   { id: 'unreachable', title: 'Unreachable', full: true, create: (c) => unreachableView({ ...c, unreachable: c.report.unreachable, heapBytes: c.report.summary.shallow_bytes }) },
   { id: 'collections', title: 'Collections', full: true, create: (c) => collectionsView(c) },
+  // Shown once the dump was compared with others (`needs`).
+  { id: 'compare', title: 'Compare', needs: (r) => r.comparison, create: (c) => compareView({ comparison: c.report.comparison, onExport: c.onExport, onAdd: () => ui.compareInput.click() }) },
 ];
 
 /**
@@ -129,6 +132,8 @@ const ui = {
   saveReportGroup: $('#save-report-group'),
   saveReport: $('#save-report'),
   saveReportValues: $('#save-report-values'),
+  compareWith: $('#compare-with'),
+  compareInput: $('#compare-input'),
   dropOverlay: $('#drop-overlay'),
 };
 
@@ -193,6 +198,7 @@ function show(part) {
   ui.exportJson.hidden = part !== 'report';
   // The HTML report needs the full analysis (its suspects, paths and threads).
   ui.saveReportGroup.hidden = part !== 'report' || !state.report?.analysis.full;
+  ui.compareWith.hidden = part !== 'report';
   ui.fileInfo.hidden = part !== 'report';
 }
 
@@ -243,11 +249,13 @@ function dropPrevious() {
 
 /**
  * Analyses `file` in a fresh worker. The report on screen stays set aside until the new
- * one is ready, and comes back if this one fails or is cancelled.
+ * one is ready, and comes back if this one fails or is cancelled. In a comparison
+ * (`series`: the reports kept of the other dumps, which dump this is and of how many),
+ * the dump is then compared with the others by the module, and the Compare view opens.
  */
-async function analyze(file) {
+async function analyze(file, series) {
   setAside();
-  progress.start(file.name, file.size);
+  progress.start(series ? `${file.name} (dump ${series.index} of ${series.total})` : file.name, file.size);
   show('busy');
   setStatus('reading');
   let client = useWorker(takeWorker());
@@ -285,6 +293,13 @@ async function analyze(file) {
       if (state.client === client) progress.update({ phase: 'report', done: i, total: parts.length, pass: 0, passes: opened.passes, detail: q.label });
       results[q.key] = await client.request(Request.QUERY, q.query);
     }
+    // What a comparison keeps of this dump (`compare` in the CLI reads the same).
+    results.dump_report = await client.request(Request.QUERY, { kind: Query.REPORT, file: file.name });
+    if (series) {
+      if (state.client === client) progress.update({ phase: 'report', done: parts.length, total: parts.length, pass: 0, passes: opened.passes, detail: `Comparing ${series.total} dumps` });
+      results.comparison = await client.request(Request.QUERY, { kind: Query.COMPARE, reports: series.kept, file: file.name });
+      results.compared_reports = series.kept;
+    }
     if (state.client === client) progress.update({ phase: 'report', done: parts.length, total: parts.length, pass: 0, passes: opened.passes, detail: 'Showing the report' });
     // The memory's high-water mark once the report's queries ran too.
     const { memoryBytes } = await client.request(Request.STATUS);
@@ -301,8 +316,9 @@ async function analyze(file) {
     if (state.client !== client) return;
     dropPrevious();
     state.report = report;
-    // A new file opens on the overview (its findings), not on the tab the last one was left on.
-    history.replaceState(null, '', `#${VIEWS[0].id}`);
+    // A new file opens on the overview (its findings), not on the tab the last one was left
+    // on; a comparison on the comparison.
+    history.replaceState(null, '', series ? '#compare' : `#${VIEWS[0].id}`);
     showReport();
     setStatus('ready');
   } catch (e) {
@@ -313,7 +329,8 @@ async function analyze(file) {
     const plain = `${inWords(e.message)}${back ? ` ${file.name} was not opened; ${state.report.file.name} is shown again.` : ''}`;
     setStatus('error', `${e.fatal ? `the analysis stopped: ${e.message}. The page has a new worker; drop a file to try again.` : e.message}${back}`, plain);
   } finally {
-    if (state.client === client || state.client === null) warmWorker();
+    // After a comparison no spare waits: the page holds one worker (and one heap).
+    if (!series && (state.client === client || state.client === null)) warmWorker();
   }
 }
 
@@ -331,6 +348,65 @@ function useWorker(client) {
     warmWorker();
   };
   return client;
+}
+
+/**
+ * Compares dumps: `files` are analysed one after the other, each by a fresh worker whose
+ * compact report is kept and which is terminated before the next one starts (the page
+ * never holds two heaps); the last one stays open for drill-down and compares them all.
+ * `kept`: reports of dumps analysed before (the open dump's, and those it was compared
+ * with).
+ */
+async function compareFiles(files, kept = []) {
+  if (files.length === 0 || files.length + kept.length < 2) {
+    if (files.length) analyze(files[0]);
+    return;
+  }
+  // One heap at a time: the open dump's worker, a report set aside and the spare go now.
+  dropPrevious();
+  state.client?.terminate();
+  state.spare?.terminate();
+  Object.assign(state, { client: null, report: null, spare: null, views: new Map(), lastKey: new Map() });
+  const reports = [...kept];
+  const total = kept.length + files.length;
+  const { options, module } = openOptions();
+  for (const file of files.slice(0, -1)) {
+    progress.start(`${file.name} (dump ${reports.length + 1} of ${total})`, file.size);
+    show('busy');
+    setStatus('reading');
+    let client = useWorker(new WorkerClient());
+    try {
+      await client.ready;
+      let opened = await client.request(Request.OPEN, { file, options, module });
+      if (opened.switchTo && state.client === client) {
+        client.terminate();
+        client = useWorker(new WorkerClient());
+        await client.ready;
+        opened = await client.request(Request.OPEN, { file, options, module: WASM64 });
+      }
+      progress.update({ phase: 'report', done: 0, total: 1, pass: 0, passes: opened.passes, detail: 'Keeping the report for the comparison' });
+      const report = await client.request(Request.QUERY, { kind: Query.REPORT, file: file.name });
+      if (state.client !== client) return; // cancelled
+      reports.push(report);
+    } catch (e) {
+      if (state.client !== client || e.cancelled) return;
+      show('landing');
+      setStatus('error', `${file.name}: ${e.message}`, `${file.name}: ${inWords(e.message)}`);
+      warmWorker();
+      return;
+    } finally {
+      client.terminate();
+    }
+    state.client = null;
+  }
+  await analyze(files[files.length - 1], { kept: reports, index: total, total });
+}
+
+/** "Compare with…": the open dump's report (and those it was compared with) and `files`. */
+function compareWith(files) {
+  const r = state.report;
+  if (!r?.dump_report) return compareFiles(files);
+  return compareFiles(files, [...(r.compared_reports ?? []), r.dump_report]);
 }
 
 function cancel() {
@@ -367,7 +443,7 @@ function route() {
   return { view, params, key: view.params && args ? `${view.id}?${args}` : view.id };
 }
 
-const available = (v) => !v.full || Boolean(state.report?.analysis.full);
+const available = (v) => (!v.full || Boolean(state.report?.analysis.full)) && (!v.needs || Boolean(state.report && v.needs(state.report)));
 
 function showReport() {
   const r = state.report;
@@ -538,7 +614,7 @@ async function saveReport() {
   ui.saveReport.textContent = 'Writing the report…';
   try {
     const html = await client.request(Request.QUERY, {
-      kind: Query.REPORT, include_values: ui.saveReportValues.checked, file_name: r.file.name,
+      kind: Query.HTML_REPORT, include_values: ui.saveReportValues.checked, file_name: r.file.name,
     });
     download(`${r.file.name}.report.html`, html, 'text/html');
   } catch (e) {
@@ -556,9 +632,17 @@ async function saveReport() {
 window.addEventListener('hashchange', renderView);
 installKeys(ui.view);
 ui.input.addEventListener('change', () => {
-  const f = ui.input.files[0];
+  const files = [...ui.input.files];
   ui.input.value = ''; // choosing the same file again is a new analysis
-  if (f) analyze(f);
+  // Several files at once: compared.
+  if (files.length > 1) compareFiles(files);
+  else if (files[0]) analyze(files[0]);
+});
+ui.compareWith.addEventListener('click', () => ui.compareInput.click());
+ui.compareInput.addEventListener('change', () => {
+  const files = [...ui.compareInput.files];
+  ui.compareInput.value = '';
+  if (files.length) compareWith(files);
 });
 $('#sample').addEventListener('click', loadSample);
 ui.exportJson.addEventListener('click', exportReport);
@@ -583,8 +667,10 @@ document.addEventListener('drop', (e) => {
   e.preventDefault();
   dragDepth = 0;
   ui.dropOverlay.hidden = true;
-  const f = e.dataTransfer?.files[0];
-  if (f) analyze(f);
+  const files = [...(e.dataTransfer?.files ?? [])];
+  // Several dumps dropped at once are compared; one is analysed.
+  if (files.length > 1) compareFiles(files);
+  else if (files[0]) analyze(files[0]);
 });
 
 show('landing');

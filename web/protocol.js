@@ -95,9 +95,20 @@ export const Query = Object.freeze({
    * {include_values?: boolean, file_name?: string (the dump's name, no directory)} → a string:
    * the shareable report, one self-contained HTML file (`heapscope report`, the same bytes).
    */
-  REPORT: 'report',
+  HTML_REPORT: 'html_report',
   /** {} → {@link Secrets} (`heapscope secrets --json`). */
   SECRETS: 'secrets',
+   * {file?: string} → the dump's compact report (what a comparison keeps of it: headline
+   * figures, the histogram, reference, Finalizer and Timer figures, suspects; the histogram
+   * alone when the full analysis was refused). Also `analyze`'s `report`.
+   */
+  REPORT: 'report',
+  /**
+   * {reports: Report[] (kept from other dumps), file?: string (this dump's name)} → the
+   * comparison of those dumps and this one, oldest first (`heapscope compare --json`:
+   * dumps, classes, trends, suspects, warnings).
+   */
+  COMPARE: 'compare',
 });
 
 /** Event types (worker → page, no id). */

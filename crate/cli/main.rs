@@ -18,10 +18,11 @@ mod spill;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use heapscope::analysis::histogram_groups::Grouping;
+use heapscope::analysis::report::{DumpReport, REPORT_VERSION};
 use heapscope::format::source::FileSource;
 use heapscope::format::{ByteSource, HprofError};
 use heapscope::graph::BuildError;
-use heapscope::query::{Options, Query, QueryError, Session, defaults};
+use heapscope::query::{Answer, Options, Query, QueryError, Session, defaults};
 use progress::{PassBar, Timings};
 use reader::Chunks;
 use std::io::{IsTerminal, Write};
@@ -88,6 +89,24 @@ enum Command {
         json: bool,
         /// Classes and dominator-tree entries shown.
         #[arg(long, default_value_t = defaults::ANALYZE_TOP)]
+        top: u32,
+    },
+    /// What grew between two or more dumps of one JVM: classes, trends, suspects.
+    ///
+    /// Classes by growth (new and gone), trends of the headline figures (heap, Finalizers,
+    /// the finalization queue, cancelled Timer tasks, …), suspects matched by their path
+    /// from the GC root, warnings when the dumps do not look alike. Each argument is a
+    /// dump (analysed one at a time: one heap in memory at once) or a saved
+    /// `heapscope analyze --json` report; the dumps are ordered by their own timestamps.
+    Compare {
+        /// Dumps (.hprof, .hprof.gz) or saved `analyze --json` reports, two or more.
+        #[arg(required = true, num_args = 2.., value_name = "FILE")]
+        files: Vec<PathBuf>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+        /// Classes the text lists, most grown first (the JSON has every class).
+        #[arg(long, default_value_t = defaults::COMPARE_TOP)]
         top: u32,
     },
     /// What the dump is: format, id size, object and class counts, heap size, GC roots.
@@ -511,13 +530,16 @@ impl Command {
                 (
                     file,
                     false,
-                    Query::Report {
+                    Query::HtmlReport {
                         include_values,
                         file_name,
                     },
                 )
             }
             Command::Secrets { file, json } => (file, json, Query::Secrets {}),
+            Command::Compare { .. } => {
+                return Err(Failure::Io("compare reads several files".into()));
+            }
         })
     }
 }
@@ -797,12 +819,19 @@ fn run_command(cli: Cli) -> Result<Outcome, Failure> {
         Command::Report { output, .. } => Some(report_output(output.as_deref())?),
         _ => None,
     };
+    if let Command::Compare { files, json, top } = &cli.command {
+        return compare(files, *json, *top, cli.quiet, cli.strict);
+    }
     let (file, json, query) = cli.command.query()?;
     query.check()?;
     set_cap(cli.max_memory, cli.spill_dir)?;
     let mut session = analyze_file(&file, cli.quiet, query.needs_full_analysis(), cli.strict)?;
-    let answer = session.query(&query)?;
-    if let (Some(to), heapscope::query::Answer::Report(html)) = (&report_to, &answer) {
+    let mut answer = session.query(&query)?;
+    if let Answer::Analyze(r) = &mut answer {
+        // A saved report names its dump (what `heapscope compare` shows for it).
+        r.report.file = file.display().to_string();
+    }
+    if let (Some(to), Answer::HtmlReport(html)) = (&report_to, &answer) {
         write_report(html, to.as_deref())?;
     } else if json {
         print_json(&answer)?;
@@ -816,6 +845,89 @@ fn run_command(cli: Cli) -> Result<Outcome, Failure> {
         }
         None => Outcome::Complete,
     })
+}
+
+/// Whether a file is a saved JSON report rather than a dump (its first non-blank byte).
+fn is_json(path: &Path) -> Result<bool, Failure> {
+    use std::io::Read;
+    let mut head = [0u8; 64];
+    let mut f = std::fs::File::open(path)
+        .map_err(|e| Failure::Io(format!("cannot open {}: {e}", path.display())))?;
+    let n = f
+        .read(&mut head)
+        .map_err(|e| Failure::Io(format!("cannot read {}: {e}", path.display())))?;
+    Ok(head
+        .get(..n)
+        .unwrap_or_default()
+        .iter()
+        .find(|b| !b.is_ascii_whitespace())
+        == Some(&b'{'))
+}
+
+/// A saved report: `heapscope analyze --json` output (its `report`), or a report alone
+/// (`heapscope compare`'s page export keeps them so).
+fn read_report(path: &Path) -> Result<DumpReport, Failure> {
+    let bad = |e: String| Failure::Io(format!("{}: not a heapscope report: {e}", path.display()));
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| Failure::Io(format!("cannot read {}: {e}", path.display())))?;
+    let mut v: serde_json::Value = serde_json::from_str(&text).map_err(|e| bad(e.to_string()))?;
+    let v = match v.get_mut("report").map(serde_json::Value::take) {
+        Some(r) => r,
+        None if v.get("report_version").is_some() => v,
+        None => {
+            return Err(bad(
+                "no \"report\" (save the output of `heapscope analyze --json`)".into(),
+            ));
+        }
+    };
+    let version = v.get("report_version").and_then(|x| x.as_u64());
+    if version != Some(u64::from(REPORT_VERSION)) {
+        return Err(bad(format!(
+            "report version {}, this heapscope reads version {REPORT_VERSION}",
+            version.map_or("unknown".into(), |x| x.to_string())
+        )));
+    }
+    serde_json::from_value(v).map_err(|e| bad(e.to_string()))
+}
+
+/// `heapscope compare`: each file's report in turn (a dump's heap dropped before the next
+/// is read), then the comparison.
+fn compare(
+    files: &[PathBuf],
+    json: bool,
+    top: u32,
+    quiet: bool,
+    strict: bool,
+) -> Result<Outcome, Failure> {
+    let mut reports = Vec::with_capacity(files.len());
+    let mut outcome = Outcome::Complete;
+    for file in files {
+        let name = file.display().to_string();
+        if is_json(file)? {
+            reports.push(read_report(file)?);
+            continue;
+        }
+        let mut session = analyze_file(file, quiet, true, strict)?;
+        let mut report: DumpReport = session.ask(&Query::Report { file: name.clone() })?;
+        if report.file.is_empty() {
+            report.file = name;
+        }
+        if let Some(d) = session.damaged() {
+            eprintln!("warning: {}: {}", file.display(), render::damage_line(d));
+            outcome = Outcome::Damaged;
+        }
+        // The heap goes before the next dump is read.
+        drop(session);
+        reports.push(report);
+    }
+    Timings::enter("compare");
+    let comparison = heapscope::analysis::compare::compare(&reports);
+    if json {
+        print_json(&comparison)?;
+    } else {
+        print_lines(&render::comparison_text(&comparison, top as usize))?;
+    }
+    Ok(outcome)
 }
 
 fn main() -> ExitCode {

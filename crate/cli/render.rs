@@ -6,6 +6,7 @@ use heapscope::analysis::class::ClassReport;
 use heapscope::analysis::class_loaders::ClassLoaders;
 use heapscope::analysis::collection::Facts;
 use heapscope::analysis::collections::{CollectionsReport, Totals};
+use heapscope::analysis::compare::{ClassDelta, Comparison};
 use heapscope::analysis::dominator_groups::{ClassGroup, ClassSum, GroupedDomTree};
 use heapscope::analysis::dominators_report::{DomNode, DomTree};
 use heapscope::analysis::duplicate_strings::{DuplicateStrings, StringHolder};
@@ -17,12 +18,13 @@ use heapscope::analysis::inspect::{EntryView, ItemView, ObjectView};
 use heapscope::analysis::objects::ObjRef;
 use heapscope::analysis::paths::{PathNode, PathStep, PathTree};
 use heapscope::analysis::refstats::RefKindStats;
+use heapscope::analysis::report::{DumpReport, PathName};
 use heapscope::analysis::retained_set::RetainedSetReport;
 use heapscope::analysis::secrets::{KINDS, SecretsReport};
 use heapscope::analysis::summary::{Damaged, Summary};
 use heapscope::analysis::suspects::SuspectsReport;
 use heapscope::analysis::threads::ThreadView;
-use heapscope::query::{AnalyzeReport, Answer, HistogramTotals};
+use heapscope::query::{AnalyzeReport, Answer, HistogramTotals, defaults};
 use heapscope::text::{group_digits as grouped, human_bytes as human};
 use std::path::Path;
 
@@ -49,8 +51,10 @@ pub fn text(answer: &Answer, file: &Path) -> Vec<String> {
         Answer::GroupedHistogram(h) => grouped_histogram(&mut out, h),
         Answer::DuplicateStrings(d) => duplicate_strings(&mut out, d),
         Answer::ClassLoaders(c) => class_loaders(&mut out, c),
-        Answer::Report(html) => out.push(html.clone()),
+        Answer::HtmlReport(html) => out.push(html.clone()),
         Answer::Secrets(r) => secrets(&mut out, r),
+        Answer::Compare(c) => comparison(&mut out, c, defaults::COMPARE_TOP as usize),
+        Answer::Report(r) => report(&mut out, r),
         // The page's queries: their JSON is their text.
         Answer::DominatorChildren(_) | Answer::Instances(_) | Answer::DominatorGroup(_) => {
             out.push(serde_json::to_string_pretty(answer).unwrap_or_default());
@@ -1368,6 +1372,247 @@ fn referenced(o: Option<&ObjRef>) -> String {
         None => format!(" {}", o.class),
     })
     .unwrap_or_default()
+}
+
+/// A time in milliseconds since 1970 as `YYYY-MM-DD hh:mm:ss.mmm UTC`.
+pub fn utc(ms: u64) -> String {
+    let secs = ms / 1000;
+    let (days, rem) = ((secs / 86_400) as i64, secs % 86_400);
+    // Civil date from days since 1970-01-01 (H. Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02} {:02}:{:02}:{:02}.{:03} UTC",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60,
+        ms % 1000
+    )
+}
+
+/// A signed change: `+1 000`, `-20`, `0`.
+fn signed(v: i64, bytes: bool) -> String {
+    let a = v.unsigned_abs();
+    let s = if bytes { human(a) } else { grouped(a) };
+    match v.signum() {
+        1 => format!("+{s}"),
+        -1 => format!("-{s}"),
+        _ => s,
+    }
+}
+
+/// What a trend's name means, for the text and the page.
+pub fn trend_label(name: &str) -> String {
+    if let Some(c) = name.strip_prefix("referents:") {
+        return format!("Finalizer referents `{c}`");
+    }
+    if let Some(t) = name.strip_prefix("cancelled_tasks:") {
+        return format!("cancelled tasks of Timer '{t}'");
+    }
+    match name {
+        "heap_bytes" => "heap",
+        "reachable_bytes" => "reachable heap",
+        "objects" => "objects",
+        "threads" => "threads",
+        "finalizers" => "Finalizers",
+        "finalization_queue" => "waiting in the finalization queue",
+        "soft_referents" => "soft referents",
+        "weak_referents" => "weak referents",
+        "phantom_referents" => "phantom referents",
+        other => other,
+    }
+    .to_string()
+}
+
+fn path_names(path: &[PathName]) -> String {
+    path.iter()
+        .map(|p| match &p.field {
+            Some(f) => format!(".{f} → {}", p.class),
+            None => p.class.clone(),
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The text of `heapscope compare`: its first `top` classes.
+pub fn comparison_text(c: &Comparison, top: usize) -> Vec<String> {
+    let mut out = Vec::new();
+    comparison(&mut out, c, top);
+    out
+}
+
+fn comparison(out: &mut Vec<String>, c: &Comparison, top: usize) {
+    out.push(format!(
+        "Comparison of {} dumps, oldest first",
+        c.dumps.len()
+    ));
+    let mut t = table();
+    t.set_header(vec![
+        Cell::new("#"),
+        Cell::new("file"),
+        Cell::new("written"),
+        right("objects".into()),
+        right("heap".into()),
+        right("reachable heap".into()),
+        right("classes".into()),
+    ]);
+    for (i, d) in c.dumps.iter().enumerate() {
+        t.add_row(vec![
+            right((i + 1).to_string()),
+            Cell::new(&d.file),
+            Cell::new(utc(d.timestamp_ms)),
+            right(grouped(d.objects)),
+            right(human(d.shallow_bytes)),
+            right(d.reachable_bytes.map_or("histogram only".into(), human)),
+            right(grouped(d.classes)),
+        ]);
+    }
+    out.push(t.to_string());
+    for w in &c.warnings {
+        out.push(format!("warning: {w}"));
+    }
+    out.push(String::new());
+    out.push("Trends (dump 1 → … → last, and the change)".into());
+    let mut t = table();
+    for (name, values) in &c.trends.0 {
+        let bytes = name.ends_with("_bytes");
+        let cell = |v: &Option<u64>| match v {
+            Some(v) if bytes => human(*v),
+            Some(v) => grouped(*v),
+            None => "–".into(),
+        };
+        let series: Vec<String> = values.iter().map(cell).collect();
+        let change = match (values.first(), values.last()) {
+            (Some(Some(a)), Some(Some(b))) => signed(*b as i64 - *a as i64, bytes),
+            _ => String::new(),
+        };
+        t.add_row(vec![
+            Cell::new(trend_label(name)),
+            right(series.join(" → ")),
+            right(change),
+        ]);
+    }
+    out.push(t.to_string());
+    out.push(String::new());
+    if c.suspects.is_empty() {
+        out.push("Leak between dumps: no suspect in any dump.".into());
+    } else {
+        out.push("Leak between dumps: suspects matched by their path from the GC root".into());
+    }
+    for s in &c.suspects {
+        let sizes: Vec<String> = s
+            .retained_bytes
+            .iter()
+            .map(|v| v.map_or("–".into(), human))
+            .collect();
+        let growth = s.growth.map(|g| format!(" ({})", signed(g, true)));
+        let status = match s.status {
+            "new" => " new",
+            "gone" => " gone",
+            _ => "",
+        };
+        out.push(format!(
+            "  {} `{}`{status}: retained {}{}",
+            s.kind,
+            s.class,
+            sizes.join(" → "),
+            growth.unwrap_or_default()
+        ));
+        if !s.path.is_empty() {
+            out.push(format!("    path: {}", path_names(&s.path)));
+        }
+        if let Some(p) = &s.accumulation_point {
+            out.push(format!("    accumulates in `{p}`"));
+        }
+        out.push(format!("    last: {}", s.description));
+    }
+    out.push(String::new());
+    let new = c.classes.iter().filter(|r| r.status == "new").count() as u64;
+    let gone = c.classes.iter().filter(|r| r.status == "gone").count() as u64;
+    out.push(format!(
+        "Classes, most grown first ({} of {}; {} new, {} gone; instances and shallow bytes per dump)",
+        grouped(c.classes.len().min(top) as u64),
+        grouped(c.classes.len() as u64),
+        grouped(new),
+        grouped(gone)
+    ));
+    let mut t = table();
+    t.set_header(vec![
+        Cell::new("class"),
+        right("instances".into()),
+        right("change".into()),
+        right("shallow".into()),
+        right("change".into()),
+        right("retained (last)".into()),
+        right("change".into()),
+    ]);
+    for r in c.classes.iter().take(top) {
+        t.add_row(class_delta_row(r));
+    }
+    out.push(t.to_string());
+}
+
+fn class_delta_row(r: &ClassDelta) -> Vec<Cell> {
+    let series = |v: &[u64], bytes: bool| {
+        v.iter()
+            .map(|&x| if bytes { human(x) } else { grouped(x) })
+            .collect::<Vec<_>>()
+            .join(" → ")
+    };
+    let status = match r.status {
+        "new" => " (new)",
+        "gone" => " (gone)",
+        _ => "",
+    };
+    vec![
+        Cell::new(format!("{}{status}", r.name)),
+        right(series(&r.instances, false)),
+        right(signed(r.instances_change, false)),
+        right(series(&r.shallow_bytes, true)),
+        right(signed(r.shallow_bytes_change, true)),
+        right(
+            r.retained_bytes
+                .last()
+                .copied()
+                .flatten()
+                .map_or("–".into(), human),
+        ),
+        right(
+            r.retained_bytes_change
+                .map_or("–".into(), |v| signed(v, true)),
+        ),
+    ]
+}
+
+fn report(out: &mut Vec<String>, r: &DumpReport) {
+    out.push(format!(
+        "{}: written {}, {} objects, {} heap, {}",
+        if r.file.is_empty() {
+            "the dump"
+        } else {
+            &r.file
+        },
+        utc(r.timestamp_ms),
+        grouped(r.objects),
+        human(r.shallow_bytes),
+        match r.reachable_bytes {
+            Some(b) => format!("{} reachable", human(b)),
+            None => "histogram only".into(),
+        }
+    ));
+    out.push(format!(
+        "{} classes, {} threads, {} suspects (the report `heapscope compare` keeps of a dump; --json prints it)",
+        grouped(r.classes.len() as u64),
+        grouped(r.threads),
+        grouped(r.suspects.len() as u64)
+    ));
 }
 
 #[cfg(test)]

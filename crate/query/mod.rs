@@ -35,6 +35,7 @@ pub use crate::graph::{Options, PassInfo, Plan, Progress};
 use crate::analysis::class::ClassReport;
 use crate::analysis::class_loaders::ClassLoaders;
 use crate::analysis::collections::CollectionsReport;
+use crate::analysis::compare::Comparison;
 use crate::analysis::dominator_groups::{DomGroup, GroupedDomTree};
 use crate::analysis::dominators_report::{DomChildren, DomNode, DomTree, Instances};
 use crate::analysis::duplicate_strings::DuplicateStrings;
@@ -45,6 +46,7 @@ use crate::analysis::immediate_dominators::ImmediateDominators;
 use crate::analysis::inspect::ObjectView;
 use crate::analysis::paths::PathTree;
 use crate::analysis::refstats::References;
+use crate::analysis::report::{DumpReport, REPORT_VERSION};
 use crate::analysis::retained_set::RetainedSetReport;
 use crate::analysis::secrets::SecretsReport;
 use crate::analysis::summary::{GraphSummary, Summary};
@@ -91,6 +93,10 @@ pub mod defaults {
     pub const DUPLICATE_STRINGS_TOP: u32 = 100;
     /// Strings a value needs to count as duplicated.
     pub const DUPLICATE_MIN_COUNT: u32 = 2;
+    /// Classes the text of `compare` lists (its JSON has every class).
+    pub const COMPARE_TOP: u32 = 30;
+    /// The most dumps `compare` takes.
+    pub const MAX_DUMPS: usize = 100;
 
     pub(super) fn analyze_top() -> u32 {
         ANALYZE_TOP
@@ -366,7 +372,7 @@ pub enum Query {
     ClassLoaders {},
     /// *Full*: the shareable report, one self-contained HTML file ([`report`];
     /// `heapscope report`, the page's "Save report").
-    Report {
+    HtmlReport {
         /// Also write values: String text and Timer due times (see [`report`]).
         #[serde(default)]
         include_values: bool,
@@ -379,6 +385,24 @@ pub enum Query {
     /// in URLs, values of fields and map keys named like secrets), masked, with the chain
     /// from their nearest holder (`heapscope secrets`).
     Secrets {},
+    /// The compact report of the dump (what a comparison keeps of it): headline figures,
+    /// the histogram, and with the full analysis retained sizes, reference, Finalizer and
+    /// Timer figures and suspects; the histogram alone otherwise.
+    Report {
+        /// The dump's file name, as the report names it.
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        file: String,
+    },
+    /// What grew between dumps: this dump's report compared with `reports` (one or more
+    /// saved reports of other dumps), ordered by the dumps' timestamps
+    /// (`heapscope compare`).
+    Compare {
+        /// The other dumps' reports.
+        reports: Vec<DumpReport>,
+        /// This dump's file name, as the comparison names it.
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        file: String,
+    },
 }
 
 fn is_zero(v: &u64) -> bool {
@@ -433,10 +457,14 @@ pub enum Answer {
     DuplicateStrings(DuplicateStrings),
     /// To [`Query::ClassLoaders`].
     ClassLoaders(ClassLoaders),
-    /// To [`Query::Report`]: the HTML text.
-    Report(String),
+    /// To [`Query::HtmlReport`]: the HTML text.
+    HtmlReport(String),
     /// To [`Query::Secrets`].
     Secrets(SecretsReport),
+    /// To [`Query::Report`].
+    Report(Box<DumpReport>),
+    /// To [`Query::Compare`].
+    Compare(Box<Comparison>),
 }
 
 /// `TryFrom<Answer>` for each variant's payload, so that [`Session::ask`] gives it typed.
@@ -479,8 +507,10 @@ answer_payloads! {
     GroupedHistogram(GroupedHistogram),
     DuplicateStrings(DuplicateStrings),
     ClassLoaders(ClassLoaders),
-    Report(String),
+    HtmlReport(String),
     Secrets(SecretsReport),
+    Report(DumpReport) boxed *,
+    Compare(Comparison) boxed *,
 }
 
 /// `heapscope analyze`: the full report in one answer (JSON keys in this order).
@@ -500,6 +530,9 @@ pub struct AnalyzeReport {
     pub top_retained_classes: Vec<HistogramRow>,
     /// The dominator tree's top level.
     pub dominators: Vec<DomNode>,
+    /// The compact report (the whole histogram with retained sizes among it): what
+    /// `heapscope compare` reads of a saved `analyze --json`.
+    pub report: DumpReport,
     /// The whole histogram's totals, for the text (not in the JSON: `summary` has them).
     #[serde(skip)]
     pub histogram_totals: HistogramTotals,
@@ -541,8 +574,10 @@ impl Query {
         "grouped_histogram",
         "duplicate_strings",
         "class_loaders",
-        "report",
+        "html_report",
         "secrets",
+        "report",
+        "compare",
     ];
 
     /// This query's name (its `kind`).
@@ -571,7 +606,9 @@ impl Query {
             Query::DuplicateStrings { .. } => "duplicate_strings",
             Query::ClassLoaders {} => "class_loaders",
             Query::Report { .. } => "report",
+            Query::HtmlReport { .. } => "html_report",
             Query::Secrets {} => "secrets",
+            Query::Compare { .. } => "compare",
         }
     }
 
@@ -581,6 +618,7 @@ impl Query {
             Query::Summary {} => false,
             Query::Histogram { by_retained, .. } => *by_retained,
             Query::GroupedHistogram { by_retained, .. } => *by_retained,
+            // Answered from the histogram alone when the full analysis was refused.
             _ => true,
         }
     }
@@ -676,11 +714,27 @@ impl Query {
                 top.map_or(Ok(()), |t| limit("top", t))
             }
             Query::Class { name: n } => name(n),
-            Query::Report { file_name, .. } if file_name.len() > defaults::MAX_NAME => {
-                Err(QueryError::BadArgument(format!(
-                    "a file name must have at most {} bytes",
-                    defaults::MAX_NAME
-                )))
+            Query::HtmlReport { file_name: f, .. } => file_name(f),
+            Query::Report { file } => file_name(file),
+            Query::Compare { reports, file } => {
+                file_name(file)?;
+                if reports.is_empty() || reports.len() >= defaults::MAX_DUMPS {
+                    return Err(QueryError::BadArgument(format!(
+                        "compare takes 1 to {} other reports, not {}",
+                        defaults::MAX_DUMPS - 1,
+                        reports.len()
+                    )));
+                }
+                for r in reports {
+                    file_name(&r.file)?;
+                    if r.report_version != REPORT_VERSION {
+                        return Err(QueryError::BadArgument(format!(
+                            "the report of {} is of version {}; this heapscope reads version {}",
+                            r.file, r.report_version, REPORT_VERSION
+                        )));
+                    }
+                }
+                Ok(())
             }
             Query::DuplicateStrings { min_count, top } => {
                 limit("top", *top)?;
@@ -715,8 +769,16 @@ impl Query {
             Query::Class { .. } => &["class"],
             Query::DuplicateStrings { .. } => &["duplicate strings"],
             Query::ClassLoaders {} => &["class loaders"],
-            Query::Report { .. } => &["finalizers", "suspects", "threads", "report"],
+            Query::HtmlReport { .. } => &["finalizers", "suspects", "threads", "report"],
             Query::Secrets {} => &["secrets"],
+            Query::Report { .. } => &["finalizers", "suspects", "reference stats", "report"],
+            Query::Compare { .. } => &[
+                "finalizers",
+                "suspects",
+                "reference stats",
+                "report",
+                "compare",
+            ],
             Query::GroupedDominatorTree { .. } => &["grouped dominator tree"],
             Query::GroupedHistogram { .. } => &["grouped histogram"],
             Query::DominatorChildren { .. }
@@ -733,14 +795,15 @@ impl Query {
         Ok(q)
     }
 
-    /// One query of every kind but `inspect` (which needs an object), with its defaults
+    /// One query of every kind but `inspect` (which needs an object) and `compare` (which
+    /// needs reports), with its defaults
     /// and `class` wherever a class is needed: what the robustness tests and the fuzz
     /// target ask of every dump.
     #[cfg(not(target_family = "wasm"))]
     pub fn every_kind(class: &str) -> Vec<Query> {
         Query::NAMES
             .iter()
-            .filter(|&&k| k != "inspect")
+            .filter(|&&k| k != "inspect" && k != "compare")
             .filter_map(|&kind| {
                 ["class", "name"]
                     .iter()
@@ -757,6 +820,17 @@ impl Query {
     pub fn from_json(json: &str) -> Result<Query, QueryError> {
         Query::read(&mut serde_json::Deserializer::from_str(json))
     }
+}
+
+/// Checks a file name a query names a dump by.
+fn file_name(f: &str) -> Result<(), QueryError> {
+    if f.len() > defaults::MAX_NAME {
+        return Err(QueryError::BadArgument(format!(
+            "a file name has at most {} bytes",
+            defaults::MAX_NAME
+        )));
+    }
+    Ok(())
 }
 
 /// Checks that a query over a set of objects names one object or one class name.
@@ -788,6 +862,12 @@ mod tests {
                 "inspect" => r#","object":"0x10""#,
                 "immediate_dominators" | "retained_set" => r#","class":"java.lang.String""#,
                 "class" => r#","name":"java.lang.String""#,
+                "compare" => {
+                    r#","reports":[{"report_version":1,"timestamp_ms":0,"id_size":8,
+                    "compressed_oops":true,"reference_bytes":4,"objects":0,"shallow_bytes":0,
+                    "threads":0,"full_analysis":false,"classes":[],"references":[],
+                    "timers":[],"suspects":[]}]"#
+                }
                 _ => "",
             };
             let q = Query::from_json(&format!(r#"{{"kind":"{name}"{extra}}}"#))
@@ -811,7 +891,7 @@ mod tests {
         let expected: Vec<&str> = Query::NAMES
             .iter()
             .copied()
-            .filter(|&k| k != "inspect")
+            .filter(|&k| k != "inspect" && k != "compare")
             .collect();
         assert_eq!(names, expected);
     }

@@ -1,4 +1,4 @@
-//! The shareable report ([`Query::Report`](super::Query::Report)): one self-contained HTML
+//! The shareable report ([`Query::HtmlReport`](super::Query::HtmlReport)): one self-contained HTML
 //! file written from a finished analysis, the same bytes from the CLI (`heapscope report`)
 //! and the page ("Save report"), since both ask this module.
 //!

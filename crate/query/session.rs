@@ -17,6 +17,7 @@ use super::{AnalyzeReport, Answer, HistogramTotals, Query, QueryError};
 use crate::analysis::class::{class_report, objects_of};
 use crate::analysis::class_loaders::class_loaders;
 use crate::analysis::collections::{Filter, collections};
+use crate::analysis::compare::compare;
 use crate::analysis::dominator_groups::{group, grouped_tree};
 use crate::analysis::dominators_report::{biggest_instances, children, dominator_tree};
 use crate::analysis::duplicate_strings::duplicate_strings;
@@ -28,10 +29,11 @@ use crate::analysis::immediate_dominators::immediate_dominators;
 use crate::analysis::inspect::{Page, inspect_page};
 use crate::analysis::paths::{PathOptions, merged_paths};
 use crate::analysis::refstats::{References, reference_stats};
+use crate::analysis::report::{DumpReport, Full, dump_report};
 use crate::analysis::retained_set::retained_set_report;
 use crate::analysis::secrets::secrets;
 use crate::analysis::summary::{Damaged, Summary, damaged, graph_summary, summary};
-use crate::analysis::suspects::suspects;
+use crate::analysis::suspects::{SuspectsReport, suspects};
 use crate::analysis::threads::{Threads, threads};
 use crate::analysis::unreachable::unreachable;
 use crate::format::ByteSource;
@@ -50,6 +52,9 @@ struct Ready {
     refused: Option<String>,
     /// The Finalizer report, kept once computed (suspects and analyze read it too).
     finalizers: Option<FinalizerReport>,
+    /// The leak suspects, kept once computed (the page asks for them, then for the report
+    /// a comparison keeps).
+    suspects: Option<SuspectsReport>,
 }
 
 enum State {
@@ -139,6 +144,7 @@ impl Session {
                 plan: finished.plan,
                 refused: finished.refused,
                 finalizers: None,
+                suspects: None,
             }));
         }
         None
@@ -267,6 +273,20 @@ impl Session {
                 let g = grouped_histogram(ready.built.index(), &ready.histogram, heap, *group_by);
                 return Ok(Answer::GroupedHistogram(top_groups(g, *top)));
             }
+            // A dump too large for the full analysis still has its histogram.
+            Query::Report { file } if matches!(ready.built, Built::Index(_)) => {
+                let mut r = dump_report(&ready.summary, &ready.histogram, None);
+                r.file.clone_from(file);
+                return Ok(Answer::Report(Box::new(r)));
+            }
+            Query::Compare { reports, file } if matches!(ready.built, Built::Index(_)) => {
+                let mut r = dump_report(&ready.summary, &ready.histogram, None);
+                r.file.clone_from(file);
+                phase("compare");
+                let mut all = reports.clone();
+                all.push(r);
+                return Ok(Answer::Compare(Box::new(compare(&all))));
+            }
             _ => {}
         }
         let Ready {
@@ -275,6 +295,7 @@ impl Session {
             histogram,
             refused,
             finalizers: finalizer_report,
+            suspects: suspects_report,
             plan,
         } = ready.as_mut();
         let heap: &Heap = match &*built {
@@ -306,7 +327,8 @@ impl Session {
             Query::Analyze { top } => {
                 let finalizers = cached_finalizers(finalizer_report, heap, src)?.clone();
                 phase("suspects");
-                let suspects = suspects(heap, src, Some(&finalizers))?;
+                let suspects =
+                    cached_suspects(finalizer_report, suspects_report, heap, src)?.clone();
                 phase("reference stats");
                 let references = reference_stats(heap);
                 phase("report");
@@ -317,16 +339,28 @@ impl Session {
                     shallow_bytes: classes.total_shallow_bytes,
                     classes: classes.total_classes,
                 };
+                let graph = graph_summary(heap);
+                let report = dump_report(
+                    summary,
+                    histogram,
+                    Some(Full {
+                        graph: &graph,
+                        finalizers: &finalizers,
+                        suspects: &suspects,
+                        references: &references,
+                    }),
+                );
                 classes.classes.truncate(*top as usize);
                 Answer::Analyze(Box::new(AnalyzeReport {
                     summary: summary.clone(),
-                    graph: graph_summary(heap),
+                    graph,
                     suspects,
                     finalizers,
                     references,
                     top_retained_classes: classes.classes,
                     dominators: dominator_tree(heap, *top as usize, 1).roots,
                     histogram_totals,
+                    report,
                 }))
             }
             Query::DominatorTree { top, depth } => {
@@ -371,10 +405,9 @@ impl Session {
                 };
                 Answer::Inspect(Box::new(inspect_page(heap, src, object(*id)?, &page)?))
             }
-            Query::Suspects {} => {
-                let f = cached_finalizers(finalizer_report, heap, src)?.clone();
-                Answer::Suspects(suspects(heap, src, Some(&f))?)
-            }
+            Query::Suspects {} => Answer::Suspects(
+                cached_suspects(finalizer_report, suspects_report, heap, src)?.clone(),
+            ),
             Query::References {} => Answer::References(References {
                 references: reference_stats(heap),
             }),
@@ -442,7 +475,7 @@ impl Session {
                 Answer::DuplicateStrings(duplicate_strings(heap, src, *min_count, *top as usize)?)
             }
             Query::ClassLoaders {} => Answer::ClassLoaders(class_loaders(heap, src)?),
-            Query::Report {
+            Query::HtmlReport {
                 include_values,
                 file_name,
             } => {
@@ -456,7 +489,7 @@ impl Session {
                 let mut classes = histogram.clone();
                 sort_by_retained(&mut classes);
                 classes.classes.truncate(super::report::HISTOGRAM_ROWS);
-                Answer::Report(html(&ReportParts {
+                Answer::HtmlReport(html(&ReportParts {
                     file_name,
                     include_values: *include_values,
                     summary,
@@ -469,6 +502,21 @@ impl Session {
                 }))
             }
             Query::Secrets {} => Answer::Secrets(secrets(heap, src)?),
+            Query::Report { file } => {
+                let caches = (&mut *finalizer_report, &mut *suspects_report);
+                let mut r = full_report(heap, src, summary, histogram, caches, &mut phase)?;
+                r.file.clone_from(file);
+                Answer::Report(Box::new(r))
+            }
+            Query::Compare { reports, file } => {
+                let caches = (&mut *finalizer_report, &mut *suspects_report);
+                let mut r = full_report(heap, src, summary, histogram, caches, &mut phase)?;
+                r.file.clone_from(file);
+                phase("compare");
+                let mut all = reports.clone();
+                all.push(r);
+                Answer::Compare(Box::new(compare(&all)))
+            }
         })
     }
 }
@@ -484,6 +532,54 @@ impl Session {
             ))
         })
     }
+}
+
+/// The compact report of a fully analysed dump (the phases of `analyze` and `compare`).
+fn full_report(
+    heap: &Heap,
+    src: &mut dyn ByteSource,
+    summary: &Summary,
+    histogram: &Histogram,
+    (fin, sus): (&mut Option<FinalizerReport>, &mut Option<SuspectsReport>),
+    mut phase: impl FnMut(&str),
+) -> Result<DumpReport, QueryError> {
+    cached_finalizers(fin, heap, src)?;
+    phase("suspects");
+    let suspects = cached_suspects(fin, sus, heap, src)?;
+    let finalizers = fin
+        .as_ref()
+        .ok_or_else(|| QueryError::Internal("the Finalizer report vanished".into()))?;
+    phase("reference stats");
+    let references = reference_stats(heap);
+    phase("report");
+    let graph = graph_summary(heap);
+    let report = dump_report(
+        summary,
+        histogram,
+        Some(Full {
+            graph: &graph,
+            finalizers,
+            suspects,
+            references: &references,
+        }),
+    );
+    Ok(report)
+}
+
+/// The leak suspects, computed on first use.
+fn cached_suspects<'a>(
+    fin: &mut Option<FinalizerReport>,
+    cache: &'a mut Option<SuspectsReport>,
+    heap: &Heap,
+    src: &mut dyn ByteSource,
+) -> Result<&'a SuspectsReport, QueryError> {
+    if cache.is_none() {
+        let f = cached_finalizers(fin, heap, src)?;
+        *cache = Some(suspects(heap, src, Some(f))?);
+    }
+    cache
+        .as_ref()
+        .ok_or_else(|| QueryError::Internal("the leak suspects vanished".into()))
 }
 
 /// The Finalizer report, computed on first use.
