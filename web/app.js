@@ -10,7 +10,7 @@ import { WorkerClient } from './client.js';
 import { MODULE_TITLES, WASM32, WASM64 } from './module-choice.js';
 import { h, replace } from './views/dom.js';
 import * as fmt from './views/format.js';
-import { toCsv, download, exportName } from './export.js';
+import { toCsv, download, downloadBlob, exportName } from './export.js';
 import { installKeys } from './keys.js';
 import { classChoices, classNames, fillClassList, resolveClass } from './views/classnames.js';
 import { ProgressView } from './views/progress.js';
@@ -124,6 +124,10 @@ const ui = {
   view: $('#view'),
   fileInfo: $('#file-info'),
   exportJson: $('#export-json'),
+  redact: $('#redact'),
+  redactLevel: $('#redact-level'),
+  redactSave: $('#redact-save'),
+  redactStatus: $('#redact-status'),
   dropOverlay: $('#drop-overlay'),
 };
 
@@ -186,6 +190,7 @@ function show(part) {
   ui.report.hidden = part !== 'report';
   ui.tabs.hidden = part !== 'report';
   ui.exportJson.hidden = part !== 'report';
+  ui.redact.hidden = part !== 'report';
   ui.fileInfo.hidden = part !== 'report';
 }
 
@@ -294,6 +299,7 @@ async function analyze(file) {
     if (state.client !== client) return;
     dropPrevious();
     state.report = report;
+    redactStatus('idle', '');
     // A new file opens on the overview (its findings), not on the tab the last one was left on.
     history.replaceState(null, '', `#${VIEWS[0].id}`);
     showReport();
@@ -314,7 +320,9 @@ async function analyze(file) {
 function useWorker(client) {
   state.client = client;
   client.onProgress = (p) => {
-    if (state.client === client) progress.update(p);
+    if (state.client !== client) return;
+    if (p.phase === 'redact') redactStatus('working', `Redacting… ${fmt.percent(p.done, p.total)}`);
+    else progress.update(p);
   };
   client.onFatal = (message) => {
     // During the analysis the request below fails too; after it, the report stays.
@@ -517,6 +525,64 @@ function exportReport() {
   if (r) download(exportName(r.file.name, 'report', 'json'), JSON.stringify(r, null, 2), 'application/json');
 }
 
+// The redacted copy: made by the worker slice by slice, written here as it comes, to the
+// file the user chose (File System Access API) or, where the browser has no such API,
+// into a Blob downloaded at the end (held in memory: BLOB_LIMIT).
+const BLOB_LIMIT = 2 * 1024 ** 3;
+let redacting = false;
+
+/** The redacted copy's status line: `idle`, `working`, `saved`, `error` (tests read it). */
+function redactStatus(kind, text) {
+  ui.redactStatus.dataset.state = kind;
+  ui.redactStatus.textContent = text;
+}
+
+async function saveRedacted() {
+  const client = state.client;
+  const r = state.report;
+  if (!client || !r || redacting) return;
+  const level = ui.redactLevel.value;
+  const gz = /\.gz$/i.test(r.file.name);
+  const name = exportName(r.file.name, level === 'full' ? 'redacted-full' : 'redacted', gz ? 'hprof.gz' : 'hprof');
+  let writable = null;
+  const parts = [];
+  if (typeof window.showSaveFilePicker === 'function') {
+    try {
+      const handle = await window.showSaveFilePicker({ suggestedName: name });
+      writable = await handle.createWritable();
+    } catch (e) {
+      if (e.name !== 'AbortError') redactStatus('error', `The copy could not be saved: ${e.message}`);
+      return;
+    }
+  } else if (r.file.size > BLOB_LIMIT) {
+    redactStatus('error', `This browser cannot write files: the copy would be held in memory, and above ${fmt.bytes(BLOB_LIMIT)} that fails. Use Chrome or Edge, or the command line: heapscope redact FILE OUT.`);
+    return;
+  }
+  redacting = true;
+  ui.redactSave.disabled = true;
+  redactStatus('working', 'Redacting…');
+  try {
+    await client.request(Request.REDACT, { level });
+    for (;;) {
+      const piece = await client.request(Request.REDACT_NEXT);
+      if (piece.bytes && piece.bytes.length > 0) {
+        if (writable) await writable.write(piece.bytes);
+        else parts.push(piece.bytes);
+      }
+      if (piece.done) break;
+    }
+    if (writable) await writable.close();
+    else downloadBlob(name, new Blob(parts, { type: 'application/octet-stream' }));
+    redactStatus('saved', `Saved the redacted copy (${level}) as ${name}.`);
+  } catch (e) {
+    if (writable) await writable.abort().catch(() => {});
+    redactStatus('error', `No redacted copy: ${e.message}`);
+  } finally {
+    redacting = false;
+    ui.redactSave.disabled = false;
+  }
+}
+
 // Wiring.
 window.addEventListener('hashchange', renderView);
 installKeys(ui.view);
@@ -527,6 +593,7 @@ ui.input.addEventListener('change', () => {
 });
 $('#sample').addEventListener('click', loadSample);
 ui.exportJson.addEventListener('click', exportReport);
+ui.redactSave.addEventListener('click', saveRedacted);
 
 let dragDepth = 0;
 const hasFiles = (e) => e.dataTransfer && [...e.dataTransfer.types].includes('Files');
