@@ -25,9 +25,19 @@
 //!   are zeroed as well: they are computed from the text;
 //! - [`Level::Full`]: every primitive field, static and constant-pool value.
 //!
-//! Never replaced: references (object IDs), lengths, types, the UTF8 names records (class,
-//! field, method, signature, source-file and thread names), stack frames and traces, GC
-//! roots, the header.
+//! Never replaced: references (object IDs), lengths, types, the UTF8 records that name
+//! something (a class, field, static, method, signature, source file, thread or thread
+//! group, heap), stack frames and traces, GC roots, the header.
+//!
+//! Also replaced, at both levels: the text of UTF8 records that name nothing. HotSpot
+//! writes its whole symbol table, which holds the string literals of every loaded class
+//! besides the names. A UTF8 record comes before the records that use it, so the window
+//! keeps every byte from the first UTF8 record on until the first object record (an
+//! instance or array: by then HotSpot has written every LOAD_CLASS, FRAME, START_THREAD
+//! and CLASS_DUMP) once no instance waits for its class dump, or [`MAX_DEFERRED_BYTES`]
+//! later, or the end; then the UTF8 records not used by then lose their text (their
+//! length and ID stay). A name first used after that (a writer that dumps classes late)
+//! is lost in the copy.
 //!
 //! Instance field bytes are told apart through the class's field layout, its CLASS_DUMP
 //! and those of its superclasses. HotSpot writes every class dump before any instance,
@@ -49,12 +59,14 @@
 use super::error::{ErrorKind, HprofError};
 use super::gzip::{GzipDecoder, is_gzip};
 use super::header::Header;
-use super::heap_dump::arrays::{PrimArrayHeader, prim_header_len};
+use super::heap_dump::arrays::{ObjArrayHeader, PrimArrayHeader, prim_header_len};
 use super::heap_dump::class_dump::{ClassDump, FieldDesc};
 use super::heap_dump::instance::{Instance, header_len};
+use super::stacks::Frame;
 use super::stream::{StreamParser, Visitor};
 use super::strings::Utf8;
 use super::tags::{BasicType, Tag};
+use super::threads::StartThread;
 use crate::format::classes::LoadClass;
 use miniz_oxide::deflate::core::CompressorOxide;
 use miniz_oxide::deflate::stream::deflate;
@@ -203,6 +215,17 @@ struct Rewrite {
     deferred: Vec<Deferred>,
     /// A class dump arrived since the deferred instances were last tried.
     new_classes: bool,
+    /// The UTF8 records held until it is known which name something (see the module
+    /// doc): where each one's text starts (absolute), its length and ID. 24 bytes each.
+    utf8_held: Vec<(u64, u32, u64)>,
+    /// The window keeps every byte from here on (the first held UTF8 record).
+    hold_from: Option<u64>,
+    /// UTF8 IDs some record uses as a name (8 bytes and the map's overhead each).
+    used_names: IdMap<()>,
+    /// An object record came after the held UTF8 records.
+    saw_object: bool,
+    /// Where the current top-level record starts.
+    record_at: u64,
     /// The first error met (a visitor cannot return one); reading stops there.
     error: Option<HprofError>,
 }
@@ -223,6 +246,11 @@ impl Rewrite {
             layouts: IdMap::default(),
             deferred: Vec::new(),
             new_classes: false,
+            utf8_held: Vec::new(),
+            hold_from: None,
+            used_names: IdMap::default(),
+            saw_object: false,
+            record_at: 0,
             error: None,
         }
     }
@@ -365,7 +393,15 @@ impl Visitor for Rewrite {
         self.id_size = header.id_size;
     }
 
+    fn record(&mut self, _tag: Tag, offset: u64, _len: u32) {
+        self.record_at = offset;
+    }
+
     fn utf8(&mut self, r: Utf8<'_>) {
+        // record header, then the ID, then the text
+        let at = self.record_at + 9 + u64::from(self.id_size);
+        self.hold_from.get_or_insert(self.record_at);
+        self.utf8_held.push((at, r.bytes.len() as u32, r.id));
         if is_jdk_name(r.bytes) {
             self.jdk_names.insert(r.id, ());
         }
@@ -377,6 +413,7 @@ impl Visitor for Rewrite {
     }
 
     fn load_class(&mut self, r: &LoadClass) {
+        self.use_name(r.name_id);
         if self.string_name.contains(&r.name_id) {
             self.class_kind.insert(r.class_id, ClassKind::String);
         } else if self.jdk_names.contains_key(&r.name_id) {
@@ -392,7 +429,34 @@ impl Visitor for Rewrite {
         self.zero(offset, offset.saturating_add(len));
     }
 
+    fn frame(&mut self, r: &Frame) {
+        for id in [r.method_name, r.signature, r.source_file] {
+            self.use_name(id);
+        }
+    }
+
+    fn start_thread(&mut self, r: &StartThread) {
+        for id in [r.name, r.group_name, r.parent_group_name] {
+            self.use_name(id);
+        }
+    }
+
+    fn heap_dump_info(&mut self, _heap_id: u32, name_id: u64) {
+        self.use_name(name_id);
+    }
+
+    fn obj_array(&mut self, _offset: u64, _r: &ObjArrayHeader) -> bool {
+        self.saw_object = true;
+        false
+    }
+
     fn class_dump(&mut self, offset: u64, r: &ClassDump) {
+        for f in &r.statics {
+            self.use_name(f.name_id);
+        }
+        for f in &r.fields {
+            self.use_name(f.name_id);
+        }
         self.class_values(offset, r);
         self.classes.insert(
             r.id,
@@ -405,6 +469,7 @@ impl Visitor for Rewrite {
     }
 
     fn instance(&mut self, offset: u64, r: &Instance<'_>) {
+        self.saw_object = true;
         if self.error.is_some() {
             return;
         }
@@ -420,6 +485,7 @@ impl Visitor for Rewrite {
     }
 
     fn prim_array(&mut self, offset: u64, r: &PrimArrayHeader) -> bool {
+        self.saw_object = true;
         // NODATA arrays have no body; the parser checked the element type.
         let body = offset + 1 + prim_header_len(self.id_size) as u64;
         let es = u64::from(r.elem.size_in_dump(self.id_size).unwrap_or(0));
@@ -492,12 +558,44 @@ impl Rewrite {
         }
     }
 
-    /// Where the window may be output up to (absolute): the parser's position, or the
-    /// first deferred instance.
+    /// Where the window may be output up to (absolute): the parser's position, the first
+    /// deferred instance, or the first held UTF8 record.
     fn output_limit(&self, parsed: u64) -> u64 {
-        self.deferred
+        let limit = self
+            .deferred
             .first()
-            .map_or(parsed, |d| d.offset.min(parsed))
+            .map_or(parsed, |d| d.offset.min(parsed));
+        self.hold_from.map_or(limit, |h| h.min(limit))
+    }
+
+    fn use_name(&mut self, id: u64) {
+        self.used_names.insert(id, ());
+    }
+
+    /// Ends the hold of UTF8 records: those that name nothing lose their text.
+    fn release_names(&mut self) {
+        let held = std::mem::take(&mut self.utf8_held);
+        for (at, len, id) in held {
+            if !self.used_names.contains_key(&id) {
+                self.zero(at, at + u64::from(len));
+            }
+        }
+        self.hold_from = None;
+        self.saw_object = false;
+    }
+
+    /// Releases the held UTF8 records once an object record came, or the hold grew too
+    /// long, or (`end`) the stream ended.
+    fn maybe_release_names(&mut self, end: bool) {
+        if let Some(h) = self.hold_from {
+            let long = self.end().saturating_sub(h) > MAX_DEFERRED_BYTES as u64;
+            // Instances waiting for their class dumps: the names those use are not
+            // known yet either.
+            let objects = self.saw_object && self.deferred.is_empty();
+            if end || objects || long {
+                self.release_names();
+            }
+        }
     }
 
     /// Where an array body starting at `body` may end: a NODATA array (tag 0xC3) has none.
@@ -718,6 +816,7 @@ impl Redactor {
             e
         })?;
         self.v.retry_deferred(true);
+        self.v.maybe_release_names(true);
         if let Some(e) = self.v.error.take() {
             return Err(e);
         }
@@ -742,7 +841,13 @@ fn step(
 ) -> Result<(), HprofError> {
     v.append(data);
     parser.push(data, v)?;
-    v.retry_deferred(v.window.len() > MAX_DEFERRED_BYTES);
+    // The deferral budget counts the bytes held since the first waiting instance.
+    let over = v
+        .deferred
+        .first()
+        .is_some_and(|d| v.end().saturating_sub(d.offset) > MAX_DEFERRED_BYTES as u64);
+    v.retry_deferred(over);
+    v.maybe_release_names(false);
     if let Some(e) = v.error.take() {
         return Err(e);
     }
