@@ -498,6 +498,7 @@ fn all_cases(tmp: &Path) -> Cases {
         "class",
         "duplicate-strings",
         "classloaders",
+        "redact",
     ] {
         c.add(
             cli,

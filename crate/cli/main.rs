@@ -57,25 +57,6 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Write a redacted copy of a dump: the same records, objects, references, GC roots,
-    /// threads and stack traces, with values replaced by zeros (every primitive array, so
-    /// all String text; and primitive fields and statics of classes outside the JDK, or of
-    /// every class with --level full). The copy is written to a temporary name next to OUT
-    /// and renamed when complete: a failure leaves no file behind.
-    Redact {
-        /// The heap dump (.hprof or .hprof.gz).
-        input: PathBuf,
-        /// Where the copy goes (gzip when the input is, or with --gzip).
-        output: PathBuf,
-        /// basic: primitive arrays, and primitive values declared by classes outside the
-        /// JDK (java., javax., jdk., sun., com.sun. keep theirs); full: every primitive
-        /// value too.
-        #[arg(long, value_enum, default_value_t = RedactLevel::Basic)]
-        level: RedactLevel,
-        /// Write the copy gzip-compressed even when the input is not.
-        #[arg(long)]
-        gzip: bool,
-    },
     /// The full report in one run: summary, graph, leak suspects, Finalizer analysis,
     /// references by kind, top retained classes and the top of the dominator tree.
     Analyze {
@@ -311,6 +292,28 @@ enum Command {
         /// and summed sizes; the next level holds what they dominate, grouped again).
         #[arg(long, value_enum)]
         group_by: Option<DominatorGroupBy>,
+    },
+    /// Write a copy of the dump with its values replaced by zeros, to share it.
+    ///
+    /// The copy has the same records, objects, references, GC roots, threads and stack
+    /// traces; every primitive array (so all String text), the string literals of the
+    /// symbol table, and the primitive fields and statics of classes outside the JDK (of
+    /// every class with --level full) are zeros. It is written to a temporary name next to
+    /// OUTPUT and renamed when complete: a failure (a damaged dump is refused) leaves no
+    /// file behind.
+    Redact {
+        /// The heap dump (.hprof or .hprof.gz).
+        input: PathBuf,
+        /// Where the copy goes (gzip when the input is, or with --gzip).
+        output: PathBuf,
+        /// basic: primitive arrays, and primitive values declared by classes outside the
+        /// JDK (java., javax., jdk., sun., com.sun. keep theirs); full: every primitive
+        /// value too.
+        #[arg(long, value_enum, default_value_t = RedactLevel::Basic)]
+        level: RedactLevel,
+        /// Write the copy gzip-compressed even when the input is not.
+        #[arg(long)]
+        gzip: bool,
     },
 }
 
