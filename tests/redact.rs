@@ -641,3 +641,28 @@ fn unknown_records_keep_their_length_and_lose_their_content() {
     assert_eq!(copy.len(), dump.len());
     assert!(!copy.windows(6).any(|w| w == b"secret"));
 }
+
+#[test]
+fn cut_or_corrupted_dumps_give_an_error_or_a_copy_never_a_panic() {
+    let raw = read(&fixture("timer_finalizer.hprof"));
+    let n = raw.len();
+    for k in 1..40 {
+        let cut = &raw[..n * k / 40];
+        let e = redact(cut, Level::Basic, false, 1 << 20).expect_err("a cut dump has no copy");
+        assert!(!e.to_string().contains('\n'), "{e}");
+    }
+    // Bytes changed at places spread over the file: whatever the result, it is reached
+    // without a panic, and a copy (when there is one) keeps the length.
+    let mut state = 0x2545_f491_4f6c_dd1du64;
+    for _ in 0..40 {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        let mut bad = raw.clone();
+        let at = (state % n as u64) as usize;
+        bad[at] ^= (state >> 32) as u8 | 1;
+        if let Ok(copy) = redact(&bad, Level::Full, false, 1 << 20) {
+            assert_eq!(copy.len(), bad.len());
+        }
+    }
+}
