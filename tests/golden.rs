@@ -514,6 +514,7 @@ fn all_cases(tmp: &Path) -> Cases {
         "secrets",
         "classloaders",
         "compare",
+        "redact",
     ] {
         c.add(
             cli,

@@ -10,7 +10,7 @@ import { WorkerClient } from './client.js';
 import { MODULE_TITLES, WASM32, WASM64 } from './module-choice.js';
 import { h, replace } from './views/dom.js';
 import * as fmt from './views/format.js';
-import { toCsv, download, exportName } from './export.js';
+import { toCsv, download, downloadBlob, exportName } from './export.js';
 import { installKeys } from './keys.js';
 import { classChoices, classNames, fillClassList, resolveClass } from './views/classnames.js';
 import { ProgressView } from './views/progress.js';
@@ -134,6 +134,10 @@ const ui = {
   saveReportValues: $('#save-report-values'),
   compareWith: $('#compare-with'),
   compareInput: $('#compare-input'),
+  redact: $('#redact'),
+  redactLevel: $('#redact-level'),
+  redactSave: $('#redact-save'),
+  redactStatus: $('#redact-status'),
   dropOverlay: $('#drop-overlay'),
 };
 
@@ -199,6 +203,7 @@ function show(part) {
   // The HTML report needs the full analysis (its suspects, paths and threads).
   ui.saveReportGroup.hidden = part !== 'report' || !state.report?.analysis.full;
   ui.compareWith.hidden = part !== 'report';
+  ui.redact.hidden = part !== 'report';
   ui.fileInfo.hidden = part !== 'report';
 }
 
@@ -319,6 +324,7 @@ async function analyze(file, series) {
     // A new file opens on the overview (its findings), not on the tab the last one was left
     // on; a comparison on the comparison.
     history.replaceState(null, '', series ? '#compare' : `#${VIEWS[0].id}`);
+    redactStatus('idle', '');
     showReport();
     setStatus('ready');
   } catch (e) {
@@ -338,7 +344,9 @@ async function analyze(file, series) {
 function useWorker(client) {
   state.client = client;
   client.onProgress = (p) => {
-    if (state.client === client) progress.update(p);
+    if (state.client !== client) return;
+    if (p.phase === 'redact') redactStatus('working', `Redacting… ${fmt.percent(p.done, p.total)}`);
+    else progress.update(p);
   };
   client.onFatal = (message) => {
     // During the analysis the request below fails too; after it, the report stays.
@@ -625,6 +633,61 @@ async function saveReport() {
   } finally {
     ui.saveReport.disabled = false;
     ui.saveReport.textContent = label;
+// The redacted copy: made by the worker slice by slice, written here as it comes, to the
+// file the user chose (File System Access API) or, where the browser has no such API,
+// into a Blob downloaded at the end (held in memory: BLOB_LIMIT).
+const BLOB_LIMIT = 2 * 1024 ** 3;
+let redacting = false;
+
+/** The redacted copy's status line: `idle`, `working`, `saved`, `error` (tests read it). */
+function redactStatus(kind, text) {
+  ui.redactStatus.dataset.state = kind;
+  ui.redactStatus.textContent = text;
+}
+
+async function saveRedacted() {
+  const client = state.client;
+  const r = state.report;
+  if (!client || !r || redacting) return;
+  const level = ui.redactLevel.value;
+  const gz = /\.gz$/i.test(r.file.name);
+  const name = exportName(r.file.name, level === 'full' ? 'redacted-full' : 'redacted', gz ? 'hprof.gz' : 'hprof');
+  let writable = null;
+  const parts = [];
+  if (typeof window.showSaveFilePicker === 'function') {
+    try {
+      const handle = await window.showSaveFilePicker({ suggestedName: name });
+      writable = await handle.createWritable();
+    } catch (e) {
+      if (e.name !== 'AbortError') redactStatus('error', `The copy could not be saved: ${e.message}`);
+      return;
+    }
+  } else if (r.file.size > BLOB_LIMIT) {
+    redactStatus('error', `This browser cannot write files: the copy would be held in memory, and above ${fmt.bytes(BLOB_LIMIT)} that fails. Use Chrome or Edge, or the command line: heapscope redact FILE OUT.`);
+    return;
+  }
+  redacting = true;
+  ui.redactSave.disabled = true;
+  redactStatus('working', 'Redacting…');
+  try {
+    await client.request(Request.REDACT, { level });
+    for (;;) {
+      const piece = await client.request(Request.REDACT_NEXT);
+      if (piece.bytes && piece.bytes.length > 0) {
+        if (writable) await writable.write(piece.bytes);
+        else parts.push(piece.bytes);
+      }
+      if (piece.done) break;
+    }
+    if (writable) await writable.close();
+    else downloadBlob(name, new Blob(parts, { type: 'application/octet-stream' }));
+    redactStatus('saved', `Saved the redacted copy (${level}) as ${name}.`);
+  } catch (e) {
+    if (writable) await writable.abort().catch(() => {});
+    redactStatus('error', `No redacted copy: ${e.message}`);
+  } finally {
+    redacting = false;
+    ui.redactSave.disabled = false;
   }
 }
 
@@ -647,6 +710,7 @@ ui.compareInput.addEventListener('change', () => {
 $('#sample').addEventListener('click', loadSample);
 ui.exportJson.addEventListener('click', exportReport);
 ui.saveReport.addEventListener('click', saveReport);
+ui.redactSave.addEventListener('click', saveRedacted);
 
 let dragDepth = 0;
 const hasFiles = (e) => e.dataTransfer && [...e.dataTransfer.types].includes('Files');

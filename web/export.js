@@ -28,7 +28,12 @@ export function toCsv(columns, rows) {
 
 /** Saves `text` as a file named `name` (a download of a local Blob). */
 export function download(name, text, type) {
-  const url = URL.createObjectURL(new Blob([text], { type }));
+  downloadBlob(name, new Blob([text], { type }));
+}
+
+/** Saves `blob` as a file named `name`. */
+export function downloadBlob(name, blob) {
+  const url = URL.createObjectURL(blob);
   const a = document.createElement('a');
   a.href = url;
   a.download = name;

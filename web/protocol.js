@@ -32,6 +32,18 @@ export const Request = Object.freeze({
   STATUS: 'status',
   /** payload: a query, `{kind: Query.X, ...parameters}` → its answer (below). */
   QUERY: 'query',
+  /**
+   * payload: {@link RedactPayload} → {total: number (bytes of the file)}: starts a redacted
+   * copy of the opened file (`heapscope redact`); its bytes are then asked for with
+   * `redact_next` until `done`. A new `redact` abandons a copy under way.
+   */
+  REDACT: 'redact',
+  /**
+   * payload: none → {@link RedactPiece}: reads the next slice of the file and returns the
+   * copy's bytes for it (with a `progress` event of phase `redact`); `bad_dump` when the
+   * dump cannot be copied (then no copy exists: discard what was written).
+   */
+  REDACT_NEXT: 'redact_next',
 });
 
 /**
@@ -173,6 +185,17 @@ export const CHUNK_BYTES = 16 * 1024 * 1024;
  *                                  open the file again, in a new worker, with this module
  *
  * @typedef {{objects: number, references_bound: number, peak_bytes: number, limit_bytes: number}} Plan
+ *
+ * @typedef {object} RedactPayload
+ * @property {'basic'|'full'} [level]  what is replaced (README, "Redacted copy"); default basic
+ * @property {boolean} [gzip]       gzip output even when the file is not gzip (it is gzip
+ *                                  when the file is)
+ *
+ * @typedef {object} RedactPiece
+ * @property {Uint8Array} bytes     the copy's next bytes (may be empty), in order
+ * @property {boolean} done         the copy is complete (no more `redact_next`)
+ * @property {number} read          bytes of the file read so far
+ * @property {?boolean} gzip        whether the copy is gzip (null before the first bytes)
  *
  * @typedef {{module: ?string, memory64: boolean, memoryBytes: number}} Status
  *   module: null before `open`; memoryBytes: the high-water mark of its memory

@@ -58,6 +58,8 @@ const handlers = {
   [Request.OPEN]: open,
   [Request.STATUS]: status,
   [Request.QUERY]: query,
+  [Request.REDACT]: redactStart,
+  [Request.REDACT_NEXT]: redactNext,
 };
 
 self.onmessage = async (event) => {
@@ -72,7 +74,9 @@ self.onmessage = async (event) => {
   try {
     if (crashed) return;
     const result = await handler(msg.payload);
-    self.postMessage({ id, ok: true, result });
+    // A redacted copy's bytes move to the page instead of being copied.
+    const transfer = result?.bytes instanceof Uint8Array ? [result.bytes.buffer] : [];
+    self.postMessage({ id, ok: true, result }, transfer);
   } catch (e) {
     if (e instanceof Crash || crashed) return; // `fatal` was posted; the page replaces us
     const code = e instanceof RequestError ? e.code : ErrorCode.INVALID_REQUEST;
@@ -314,4 +318,72 @@ function query(payload) {
     throw new RequestError(ErrorCode.INVALID_REQUEST, 'a query is an object {kind, ...parameters}');
   }
   return call(() => session.query(payload));
+}
+
+// A redacted copy (`redact`, then `redact_next` until done): the file is read in slices as
+// for the analysis, each pushed into the module's Redaction, whose output goes back to the
+// page, which writes it (to the file the user chose, or into a Blob). One slice in, its
+// bytes out: neither side holds the dump (the Blob fallback aside).
+let redaction = null; // {r: Redaction, offset, next: Promise<ArrayBuffer>|null, done}
+
+function redactStart(payload) {
+  if (!complete || !file) throw new RequestError(ErrorCode.NOT_READY, 'open a file first');
+  const p = payload ?? {};
+  const level = p.level ?? 'basic';
+  if (level !== 'basic' && level !== 'full') throw new RequestError(ErrorCode.INVALID_REQUEST, 'level must be "basic" or "full"');
+  if (redaction) call(() => redaction.r.free());
+  redaction = null;
+  const r = call(() => new active.bindings.Redaction(level, p.gzip === true));
+  redaction = { r, offset: 0, next: file.size > 0 ? readChunk(file, 0) : null, done: false };
+  progress('redact', 0, file.size);
+  return { total: file.size };
+}
+
+async function redactNext() {
+  const c = redaction;
+  if (!c || c.done) throw new RequestError(ErrorCode.INVALID_REQUEST, 'no redacted copy under way: send redact first');
+  const size = file.size;
+  try {
+    let bytes;
+    if (c.offset < size) {
+      let buf;
+      try {
+        buf = await c.next;
+      } catch (e) {
+        throw new RequestError(ErrorCode.READ_FAILED, `cannot read the file at offset ${c.offset} (was it changed or moved after it was chosen?): ${e.message}`);
+      }
+      if (buf.byteLength === 0) throw new RequestError(ErrorCode.READ_FAILED, 'the file got shorter while it was being read');
+      c.offset += buf.byteLength;
+      c.next = c.offset < size ? readChunk(file, c.offset) : null;
+      bytes = call(() => c.r.push(new Uint8Array(buf)), ErrorCode.BAD_DUMP);
+    }
+    if (c.offset >= size) {
+      const last = call(() => c.r.finish(), ErrorCode.BAD_DUMP);
+      bytes = bytes ? concat(bytes, last) : last;
+      c.done = true;
+    }
+    progress('redact', c.offset, size);
+    const gzip = call(() => c.r.gzip_output()) ?? null;
+    if (c.done) {
+      call(() => c.r.free());
+      redaction = null;
+    }
+    return { bytes, done: c.done, read: c.offset, gzip };
+  } catch (e) {
+    if (redaction === c) {
+      redaction = null;
+      try {
+        c.r.free();
+      } catch { /* the module trapped: the worker is finished anyway */ }
+    }
+    throw e;
+  }
+}
+
+function concat(a, b) {
+  if (b.length === 0) return a;
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
 }

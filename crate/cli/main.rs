@@ -370,6 +370,28 @@ enum Command {
         #[arg(long, value_enum)]
         group_by: Option<DominatorGroupBy>,
     },
+    /// Write a copy of the dump with its values replaced by zeros, to share it.
+    ///
+    /// The copy has the same records, objects, references, GC roots, threads and stack
+    /// traces; every primitive array (so all String text), the string literals of the
+    /// symbol table, and the primitive fields and statics of classes outside the JDK (of
+    /// every class with --level full) are zeros. It is written to a temporary name next to
+    /// OUTPUT and renamed when complete: a failure (a damaged dump is refused) leaves no
+    /// file behind.
+    Redact {
+        /// The heap dump (.hprof or .hprof.gz).
+        input: PathBuf,
+        /// Where the copy goes (gzip when the input is, or with --gzip).
+        output: PathBuf,
+        /// basic: primitive arrays, and primitive values declared by classes outside the
+        /// JDK (java., javax., jdk., sun., com.sun. keep theirs); full: every primitive
+        /// value too.
+        #[arg(long, value_enum, default_value_t = RedactLevel::Basic)]
+        level: RedactLevel,
+        /// Write the copy gzip-compressed even when the input is not.
+        #[arg(long)]
+        gzip: bool,
+    },
 }
 
 /// What `histogram --group-by` takes.
@@ -381,6 +403,15 @@ enum HistogramGroupBy {
     Package,
     // Class loader objects.
     Loader,
+}
+
+/// What `redact --level` takes.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum RedactLevel {
+    // Primitive arrays and the values of classes outside the JDK.
+    Basic,
+    // Primitive arrays and every primitive value.
+    Full,
 }
 
 /// What `dominators --group-by` takes.
@@ -539,6 +570,9 @@ impl Command {
             Command::Secrets { file, json } => (file, json, Query::Secrets {}),
             Command::Compare { .. } => {
                 return Err(Failure::Io("compare reads several files".into()));
+            }
+            Command::Redact { .. } => {
+                return Err(Failure::Io("redact is not a query".to_string()));
             }
         })
     }
@@ -813,6 +847,76 @@ fn run(cli: Cli) -> Result<Outcome, Failure> {
     r
 }
 
+/// `heapscope redact`: one pass over the file, the copy written as it goes to a
+/// temporary file beside `output`, renamed at the end (removed on failure).
+fn redact(
+    input: &Path,
+    output: &Path,
+    level: RedactLevel,
+    gzip: bool,
+    quiet: bool,
+) -> Result<Outcome, Failure> {
+    use heapscope::format::redact::{Level, Redactor};
+    let cannot_open = |e| Failure::Io(format!("cannot open {}: {e}", input.display()));
+    let total = std::fs::metadata(input).map_err(cannot_open)?.len();
+    let file = std::fs::File::open(input).map_err(cannot_open)?;
+    let name = output
+        .file_name()
+        .ok_or_else(|| Failure::Io(format!("not a file name: {}", output.display())))?;
+    let mut tmp_name = std::ffi::OsString::from(".");
+    tmp_name.push(name);
+    tmp_name.push(format!(".{}.partial", std::process::id()));
+    let tmp = output.with_file_name(tmp_name);
+    let cannot_write =
+        |e: std::io::Error| Failure::Io(format!("cannot write {}: {e}", output.display()));
+    let mut out = std::io::BufWriter::with_capacity(
+        1 << 20,
+        std::fs::File::create(&tmp).map_err(cannot_write)?,
+    );
+    let level = match level {
+        RedactLevel::Basic => Level::Basic,
+        RedactLevel::Full => Level::Full,
+    };
+    let mut r = Redactor::new(level, gzip);
+    let bar = PassBar::new(quiet, total, "redact");
+    let copy = || -> Result<(), Failure> {
+        let mut chunks = Chunks::new(file);
+        let mut buf_out = Vec::new();
+        let mut done = 0u64;
+        while let Some(buf) = chunks.next_chunk() {
+            let buf =
+                buf.map_err(|e| Failure::Io(format!("cannot read {}: {e}", input.display())))?;
+            buf_out.clear();
+            r.push(&buf, &mut buf_out)?;
+            out.write_all(&buf_out).map_err(cannot_write)?;
+            done += buf.len() as u64;
+            chunks.recycle(buf);
+            bar.set(done);
+        }
+        buf_out.clear();
+        r.finish(&mut buf_out)?;
+        out.write_all(&buf_out).map_err(cannot_write)?;
+        out.flush().map_err(cannot_write)?;
+        Ok(())
+    };
+    let result = copy();
+    bar.done();
+    drop(out);
+    match result {
+        Ok(()) => {
+            std::fs::rename(&tmp, output).map_err(|e| {
+                let _ = std::fs::remove_file(&tmp);
+                cannot_write(e)
+            })?;
+            Ok(Outcome::Complete)
+        }
+        Err(e) => {
+            let _ = std::fs::remove_file(&tmp);
+            Err(e)
+        }
+    }
+}
+
 fn run_command(cli: Cli) -> Result<Outcome, Failure> {
     // A report is written to a file (or a pipe): where, decided before the analysis runs.
     let report_to = match &cli.command {
@@ -821,6 +925,16 @@ fn run_command(cli: Cli) -> Result<Outcome, Failure> {
     };
     if let Command::Compare { files, json, top } = &cli.command {
         return compare(files, *json, *top, cli.quiet, cli.strict);
+    }
+    if let Command::Redact {
+        input,
+        output,
+        level,
+        gzip,
+    } = &cli.command
+    {
+        Timings::enter("redact");
+        return redact(input, output, *level, *gzip, cli.quiet);
     }
     let (file, json, query) = cli.command.query()?;
     query.check()?;

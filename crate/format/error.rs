@@ -84,6 +84,14 @@ pub enum ErrorKind {
         /// Which limit was hit.
         detail: String,
     },
+    /// A record whose values cannot be told apart from its references, so that no
+    /// redacted copy can be made (see `format::redact`).
+    Unredactable {
+        /// The record.
+        what: &'static str,
+        /// Why.
+        detail: String,
+    },
 }
 
 impl fmt::Display for HprofError {
@@ -140,6 +148,9 @@ impl fmt::Display for HprofError {
             ErrorKind::Io { detail } => write!(f, "read error at offset {at}: {detail}"),
             ErrorKind::TooLarge { detail } => {
                 write!(f, "dump too large (at offset {at}): {detail}")
+            }
+            ErrorKind::Unredactable { what, detail } => {
+                write!(f, "cannot redact the {what} at offset {at}: {detail}")
             }
         }?;
         if self.decompressed {

@@ -20,6 +20,7 @@ pub mod header;
 pub mod heap_dump;
 pub mod misc;
 pub mod primitives;
+pub mod redact;
 pub mod sniff;
 pub mod source;
 pub mod stacks;

@@ -209,6 +209,12 @@ impl StreamParser {
         }
     }
 
+    /// Bytes of the stream consumed: every item before this offset was delivered to the
+    /// visitor; the bytes from here on are pending (part of an item not yet complete).
+    pub fn position(&self) -> u64 {
+        self.pos
+    }
+
     /// Feeds the next bytes of the stream.
     pub fn push<V: Visitor>(&mut self, mut data: &[u8], v: &mut V) -> Result<(), HprofError> {
         // First complete the item that straddles the previous push, growing the pending

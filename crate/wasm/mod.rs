@@ -279,3 +279,52 @@ impl ByteSource for JsSource {
         Ok(n)
     }
 }
+
+/// A redacted copy of the file being made (`format::redact`): the worker pushes the file
+/// in slices and writes what each push returns; `finish` returns the last bytes. The
+/// same bytes as `heapscope redact` writes for the same file and level. A bad dump is an
+/// `Error` named `bad_dump` (then no copy exists: the page discards what it wrote).
+#[wasm_bindgen]
+pub struct Redaction {
+    inner: crate::format::redact::Redactor,
+}
+
+#[wasm_bindgen]
+impl Redaction {
+    /// `level`: `basic` or `full`; `gzip`: gzip output even when the input is plain.
+    #[wasm_bindgen(constructor)]
+    pub fn new(level: &str, gzip: bool) -> Result<Redaction, JsValue> {
+        let level = crate::format::redact::Level::from_name(level).ok_or_else(|| {
+            js_error(
+                "invalid_request",
+                &format!("redaction level must be basic or full, not {level:?}"),
+            )
+        })?;
+        Ok(Redaction {
+            inner: crate::format::redact::Redactor::new(level, gzip),
+        })
+    }
+
+    /// Feeds the next bytes of the file; returns the copy's bytes for them.
+    pub fn push(&mut self, bytes: &[u8]) -> Result<Vec<u8>, JsValue> {
+        let mut out = Vec::new();
+        self.inner
+            .push(bytes, &mut out)
+            .map_err(|e| js_error("bad_dump", &e.to_string()))?;
+        Ok(out)
+    }
+
+    /// Ends the file; returns the copy's last bytes.
+    pub fn finish(&mut self) -> Result<Vec<u8>, JsValue> {
+        let mut out = Vec::new();
+        self.inner
+            .finish(&mut out)
+            .map_err(|e| js_error("bad_dump", &e.to_string()))?;
+        Ok(out)
+    }
+
+    /// Whether the copy is gzip (undefined before the first two bytes were pushed).
+    pub fn gzip_output(&self) -> Option<bool> {
+        self.inner.gzip_output()
+    }
+}

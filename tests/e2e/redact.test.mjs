@@ -1,0 +1,79 @@
+// "Save a redacted copy": the page's copy, made in the worker from the wasm module, is
+// byte for byte the CLI's (`heapscope redact`), whether the browser writes it to a file
+// (File System Access API) or assembles it as a Blob and downloads it.
+
+import assert from 'node:assert/strict';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { test } from 'node:test';
+import { TIMEOUT, cli, dropReady, e2eFile, fixtures, timerDump } from './helpers.mjs';
+
+const env = e2eFile();
+
+/** The CLI's redacted copy of `file` at `level`. */
+function cliCopy(file, level) {
+  const out = path.join(env.tmp, `${path.basename(file)}.${level}.cli`);
+  cli('redact', '--quiet', '--level', level, file, out);
+  const bytes = fs.readFileSync(out);
+  fs.rmSync(out);
+  return bytes;
+}
+
+const sha256 = (b) => crypto.createHash('sha256').update(b).digest('hex');
+
+test('without a file-writing API the copy is a download, identical to the CLI', async () => {
+  const page = await env.newPage();
+  await dropReady(page, timerDump);
+  // As in Firefox: no showSaveFilePicker.
+  await page.evaluate(() => { delete window.showSaveFilePicker; });
+  assert.equal(await page.isVisible('[data-testid=redact-save]'), true);
+  await page.selectOption('[data-testid=redact-level]', 'basic');
+  const [dl] = await Promise.all([page.waitForEvent('download', { timeout: TIMEOUT }), page.click('[data-testid=redact-save]')]);
+  assert.equal(dl.suggestedFilename(), 'timer_finalizer-redacted.hprof');
+  const got = fs.readFileSync(await dl.path());
+  const want = cliCopy(timerDump, 'basic');
+  assert.equal(got.length, fs.statSync(timerDump).size);
+  assert.equal(sha256(got), sha256(want));
+  // The program's thread name is in the dump, and not in the copy.
+  assert.ok(fs.readFileSync(timerDump).includes('PostgreSQL-JDBC-SharedTimer'));
+  assert.ok(!got.includes('PostgreSQL-JDBC-SharedTimer'));
+  await page.waitForSelector('[data-testid=redact-status][data-state=saved]');
+});
+
+test('with showSaveFilePicker the copy is written as it is made (gzip dump, full level)', async () => {
+  const gz = path.join(fixtures, 'basic_parallel_gz.hprof.gz');
+  const page = await env.newPage();
+  await dropReady(page, gz);
+  // A save dialog that records what is written: the chosen name, each write, close.
+  await page.evaluate(() => {
+    window.__saved = { name: null, writes: 0, parts: [], closed: false };
+    window.showSaveFilePicker = async (o) => {
+      window.__saved.name = o.suggestedName;
+      return {
+        createWritable: async () => ({
+          write: async (b) => { window.__saved.writes += 1; window.__saved.parts.push(new Uint8Array(b)); },
+          close: async () => { window.__saved.closed = true; },
+          abort: async () => {},
+        }),
+      };
+    };
+  });
+  await page.selectOption('[data-testid=redact-level]', 'full');
+  await page.click('[data-testid=redact-save]');
+  await page.waitForSelector('[data-testid=redact-status][data-state=saved]', { timeout: TIMEOUT });
+  const saved = await page.evaluate(async () => {
+    const s = window.__saved;
+    const blob = new Blob(s.parts);
+    const digest = await crypto.subtle.digest('SHA-256', await blob.arrayBuffer());
+    const hex = [...new Uint8Array(digest)].map((x) => x.toString(16).padStart(2, '0')).join('');
+    return { name: s.name, writes: s.writes, closed: s.closed, size: blob.size, hex };
+  });
+  const want = cliCopy(gz, 'full');
+  assert.equal(saved.name, 'basic_parallel_gz-redacted-full.hprof.gz');
+  assert.equal(saved.closed, true);
+  assert.ok(saved.writes >= 1);
+  assert.equal(saved.size, want.length);
+  assert.equal(saved.hex, sha256(want));
+  assert.deepEqual([...want.subarray(0, 2)], [0x1f, 0x8b]);
+});

@@ -1,0 +1,673 @@
+//! The redacted copy (`heapscope redact`, `format::redact`): on every fixture and corpus
+//! dump and at both levels, the copy's full analysis equals the original's apart from
+//! values, and none of the original's String texts is left in the copy's bytes; damaged
+//! input fails with the one-line error and leaves no file; classes dumped after their
+//! instances; gzip output independent of slicing.
+
+mod common;
+use common::*;
+use heapscope::format::classes::LoadClass;
+use heapscope::format::heap_dump::arrays::PrimArrayHeader;
+use heapscope::format::heap_dump::class_dump::ClassDump;
+use heapscope::format::heap_dump::instance::Instance;
+use heapscope::format::redact::{Level, Redactor};
+use heapscope::format::strings::Utf8;
+use heapscope::format::tags::{BasicType, Tag};
+use heapscope::format::writer::HprofWriter;
+use heapscope::format::{Decoder, HprofError, Visitor};
+use heapscope::query::{Options, Query, Session, run_in_memory};
+use serde_json::Value;
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+/// Every dump the copy is checked on: the fixtures and the corpus.
+fn dumps() -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = [
+        "basic.hprof",
+        "basic_noccp.hprof",
+        "basic_nocoops.hprof",
+        "basic_parallel_gz.hprof.gz",
+        "collections.hprof",
+        "http_sessions.hprof",
+        "static_map_finalizer.hprof",
+        "timer_finalizer.hprof",
+    ]
+    .iter()
+    .map(|f| fixture(f))
+    .collect();
+    for f in [
+        "hprof-32.bin",
+        "hprof-64.bin",
+        "oracle_jdk8_05_x64.hprof",
+        "sun_jdk6_18_x32.hprof",
+        "sun_jdk6_30_x64_compressedOops.hprof",
+        "openjdk_jdk11_04_x64.hprof.gz",
+    ] {
+        v.push(corpus(f));
+    }
+    v
+}
+
+/// The redacted copy of `bytes`, pushed in slices of `chunk` bytes.
+fn redact(bytes: &[u8], level: Level, gzip: bool, chunk: usize) -> Result<Vec<u8>, HprofError> {
+    let mut r = Redactor::new(level, gzip);
+    let mut out = Vec::new();
+    for c in bytes.chunks(chunk) {
+        r.push(c, &mut out)?;
+    }
+    r.finish(&mut out)?;
+    Ok(out)
+}
+
+fn gunzip(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Read;
+    let mut out = Vec::new();
+    flate2::read::MultiGzDecoder::new(bytes)
+        .read_to_end(&mut out)
+        .expect("gunzip");
+    out
+}
+
+fn is_gz(bytes: &[u8]) -> bool {
+    bytes.starts_with(&[0x1f, 0x8b])
+}
+
+/// `heapscope analyze --json` of an in-memory dump.
+fn analyze(bytes: &[u8]) -> Value {
+    let mut s = Session::new(Options::default());
+    run_in_memory(&mut s, bytes, 1 << 20).expect("analysis");
+    let a = s
+        .query(&Query::Analyze {
+            top: heapscope::query::defaults::ANALYZE_TOP,
+        })
+        .expect("analyze");
+    serde_json::to_value(&a).expect("json")
+}
+
+/// Fields of the analysis that hold values `full` replaces (JDK objects' counters and
+/// times): a Finalizer queue's length (`ReferenceQueue.queueLength`), a Timer's task
+/// count, due times and the advice built from them, and the sentences that quote them
+/// (the findings, a suspect's description). `basic` keeps every one of them.
+const FULL_VALUE_FIELDS: [&str; 15] = [
+    "/suspects/suspects/*/description",
+    "/finalizers/queue_length",
+    "/finalizers/findings",
+    "/finalizers/timers/*/tasks",
+    "/finalizers/timers/*/cancelled_tasks",
+    "/finalizers/timers/*/head_task_class",
+    "/finalizers/timers/*/head_task_time_ms",
+    "/finalizers/timers/*/head_task_due_in_ms",
+    "/finalizers/timers/*/head_task_cancelled",
+    "/finalizers/timers/*/cancelled_task_classes",
+    "/finalizers/timers/*/advice",
+    // The same figures in the compact report a comparison keeps.
+    "/report/suspects/*/description",
+    "/report/finalizers/queue_length",
+    "/report/timers/*/tasks",
+    "/report/timers/*/cancelled_tasks",
+];
+
+/// Compares the analyses of a dump and of its copy: the same keys, array lengths,
+/// numbers and booleans; a string of the copy is the original's with some characters
+/// replaced by NUL (zeroed text: thread names, String values shown), of the same length.
+/// `ignore` lists paths (`*` for any array index) not compared.
+fn same_apart_from_values(
+    a: &Value,
+    b: &Value,
+    path: &str,
+    ignore: &[&str],
+    diffs: &mut Vec<String>,
+) {
+    let pattern = |p: &str| {
+        p.split('/')
+            .map(|s| if s.parse::<usize>().is_ok() { "*" } else { s })
+            .collect::<Vec<_>>()
+            .join("/")
+    };
+    if ignore.contains(&pattern(path).as_str()) {
+        return;
+    }
+    match (a, b) {
+        (Value::Object(x), Value::Object(y)) => {
+            let kx: Vec<_> = x.keys().collect();
+            let ky: Vec<_> = y.keys().collect();
+            if kx != ky {
+                diffs.push(format!("{path}: keys {kx:?} vs {ky:?}"));
+                return;
+            }
+            for (k, v) in x {
+                same_apart_from_values(v, &y[k], &format!("{path}/{k}"), ignore, diffs);
+            }
+        }
+        (Value::Array(x), Value::Array(y)) => {
+            if x.len() != y.len() {
+                diffs.push(format!("{path}: {} vs {} items", x.len(), y.len()));
+                return;
+            }
+            for (i, (v, w)) in x.iter().zip(y).enumerate() {
+                same_apart_from_values(v, w, &format!("{path}/{i}"), ignore, diffs);
+            }
+        }
+        (Value::String(x), Value::String(y)) => {
+            let (cx, cy): (Vec<char>, Vec<char>) = (x.chars().collect(), y.chars().collect());
+            let masked =
+                cx.len() == cy.len() && cx.iter().zip(&cy).all(|(p, q)| p == q || *q == '\0');
+            if !masked {
+                diffs.push(format!("{path}: {x:?} vs {y:?}"));
+            }
+        }
+        _ => {
+            if a != b {
+                diffs.push(format!("{path}: {a} vs {b}"));
+            }
+        }
+    }
+}
+
+/// What the test reads of a dump on its own (not through the library's model): the text
+/// of every String object, and the bytes of the names records.
+#[derive(Default)]
+struct Texts {
+    id_size: u8,
+    utf8: HashMap<u64, Vec<u8>>,
+    class_names: HashMap<u64, Vec<u8>>,
+    classes: HashMap<u64, ClassDump>,
+    /// String instances: (value array ID, coder byte or None for Java 8 and older).
+    strings: Vec<(u64, Option<u8>)>,
+    /// char[] and byte[] contents by ID.
+    arrays: HashMap<u64, (BasicType, Vec<u8>)>,
+    current: Option<u64>,
+    /// The UTF8 IDs records use as names, and where each UTF8 text lies (offset, length).
+    used: std::collections::HashSet<u64>,
+    utf8_at: HashMap<u64, (usize, usize)>,
+    record_at: u64,
+    /// Pass 1 reads the names and classes, pass 2 the objects (some dumps have instances
+    /// before their class dumps).
+    second: bool,
+}
+
+impl Visitor for Texts {
+    fn header(&mut self, h: &heapscope::format::Header) {
+        self.id_size = h.id_size;
+    }
+    fn utf8(&mut self, r: Utf8<'_>) {
+        if self.second {
+            return;
+        }
+        self.utf8.insert(r.id, r.bytes.to_vec());
+        let at = self.record_at as usize + 9 + self.id_size as usize;
+        self.utf8_at.insert(r.id, (at, r.bytes.len()));
+    }
+    fn record(&mut self, _tag: Tag, offset: u64, _len: u32) {
+        self.record_at = offset;
+    }
+    fn frame(&mut self, r: &heapscope::format::stacks::Frame) {
+        self.used
+            .extend([r.method_name, r.signature, r.source_file]);
+    }
+    fn start_thread(&mut self, r: &heapscope::format::threads::StartThread) {
+        self.used
+            .extend([r.name, r.group_name, r.parent_group_name]);
+    }
+    fn load_class(&mut self, r: &LoadClass) {
+        self.used.insert(r.name_id);
+        let n = self.utf8.get(&r.name_id).cloned().unwrap_or_default();
+        self.class_names.insert(r.class_id, n);
+    }
+    fn class_dump(&mut self, _offset: u64, r: &ClassDump) {
+        self.used.extend(r.statics.iter().map(|f| f.name_id));
+        self.used.extend(r.fields.iter().map(|f| f.name_id));
+        self.classes.insert(r.id, r.clone());
+    }
+    fn instance(&mut self, _offset: u64, r: &Instance<'_>) {
+        if !self.second {
+            return;
+        }
+        let is_string = self
+            .class_names
+            .get(&r.class_id)
+            .is_some_and(|n| n == b"java/lang/String" || n == b"java.lang.String");
+        if !is_string {
+            return;
+        }
+        let cd = &self.classes[&r.class_id];
+        let (mut at, mut value, mut coder) = (0usize, None, None);
+        for f in &cd.fields {
+            let size = f.ty.size_in_dump(self.id_size).unwrap() as usize;
+            let name = &self.utf8[&f.name_id];
+            let raw = &r.data[at..at + size];
+            if name == b"value" {
+                value = Some(raw.iter().fold(0u64, |a, &x| (a << 8) | u64::from(x)));
+            } else if name == b"coder" {
+                coder = Some(raw[0]);
+            }
+            at += size;
+        }
+        if let Some(v) = value {
+            self.strings.push((v, coder));
+        }
+    }
+    fn prim_array(&mut self, _offset: u64, r: &PrimArrayHeader) -> bool {
+        if self.second && (r.elem == BasicType::CHAR || r.elem == BasicType::BYTE) {
+            self.arrays.insert(r.id, (r.elem, Vec::new()));
+            self.current = Some(r.id);
+            return true;
+        }
+        false
+    }
+    fn prim_array_data(&mut self, data: &[u8]) {
+        if let Some(a) = self.current.and_then(|id| self.arrays.get_mut(&id)) {
+            a.1.extend_from_slice(data);
+        }
+    }
+    fn array_end(&mut self) {
+        self.current = None;
+    }
+}
+
+impl Texts {
+    /// `dump` (the original or its copy, which has the same layout) with the text of the
+    /// UTF8 records used as names blanked: what the copy keeps by design.
+    fn without_names(&self, dump: &[u8]) -> Vec<u8> {
+        let mut d = dump.to_vec();
+        for id in &self.used {
+            if let Some(&(at, len)) = self.utf8_at.get(id) {
+                d[at..at + len].fill(0);
+            }
+        }
+        d
+    }
+
+    fn read(bytes: &[u8]) -> Texts {
+        let mut t = Texts::default();
+        for second in [false, true] {
+            t.second = second;
+            let mut d = Decoder::new(false);
+            d.push(bytes, &mut t).expect("read");
+            d.finish(&mut t).expect("read");
+        }
+        t
+    }
+
+    /// The String texts of 6 characters or more, each as the bytes it has in the dump
+    /// (UTF-16 big-endian for char[] and UTF16-coded byte[], else Latin-1), and the same
+    /// text in the other encoding when it is ASCII (a copy could hold it either way).
+    fn string_patterns(&self) -> (Vec<Vec<u8>>, Vec<Vec<u8>>) {
+        let (mut native, mut other) = (Vec::new(), Vec::new());
+        for &(v, coder) in &self.strings {
+            let Some((ty, data)) = self.arrays.get(&v) else {
+                continue;
+            };
+            let utf16 = *ty == BasicType::CHAR || coder == Some(1);
+            let chars: Vec<u16> = if utf16 {
+                data.chunks_exact(2)
+                    .map(|c| u16::from_be_bytes([c[0], c[1]]))
+                    .collect()
+            } else {
+                data.iter().map(|&b| u16::from(b)).collect()
+            };
+            if chars.len() < 6 {
+                continue;
+            }
+            // A whole run of one character (padding, "------") says nothing.
+            if chars.iter().all(|&c| c == chars[0]) {
+                continue;
+            }
+            let be: Vec<u8> = chars.iter().flat_map(|c| c.to_be_bytes()).collect();
+            let latin1 = chars
+                .iter()
+                .all(|&c| c < 0x100)
+                .then(|| chars.iter().map(|&c| c as u8).collect::<Vec<u8>>());
+            match (utf16, latin1) {
+                (true, l) => {
+                    native.push(be);
+                    other.extend(l);
+                }
+                (false, Some(l)) => {
+                    native.push(l);
+                    other.push(be);
+                }
+                (false, None) => native.push(be),
+            }
+        }
+        for v in [&mut native, &mut other] {
+            v.sort();
+            v.dedup();
+        }
+        (native, other)
+    }
+}
+
+/// The patterns that occur in `hay`: found by their first 6 bytes, then compared whole.
+fn occurring<'a>(patterns: &'a [Vec<u8>], hay: &[u8]) -> Vec<&'a [u8]> {
+    let mut by_prefix: HashMap<[u8; 6], Vec<&[u8]>> = HashMap::new();
+    for p in patterns {
+        by_prefix
+            .entry(p[..6].try_into().unwrap())
+            .or_default()
+            .push(p);
+    }
+    let mut found: Vec<&[u8]> = Vec::new();
+    for i in 0..hay.len().saturating_sub(5) {
+        let w: [u8; 6] = hay[i..i + 6].try_into().unwrap();
+        if let Some(ps) = by_prefix.get(&w) {
+            for p in ps {
+                if hay[i..].starts_with(p) {
+                    found.push(p);
+                }
+            }
+        }
+    }
+    found.sort();
+    found.dedup();
+    found
+}
+
+#[test]
+fn every_dump_copy_has_the_same_analysis_and_none_of_its_strings() {
+    for path in dumps() {
+        let raw = read(&path);
+        let original = analyze(&raw);
+        let plain = if is_gz(&raw) {
+            gunzip(&raw)
+        } else {
+            raw.clone()
+        };
+        let texts = Texts::read(&plain);
+        let (native, other) = texts.string_patterns();
+        let mut secret = native.clone();
+        secret.extend(other);
+        assert!(
+            native.len() > 20,
+            "{}: only {} String texts to look for",
+            path.display(),
+            native.len()
+        );
+        // The texts are in the original: the search finds them there.
+        assert_eq!(
+            occurring(&native, &plain).len(),
+            native.len(),
+            "{}",
+            path.display()
+        );
+        for level in [Level::Basic, Level::Full] {
+            let copy = redact(&raw, level, false, 1 << 20).expect("redact");
+            assert_eq!(is_gz(&copy), is_gz(&raw), "{}", path.display());
+            let copy_plain = if is_gz(&copy) {
+                gunzip(&copy)
+            } else {
+                copy.clone()
+            };
+            assert_eq!(copy_plain.len(), plain.len(), "{}", path.display());
+            // The names records (class, field, method, thread names) are kept by design:
+            // they are not searched; everything else is, the UTF8 records that name
+            // nothing (such as the string literals of HotSpot's symbol table) included.
+            let left = occurring(&secret, &texts.without_names(&copy_plain));
+            assert!(
+                left.is_empty(),
+                "{} at {}: {} of {} String texts left, e.g. {:?}",
+                path.display(),
+                level.name(),
+                left.len(),
+                secret.len(),
+                String::from_utf8_lossy(left[0])
+            );
+            let ignore: &[&str] = match level {
+                Level::Basic => &[],
+                Level::Full => &FULL_VALUE_FIELDS,
+            };
+            let mut diffs = Vec::new();
+            same_apart_from_values(&original, &analyze(&copy), "", ignore, &mut diffs);
+            assert!(
+                diffs.is_empty(),
+                "{} at {}:\n{}",
+                path.display(),
+                level.name(),
+                diffs.join("\n")
+            );
+        }
+    }
+}
+
+#[test]
+fn basic_keeps_the_jdk_values_the_analyses_read_and_full_does_not() {
+    // The Timer's head task is due at the time the program scheduled: kept by basic,
+    // gone at full.
+    let raw = read(&fixture("timer_finalizer.hprof"));
+    let head = |v: &Value| v["finalizers"]["timers"][0]["head_task_time_ms"].clone();
+    let original = analyze(&raw);
+    assert!(
+        head(&original)
+            .as_u64()
+            .is_some_and(|t| t > 1_700_000_000_000)
+    );
+    let basic = analyze(&redact(&raw, Level::Basic, false, 1 << 20).unwrap());
+    assert_eq!(head(&basic), head(&original));
+    let full = analyze(&redact(&raw, Level::Full, false, 1 << 20).unwrap());
+    assert_eq!(head(&full), Value::Null);
+    assert_eq!(full["finalizers"]["timers"][0]["tasks"], 0);
+}
+
+/// A small dump: a user class `com/example/Account` (int balance, ref owner, long id)
+/// extending the JDK's `java/lang/Number` (int kept), instances of both, a char[].
+fn small_dump(class_first: bool) -> Vec<u8> {
+    let mut w = HprofWriter::new(8);
+    w.utf8(1, "com/example/Account")
+        .utf8(2, "java/lang/Number")
+        .utf8(3, "balance")
+        .utf8(4, "owner")
+        .utf8(5, "id")
+        .utf8(6, "scale")
+        .utf8(7, "jdbc:postgresql://db/prod?password=hunter2")
+        .load_class(1, 0x100, 1)
+        .load_class(2, 0x200, 2)
+        .begin_segment();
+    let account = |w: &mut HprofWriter| {
+        w.class_dump(
+            0x100,
+            0x200,
+            0,
+            32,
+            &[(5, BasicType::LONG, 0x4142_4344_4546_4748)],
+            &[
+                (3, BasicType::INT),
+                (4, BasicType::OBJECT),
+                (5, BasicType::LONG),
+            ],
+        );
+    };
+    if class_first {
+        account(&mut w);
+    }
+    let data = w.fields(&[
+        (BasicType::INT, 0x1122_3344),
+        (BasicType::OBJECT, 0x300),
+        (BasicType::LONG, 0x5566_7788_99AA_BBCC),
+        (BasicType::INT, 0x0777_7777),
+    ]);
+    w.instance(0x400, 0x100, &data);
+    w.class_dump(0x200, 0, 0, 16, &[], &[(6, BasicType::INT)]);
+    if !class_first {
+        account(&mut w);
+    }
+    w.prim_array(0x300, BasicType::CHAR, 3, &[0, b'a', 0, b'b', 0, b'c']);
+    w.root_simple(
+        heapscope::format::tags::SubTag::HPROF_GC_ROOT_UNKNOWN,
+        0x400,
+    );
+    w.heap_dump_end().finish()
+}
+
+/// The INSTANCE_DUMP 0x400's field bytes in a dump.
+fn account_fields(dump: &[u8]) -> Vec<u8> {
+    let needle = [0x21, 0, 0, 0, 0, 0, 0, 4, 0];
+    let at = dump.windows(9).position(|w| w == needle).expect("instance") + 1 + 8 + 4 + 8 + 4;
+    dump[at..at + 4 + 8 + 8 + 4].to_vec()
+}
+
+#[test]
+fn user_values_are_zeroed_references_and_jdk_values_kept() {
+    for class_first in [true, false] {
+        let dump = small_dump(class_first);
+        let copy = redact(&dump, Level::Basic, false, 7).expect("redact");
+        assert_eq!(copy.len(), dump.len());
+        let mut want = vec![0u8; 4];
+        want.extend_from_slice(&0x300u64.to_be_bytes());
+        want.extend_from_slice(&[0; 8]);
+        want.extend_from_slice(&0x0777_7777u32.to_be_bytes());
+        assert_eq!(account_fields(&copy), want, "class first: {class_first}");
+        // The static long and the char[] are gone.
+        assert!(
+            !copy
+                .windows(8)
+                .any(|w| w == 0x4142_4344_4546_4748u64.to_be_bytes())
+        );
+        assert!(!copy.windows(6).any(|w| w == [0, b'a', 0, b'b', 0, b'c']));
+        // A UTF8 record that names nothing (a string literal of HotSpot's symbol table)
+        // loses its text; the names stay.
+        assert!(!copy.windows(7).any(|w| w == b"hunter2"));
+        for name in [
+            "com/example/Account",
+            "java/lang/Number",
+            "balance",
+            "owner",
+            "scale",
+        ] {
+            assert!(
+                copy.windows(name.len()).any(|w| w == name.as_bytes()),
+                "{name}"
+            );
+        }
+        // full zeroes the JDK's int too, and still no reference.
+        let full = redact(&dump, Level::Full, false, 1 << 20).expect("redact");
+        want.truncate(20);
+        want.extend_from_slice(&[0; 4]);
+        assert_eq!(account_fields(&full), want);
+    }
+}
+
+#[test]
+fn an_instance_whose_class_is_never_dumped_cannot_be_redacted() {
+    let mut w = HprofWriter::new(8);
+    w.utf8(1, "com/example/Ghost")
+        .load_class(1, 0x100, 1)
+        .begin_segment();
+    let data = w.fields(&[(BasicType::INT, 7)]);
+    w.instance(0x400, 0x100, &data);
+    let dump = w.heap_dump_end().finish();
+    let e = redact(&dump, Level::Basic, false, 1 << 20).unwrap_err();
+    let msg = e.to_string();
+    assert!(
+        msg.starts_with("cannot redact the INSTANCE_DUMP at offset ")
+            && msg.contains("object 0x400: its class 0x100 has no CLASS_DUMP"),
+        "{msg}"
+    );
+    // A layout that does not match the instance's bytes is refused too.
+    let mut w = HprofWriter::new(8);
+    w.begin_segment()
+        .class_dump(0x100, 0, 0, 16, &[], &[(1, BasicType::LONG)]);
+    w.instance(0x400, 0x100, &[1, 2, 3, 4]);
+    let dump = w.heap_dump_end().finish();
+    let msg = redact(&dump, Level::Basic, false, 1 << 20)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        msg.contains("object 0x400 has 4 bytes of field data, its class 0x100 declares 8"),
+        "{msg}"
+    );
+}
+
+#[test]
+fn the_copy_does_not_depend_on_slicing_and_gzip_holds_the_same_bytes() {
+    let raw = read(&fixture("timer_finalizer.hprof"));
+    let plain = redact(&raw, Level::Basic, false, 1 << 20).unwrap();
+    for chunk in [4093, 8 << 20] {
+        assert_eq!(redact(&raw, Level::Basic, false, chunk).unwrap(), plain);
+    }
+    let gz = redact(&raw, Level::Basic, true, 1 << 20).unwrap();
+    assert!(is_gz(&gz) && gz.len() < plain.len() / 2);
+    assert_eq!(redact(&raw, Level::Basic, true, 65_537).unwrap(), gz);
+    assert_eq!(gunzip(&gz), plain);
+    // A gzip input's copy is gzip, the same bytes once inflated.
+    let zin = gzip(&raw);
+    let z = redact(&zin, Level::Basic, false, 100_003).unwrap();
+    assert_eq!(z, gz);
+}
+
+#[test]
+fn the_cli_copy_of_a_truncated_dump_is_an_error_and_no_file() {
+    let dir = std::env::temp_dir().join(format!("heapscope-redact-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let raw = read(&fixture("basic.hprof"));
+    let cut = dir.join("cut.hprof");
+    std::fs::write(&cut, &raw[..raw.len() * 2 / 3]).unwrap();
+    let out = dir.join("copy.hprof");
+    let bin = env!("CARGO_BIN_EXE_heapscope");
+    let r = std::process::Command::new(bin)
+        .args(["redact", "-q"])
+        .arg(&cut)
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(r.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&r.stderr);
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.starts_with("error: truncated "), "{err}");
+    let left: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(left, vec![std::ffi::OsString::from("cut.hprof")]);
+    // The whole dump: the file is there, the CLI's bytes are the library's.
+    let whole = dir.join("whole.hprof");
+    std::fs::write(&whole, &raw).unwrap();
+    let r = std::process::Command::new(bin)
+        .args(["redact", "-q", "--level", "full"])
+        .arg(&whole)
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+    assert_eq!(
+        read(&out),
+        redact(&raw, Level::Full, false, 1 << 20).unwrap()
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn unknown_records_keep_their_length_and_lose_their_content() {
+    let mut w = HprofWriter::new(4);
+    w.record(Tag(0x77), b"secret-payload")
+        .begin_segment()
+        .class_dump(0x100, 0, 0, 8, &[], &[]);
+    let dump = w.heap_dump_end().finish();
+    let copy = redact(&dump, Level::Basic, false, 3).unwrap();
+    assert_eq!(copy.len(), dump.len());
+    assert!(!copy.windows(6).any(|w| w == b"secret"));
+}
+
+#[test]
+fn cut_or_corrupted_dumps_give_an_error_or_a_copy_never_a_panic() {
+    let raw = read(&fixture("timer_finalizer.hprof"));
+    let n = raw.len();
+    for k in 1..40 {
+        let cut = &raw[..n * k / 40];
+        let e = redact(cut, Level::Basic, false, 1 << 20).expect_err("a cut dump has no copy");
+        assert!(!e.to_string().contains('\n'), "{e}");
+    }
+    // Bytes changed at places spread over the file: whatever the result, it is reached
+    // without a panic, and a copy (when there is one) keeps the length.
+    let mut state = 0x2545_f491_4f6c_dd1du64;
+    for _ in 0..40 {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        let mut bad = raw.clone();
+        let at = (state % n as u64) as usize;
+        bad[at] ^= (state >> 32) as u8 | 1;
+        if let Ok(copy) = redact(&bad, Level::Full, false, 1 << 20) {
+            assert_eq!(copy.len(), bad.len());
+        }
+    }
+}
