@@ -151,6 +151,26 @@ impl Session {
         }
     }
 
+    /// Reads the current pass from `src` on `threads` threads instead of having it pushed,
+    /// when the pass allows it; returns whether it did (else push the file as usual). See
+    /// [`crate::graph::Build::read_in_parallel`]. `progress` is told the offset read up to.
+    #[cfg(not(target_family = "wasm"))]
+    pub fn read_in_parallel(
+        &mut self,
+        src: &dyn crate::format::source::SharedSource,
+        threads: usize,
+        progress: &mut dyn FnMut(u64),
+    ) -> Result<bool, BuildError> {
+        let State::Building(build) = &mut self.state else {
+            return Err(BuildError::Misuse("bytes read after the last pass"));
+        };
+        let r = build.read_in_parallel(src, threads, progress);
+        if r.is_err() {
+            self.state = State::Failed;
+        }
+        r
+    }
+
     /// Ends the current pass (the whole file was pushed) and runs what follows it.
     pub fn end_pass(&mut self) -> Result<(), BuildError> {
         let State::Building(build) = &mut self.state else {
