@@ -536,7 +536,11 @@ fn analyze_file(
         );
         if full && threads > 1 {
             let shared = FileSource::open(path).map_err(cannot_open)?;
-            if session.read_in_parallel(&shared, threads, &mut |at| bar.set(at))? {
+            if session.read_in_parallel(
+                &shared,
+                heapscope::graph::parallel::Parallel::new(threads),
+                &mut |at| bar.set(at),
+            )? {
                 bar.done();
                 session.end_pass()?;
                 if show {

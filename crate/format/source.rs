@@ -144,6 +144,20 @@ pub trait SharedSource: Sync {
     fn read_shared(&self, offset: u64, buf: &mut [u8]) -> Result<usize, HprofError>;
 }
 
+impl SharedSource for [u8] {
+    fn read_shared(&self, offset: u64, buf: &mut [u8]) -> Result<usize, HprofError> {
+        let start = usize::try_from(offset)
+            .unwrap_or(usize::MAX)
+            .min(self.len());
+        let rest = self.get(start..).unwrap_or_default();
+        let n = rest.len().min(buf.len());
+        if let (Some(to), Some(from)) = (buf.get_mut(..n), rest.get(..n)) {
+            to.copy_from_slice(from);
+        }
+        Ok(n)
+    }
+}
+
 #[cfg(unix)]
 impl SharedSource for FileSource {
     fn read_shared(&self, offset: u64, buf: &mut [u8]) -> Result<usize, HprofError> {

@@ -385,24 +385,25 @@ impl Build {
         Ok(())
     }
 
-    /// Reads the current pass from `src` on `threads` threads instead of having it pushed
+    /// Reads the current pass from `src` on `how.threads` threads instead of having it pushed
     /// (see [`super::parallel`]), when the pass allows it: the references passes (2 and 3)
-    /// of a plain, undamaged dump, with `threads` > 1. Returns whether it did; if not, the
+    /// of a plain, undamaged dump, with more than one thread. Returns whether it did; if not, the
     /// caller pushes the file as usual. `progress` is told the file offset read up to.
     /// Then [`Build::end_pass`] as after pushing.
     #[cfg(not(target_family = "wasm"))]
     pub fn read_in_parallel(
         &mut self,
         src: &dyn crate::format::source::SharedSource,
-        threads: usize,
+        how: super::parallel::Parallel,
         progress: &mut dyn FnMut(u64),
     ) -> Result<bool, BuildError> {
-        if threads < 2 || self.damage.is_some() || self.gzip.is_some() || self.decoder.is_none() {
+        if how.threads < 2 || self.damage.is_some() || self.gzip.is_some() || self.decoder.is_none()
+        {
             return Ok(false);
         }
         let r = match &mut self.stage {
-            Stage::References(r) => parallel_references(r, src, threads, progress),
-            Stage::Referrers(r) => parallel_referrers(r, src, threads, progress),
+            Stage::References(r) => parallel_references(r, src, how, progress),
+            Stage::Referrers(r) => parallel_referrers(r, src, how, progress),
             _ => return Ok(false),
         };
         match r {
@@ -553,7 +554,7 @@ impl Build {
 fn parallel_references(
     r: &mut References,
     src: &dyn crate::format::source::SharedSource,
-    threads: usize,
+    how: super::parallel::Parallel,
     progress: &mut dyn FnMut(u64),
 ) -> Result<bool, HprofError> {
     let References {
@@ -566,7 +567,7 @@ fn parallel_references(
     let stretches = super::parallel::stretches(
         &index.files,
         index.classes.object_count,
-        super::parallel::STRETCH_BYTES,
+        how.stretch_for(heap_bytes(&index.files)),
     );
     if stretches.is_empty() {
         return Ok(false);
@@ -578,7 +579,7 @@ fn parallel_references(
         None,
         Some(&template),
         src,
-        threads,
+        how.threads,
         |mut piece| {
             piece.for_each(|obj, refs| {
                 super::refs::EdgeSink::object(sink, obj);
@@ -603,7 +604,7 @@ fn parallel_references(
 fn parallel_referrers(
     r: &mut Referrers,
     src: &dyn crate::format::source::SharedSource,
-    threads: usize,
+    how: super::parallel::Parallel,
     progress: &mut dyn FnMut(u64),
 ) -> Result<bool, HprofError> {
     let Referrers {
@@ -616,7 +617,7 @@ fn parallel_referrers(
     let stretches = super::parallel::stretches(
         &index.files,
         index.classes.object_count,
-        super::parallel::STRETCH_BYTES,
+        how.stretch_for(heap_bytes(&index.files)),
     );
     if stretches.is_empty() {
         return Ok(false);
@@ -628,7 +629,7 @@ fn parallel_referrers(
         Some(&pre),
         None,
         src,
-        threads,
+        how.threads,
         |piece| {
             piece.for_each(|obj, refs| {
                 if let Some(&source) = pre.get(obj as usize)
@@ -646,6 +647,16 @@ fn parallel_referrers(
     );
     sink.give_back_pre(pre);
     r.map(|()| true)
+}
+
+/// Bytes of the heap-dump records.
+#[cfg(not(target_family = "wasm"))]
+fn heap_bytes(files: &crate::model::index::FileMap) -> u64 {
+    files
+        .segments
+        .iter()
+        .map(|&(s, e)| e.saturating_sub(s))
+        .sum()
 }
 
 /// Objects pass 1 found: instances, arrays and class objects.

@@ -5,7 +5,7 @@
 //! Pass 1 mapped the file ([`FileMap`]): where each heap-dump segment lies, and where every
 //! 64th non-class object starts, so that the objects from there on have known numbers.
 //! The object records between the segments' starts are cut at those checkpoints into
-//! stretches of about [`STRETCH_BYTES`] (a large segment into many stretches, small
+//! stretches of up to about [`STRETCH_BYTES`] (a large segment into many stretches, small
 //! segments several to a stretch; a stretch may cross from one segment into the next).
 //! Each thread reads a stretch of its own (`pread`), parses it, and resolves its
 //! references: the ID lookups, and in pass 3 the preorder numbers, which are most of a
@@ -28,8 +28,40 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc::channel;
 use std::sync::{Condvar, Mutex};
 
-/// Bytes of the file per stretch (at least; a stretch ends at a checkpoint).
+/// Bytes of the file per stretch, at most (a stretch ends at the first checkpoint past
+/// them): large enough that merging a stretch costs little next to reading it.
 pub const STRETCH_BYTES: u64 = 4 << 20;
+
+/// Bytes per stretch, at least.
+const MIN_STRETCH_BYTES: u64 = 64 << 10;
+
+/// How the references passes are read on several threads.
+#[derive(Clone, Copy, Debug)]
+pub struct Parallel {
+    /// Threads reading stretches (the calling thread merges their results).
+    pub threads: usize,
+    /// Bytes per stretch; `None`: the heap data's size over 32 stretches per thread,
+    /// between 64 KiB and [`STRETCH_BYTES`] (a small dump is still cut into enough
+    /// stretches to keep every thread busy).
+    pub stretch_bytes: Option<u64>,
+}
+
+impl Parallel {
+    /// `threads` threads, stretches sized by the dump.
+    pub fn new(threads: usize) -> Self {
+        Parallel {
+            threads,
+            stretch_bytes: None,
+        }
+    }
+
+    /// Bytes per stretch for heap data of `heap_bytes`.
+    pub fn stretch_for(&self, heap_bytes: u64) -> u64 {
+        self.stretch_bytes.unwrap_or_else(|| {
+            (heap_bytes / (self.threads.max(1) as u64 * 32)).clamp(MIN_STRETCH_BYTES, STRETCH_BYTES)
+        })
+    }
+}
 
 /// Bytes a thread reads at a time.
 const READ_BYTES: usize = 1 << 20;

@@ -151,20 +151,20 @@ impl Session {
         }
     }
 
-    /// Reads the current pass from `src` on `threads` threads instead of having it pushed,
+    /// Reads the current pass from `src` on `how.threads` threads instead of having it pushed,
     /// when the pass allows it; returns whether it did (else push the file as usual). See
     /// [`crate::graph::Build::read_in_parallel`]. `progress` is told the offset read up to.
     #[cfg(not(target_family = "wasm"))]
     pub fn read_in_parallel(
         &mut self,
         src: &dyn crate::format::source::SharedSource,
-        threads: usize,
+        how: crate::graph::parallel::Parallel,
         progress: &mut dyn FnMut(u64),
     ) -> Result<bool, BuildError> {
         let State::Building(build) = &mut self.state else {
             return Err(BuildError::Misuse("bytes read after the last pass"));
         };
-        let r = build.read_in_parallel(src, threads, progress);
+        let r = build.read_in_parallel(src, how, progress);
         if r.is_err() {
             self.state = State::Failed;
         }
