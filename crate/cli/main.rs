@@ -507,6 +507,12 @@ fn analyze_file(
     let cannot_open = |e| Failure::Io(format!("cannot open {}: {e}", path.display()));
     let src = FileSource::open(path).map_err(cannot_open)?;
     let total = src.len();
+    let gzip = {
+        let mut magic = [0u8; 2];
+        let mut f = std::fs::File::open(path).map_err(cannot_open)?;
+        std::io::Read::read_exact(&mut f, &mut magic).is_ok()
+            && heapscope::format::gzip::is_gzip(&magic)
+    };
     let mut session = Session::new(Options {
         histogram_only: !full,
         memory_limit: None,
@@ -549,7 +555,16 @@ fn analyze_file(
                 continue;
             }
         }
-        let mut chunks = Chunks::new(std::fs::File::open(path).map_err(cannot_open)?);
+        let file = std::fs::File::open(path).map_err(cannot_open)?;
+        // With threads, after pass 1 of an intact gzip dump, the reading thread inflates it
+        // too: the session is pushed the decompressed stream, and inflating overlaps with
+        // parsing.
+        let inflate = threads > 1 && pass.number > 1 && gzip && !session.found_damage();
+        let mut chunks = if inflate {
+            Chunks::inflating(file)
+        } else {
+            Chunks::new(file)
+        };
         let mut done = 0u64;
         while let Some(buf) = chunks.next_chunk() {
             let buf =
@@ -557,7 +572,11 @@ fn analyze_file(
             session.push(&buf)?;
             done += buf.len() as u64;
             chunks.recycle(buf);
-            bar.set(done);
+            bar.set(if inflate {
+                chunks.file_bytes_read()
+            } else {
+                done
+            });
         }
         bar.done();
         // The read buffers go before the computations that follow a pass (its peak).

@@ -284,6 +284,12 @@ impl Build {
         self.refused.as_deref()
     }
 
+    /// Whether pass 1 found the dump damaged (the later passes must then be pushed the
+    /// file as it is, to stop where pass 1 did).
+    pub fn found_damage(&self) -> bool {
+        self.damage.is_some()
+    }
+
     /// Whether every pass ran (then [`Build::finish`] gives the result).
     pub fn is_done(&self) -> bool {
         matches!(self.stage, Stage::Done(_))

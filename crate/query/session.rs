@@ -143,6 +143,15 @@ impl Session {
         None
     }
 
+    /// Whether pass 1 found the dump damaged, while the passes run (see
+    /// [`crate::graph::Build::found_damage`]).
+    pub fn found_damage(&self) -> bool {
+        match &self.state {
+            State::Building(build) => build.found_damage(),
+            _ => self.damaged().is_some(),
+        }
+    }
+
     /// Feeds the next bytes of the file in the current pass.
     pub fn push(&mut self, bytes: &[u8]) -> Result<(), BuildError> {
         match &mut self.state {
