@@ -51,9 +51,9 @@ struct Cli {
     /// damage (exit status 3).
     #[arg(long, global = true)]
     strict: bool,
-    /// Threads for the references passes (2 and 3) of the full analysis [default: the
-    /// cores available]. 1 reads every pass on one thread; results are the same whatever
-    /// the number. A gzip dump's passes are read on one thread (inflating is sequential).
+    /// Threads reading the references passes (2 and 3) of the full analysis [default: the
+    /// cores available]; 1 reads every pass on one thread. The results are the same
+    /// whatever the number. A gzip dump is inflated on one thread, beside the parsing.
     #[arg(long, global = true, value_parser = clap::value_parser!(u32).range(1..=1024))]
     threads: Option<u32>,
     #[command(subcommand)]
