@@ -136,6 +136,43 @@ impl ByteSource for FileSource {
     }
 }
 
+/// A source that several threads read at once, each at its own offsets (the native
+/// file, read with `pread`): what the parallel passes read.
+pub trait SharedSource: Sync {
+    /// Reads up to `buf.len()` bytes at `offset`; returns how many were read (fewer only
+    /// at the end of the source).
+    fn read_shared(&self, offset: u64, buf: &mut [u8]) -> Result<usize, HprofError>;
+}
+
+impl SharedSource for [u8] {
+    fn read_shared(&self, offset: u64, buf: &mut [u8]) -> Result<usize, HprofError> {
+        let start = usize::try_from(offset)
+            .unwrap_or(usize::MAX)
+            .min(self.len());
+        let rest = self.get(start..).unwrap_or_default();
+        let n = rest.len().min(buf.len());
+        if let (Some(to), Some(from)) = (buf.get_mut(..n), rest.get(..n)) {
+            to.copy_from_slice(from);
+        }
+        Ok(n)
+    }
+}
+
+#[cfg(unix)]
+impl SharedSource for FileSource {
+    fn read_shared(&self, offset: u64, buf: &mut [u8]) -> Result<usize, HprofError> {
+        use std::os::unix::fs::FileExt;
+        self.file.read_at(buf, offset).map_err(|e| {
+            HprofError::new(
+                offset,
+                ErrorKind::Io {
+                    detail: e.to_string(),
+                },
+            )
+        })
+    }
+}
+
 /// A block cache in front of another source, for queries that read many small records
 /// (the record re-reader hops over sub-record headers 64 bytes at a time): reads within
 /// cached blocks are copies. Holds at most `BLOCKS` blocks of `BLOCK` bytes (1 MiB);

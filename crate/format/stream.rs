@@ -191,6 +191,31 @@ impl StreamParser {
         }
     }
 
+    /// A parser placed at absolute offset `pos`, the start of a sub-record inside a
+    /// heap-dump record whose body ends at `end`, of a file with identifiers of `id_size`
+    /// bytes: for reading a stretch of a dump whose layout an earlier pass mapped (the
+    /// parallel passes). Its `finish` is not meaningful: the pass that mapped the file
+    /// checked the whole of it.
+    pub fn resume_in_heap(pos: u64, end: u64, id_size: u8) -> Self {
+        StreamParser {
+            state: State::Heap { end },
+            id_size,
+            pos,
+            pending: Vec::new(),
+            stalled: "",
+            open: ("HEAP_DUMP_SEGMENT", pos),
+            item: ("record", pos),
+            heap_dumps: 1,
+            segment_open: true,
+        }
+    }
+
+    /// Whether everything pushed was consumed and no array or record is half read: the
+    /// parser stands between two items.
+    pub fn at_item_boundary(&self) -> bool {
+        self.pending.is_empty() && matches!(self.state, State::Heap { .. } | State::Records)
+    }
+
     /// Whether a heap-dump record has begun: the stream holds heap data (what a damaged
     /// dump must have to be worth analysing).
     pub fn saw_heap_dump(&self) -> bool {

@@ -251,6 +251,8 @@ pub struct Build {
     gzip: Option<Vec<Checkpoint>>,
     /// Where pass 1 found the dump damaged (the later passes must stop at the same place).
     damage: Option<Damage>,
+    /// The current pass was read by [`Build::read_in_parallel`], not pushed.
+    parallel: bool,
 }
 
 const NO_PASS: &str = "bytes pushed outside a pass (call begin_pass first)";
@@ -268,6 +270,7 @@ impl Build {
             refused: None,
             gzip: None,
             damage: None,
+            parallel: false,
         }
     }
 
@@ -279,6 +282,12 @@ impl Build {
     /// Why the full analysis was refused (the predicted peak exceeded the memory limit).
     pub fn refused(&self) -> Option<&str> {
         self.refused.as_deref()
+    }
+
+    /// Whether pass 1 found the dump damaged (the later passes must then be pushed the
+    /// file as it is, to stop where pass 1 did).
+    pub fn found_damage(&self) -> bool {
+        self.damage.is_some()
     }
 
     /// Whether every pass ran (then [`Build::finish`] gives the result).
@@ -295,6 +304,7 @@ impl Build {
         if self.decoder.is_some() {
             return None; // a pass is under way: end it first
         }
+        self.parallel = false;
         let stage = std::mem::replace(&mut self.stage, Stage::Failed);
         let (next, pass) = match stage {
             Stage::Start => {
@@ -381,6 +391,39 @@ impl Build {
         Ok(())
     }
 
+    /// Reads the current pass from `src` on `how.threads` threads instead of having it pushed
+    /// (see [`super::parallel`]), when the pass allows it: the references passes (2 and 3)
+    /// of a plain, undamaged dump, with more than one thread. Returns whether it did; if not, the
+    /// caller pushes the file as usual. `progress` is told the file offset read up to.
+    /// Then [`Build::end_pass`] as after pushing.
+    #[cfg(not(target_family = "wasm"))]
+    pub fn read_in_parallel(
+        &mut self,
+        src: &dyn crate::format::source::SharedSource,
+        how: super::parallel::Parallel,
+        progress: &mut dyn FnMut(u64),
+    ) -> Result<bool, BuildError> {
+        if how.threads < 2 || self.damage.is_some() || self.gzip.is_some() || self.decoder.is_none()
+        {
+            return Ok(false);
+        }
+        let r = match &mut self.stage {
+            Stage::References(r) => parallel_references(r, src, how, progress),
+            Stage::Referrers(r) => parallel_referrers(r, src, how, progress),
+            _ => return Ok(false),
+        };
+        match r {
+            Ok(done) => {
+                self.parallel = done;
+                Ok(done)
+            }
+            Err(e) => {
+                self.fail();
+                Err(e.into())
+            }
+        }
+    }
+
     fn fail(&mut self) {
         self.stage = Stage::Failed;
         self.decoder = None;
@@ -420,15 +463,19 @@ impl Build {
             }
             Stage::References(mut r) => {
                 let mut pass = r.pass();
-                decoder.finish(&mut pass)?;
-                self.same_damage(&decoder)?;
+                if !self.parallel {
+                    decoder.finish(&mut pass)?;
+                    self.same_damage(&decoder)?;
+                }
                 pass.check_complete()?;
                 Stage::Numbered(Box::new(number(*r, self.damage.is_some(), &mut tick)?))
             }
             Stage::Referrers(mut r) => {
                 let mut pass = r.pass();
-                decoder.finish(&mut pass)?;
-                self.same_damage(&decoder)?;
+                if !self.parallel {
+                    decoder.finish(&mut pass)?;
+                    self.same_damage(&decoder)?;
+                }
                 pass.check_complete()?;
                 Stage::Done(Built::Heap(Box::new(dominate(*r, &mut tick)?)))
             }
@@ -505,6 +552,117 @@ impl Build {
             _ => Err(BuildError::Misuse("finish before every pass was read")),
         }
     }
+}
+
+/// Pass 2 on several threads (see [`Build::read_in_parallel`]): the pieces' references go
+/// to the forward sink in file order, their captured fields are appended.
+#[cfg(not(target_family = "wasm"))]
+fn parallel_references(
+    r: &mut References,
+    src: &dyn crate::format::source::SharedSource,
+    how: super::parallel::Parallel,
+    progress: &mut dyn FnMut(u64),
+) -> Result<bool, HprofError> {
+    let References {
+        index,
+        roots,
+        state,
+        sink,
+        captures,
+    } = r;
+    let stretches = super::parallel::stretches(
+        &index.files,
+        index.classes.object_count,
+        how.stretch_for(heap_bytes(&index.files)),
+    );
+    if stretches.is_empty() {
+        return Ok(false);
+    }
+    let template = captures.empty_like();
+    super::parallel::run(
+        &stretches,
+        RefInput::new(index, roots),
+        None,
+        Some(&template),
+        src,
+        how.threads,
+        |mut piece| {
+            piece.for_each(|obj, refs| {
+                super::refs::EdgeSink::object(sink, obj);
+                for &t in refs {
+                    super::refs::EdgeSink::edge(sink, t);
+                }
+            });
+            state.absorb(piece.state.next_object(), &piece.state);
+            if let Some(c) = piece.captures.as_mut() {
+                captures.append(c);
+            }
+            Ok(())
+        },
+        progress,
+    )?;
+    Ok(true)
+}
+
+/// Pass 3 on several threads (see [`Build::read_in_parallel`]): the threads map the
+/// references to preorder numbers with the sink's `pre`, lent to them for the pass.
+#[cfg(not(target_family = "wasm"))]
+fn parallel_referrers(
+    r: &mut Referrers,
+    src: &dyn crate::format::source::SharedSource,
+    how: super::parallel::Parallel,
+    progress: &mut dyn FnMut(u64),
+) -> Result<bool, HprofError> {
+    let Referrers {
+        index,
+        roots,
+        state,
+        sink,
+        ..
+    } = r;
+    let stretches = super::parallel::stretches(
+        &index.files,
+        index.classes.object_count,
+        how.stretch_for(heap_bytes(&index.files)),
+    );
+    if stretches.is_empty() {
+        return Ok(false);
+    }
+    let pre = sink.lend_pre();
+    let r = super::parallel::run(
+        &stretches,
+        RefInput::new(index, roots),
+        Some(&pre),
+        None,
+        src,
+        how.threads,
+        |piece| {
+            piece.for_each(|obj, refs| {
+                if let Some(&source) = pre.get(obj as usize)
+                    && source != NONE
+                {
+                    for &t in refs {
+                        sink.premapped(t, source);
+                    }
+                }
+            });
+            state.absorb(piece.state.next_object(), &piece.state);
+            Ok(())
+        },
+        progress,
+    );
+    sink.give_back_pre(pre);
+    r.map(|()| true)
+}
+
+/// Bytes of the heap-dump records.
+#[cfg(not(target_family = "wasm"))]
+fn heap_bytes(files: &crate::model::index::FileMap) -> u64 {
+    files
+        .segments
+        .iter()
+        .map(|&(s, e)| e.saturating_sub(s))
+        .sum()
 }
 
 /// Objects pass 1 found: instances, arrays and class objects.

@@ -232,6 +232,47 @@ impl ReverseSink {
         }
     }
 
+    /// A reference from preorder `source` to preorder `target` (both reachable).
+    #[inline]
+    fn pair(&mut self, target: u32, source: u32) {
+        let b = (target >> self.shift) as usize;
+        let full = match self.buffers.get_mut(b) {
+            Some(buf) => {
+                if buf.capacity() == 0 {
+                    buf.reserve_exact(self.capacity);
+                }
+                buf.push((target, source));
+                buf.len() >= self.capacity
+            }
+            None => false,
+        };
+        if full {
+            self.flush(b);
+        }
+    }
+
+    /// Lends `pre` (object → preorder) out, for the threads of a parallel pass 3 to map
+    /// references with while this sink takes them through [`ReverseSink::premapped`];
+    /// [`ReverseSink::give_back_pre`] returns it.
+    #[cfg(not(target_family = "wasm"))]
+    pub(super) fn lend_pre(&mut self) -> Vec<u32> {
+        std::mem::take(&mut self.pre)
+    }
+
+    /// Takes `pre` back after [`ReverseSink::lend_pre`].
+    #[cfg(not(target_family = "wasm"))]
+    pub(super) fn give_back_pre(&mut self, pre: Vec<u32>) {
+        self.pre = pre;
+    }
+
+    /// A reference already in preorder numbers, from a reachable `source` to a reachable
+    /// `target`: what `object` and `edge` do, the lookups made by another thread.
+    #[cfg(not(target_family = "wasm"))]
+    #[inline]
+    pub(super) fn premapped(&mut self, target: u32, source: u32) {
+        self.pair(target, source);
+    }
+
     /// `pre` given back, and the reverse graph, or `None` if the references met differ
     /// from those counted (the file changed between passes). Every value is then a
     /// preorder number: the lists' memory held other values before.
@@ -265,20 +306,7 @@ impl EdgeSink for ReverseSink {
         if let Some(&pd) = self.pre.get(dst as usize)
             && pd != NONE
         {
-            let b = (pd >> self.shift) as usize;
-            let full = match self.buffers.get_mut(b) {
-                Some(buf) => {
-                    if buf.capacity() == 0 {
-                        buf.reserve_exact(self.capacity);
-                    }
-                    buf.push((pd, self.current));
-                    buf.len() >= self.capacity
-                }
-                None => false,
-            };
-            if full {
-                self.flush(b);
-            }
+            self.pair(pd, self.current);
         }
     }
 }

@@ -7,6 +7,7 @@
 //! - [`refs`]: the references passes (forward and reverse graphs, captured fields);
 //! - [`dominators`]: reachability, Semi-NCA and retained sizes, with their memory schedule;
 //! - [`heap`]: the finished heap and the object-level queries every analysis builds on;
+//! - [`parallel`]: passes 2 and 3 on several threads (native builds);
 //! - [`retained`]: the retained set of several objects (marking around them).
 #![deny(
     clippy::unwrap_used,
@@ -20,6 +21,8 @@
 pub mod build;
 pub mod dominators;
 pub mod heap;
+#[cfg(not(target_family = "wasm"))]
+pub mod parallel;
 pub mod refs;
 pub mod retained;
 

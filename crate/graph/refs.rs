@@ -49,6 +49,32 @@ pub struct RefState {
     pub edges: u64,
 }
 
+impl RefState {
+    /// The state of a stretch of the file whose first object is `obj` (a parallel pass).
+    #[cfg(not(target_family = "wasm"))]
+    pub(super) fn starting_at(obj: u32) -> Self {
+        RefState {
+            next: obj,
+            ..RefState::default()
+        }
+    }
+
+    /// The next object the pass will meet.
+    #[cfg(not(target_family = "wasm"))]
+    pub(super) fn next_object(&self) -> u32 {
+        self.next
+    }
+
+    /// Takes in what a stretch read in parallel met (the stretches in file order): its
+    /// references and diagnostics, and the objects up to `next`.
+    #[cfg(not(target_family = "wasm"))]
+    pub(super) fn absorb(&mut self, next: u32, stretch: &RefState) {
+        self.next = next;
+        self.edges += stretch.edges;
+        self.diagnostics.merge(&stretch.diagnostics);
+    }
+}
+
 /// What a references pass reads: pass 1's index and the resolved roots.
 #[derive(Clone, Copy)]
 pub struct RefInput<'a> {

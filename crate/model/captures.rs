@@ -25,6 +25,7 @@ pub struct CaptureSpec {
 pub const NO_OBJECT: u64 = u64::MAX;
 
 /// One captured field: where it is in the dump data of each class that has it.
+#[derive(Clone)]
 struct Plan {
     /// key index, byte offset in instance data, type
     fields: Vec<(u16, u32, BasicType)>,
@@ -121,6 +122,25 @@ impl Captures {
             if let Some(list) = self.values.get_mut(key as usize) {
                 list.push((obj, v));
             }
+        }
+    }
+
+    /// The same plans with no values yet: what one stretch of the file read in parallel
+    /// captures, [`Captures::append`]ed in file order afterwards.
+    pub fn empty_like(&self) -> Self {
+        Captures {
+            keys: self.keys.clone(),
+            plans: self.plans.clone(),
+            plan_of: self.plan_of.clone(),
+            values: self.keys.iter().map(|_| Vec::new()).collect(),
+        }
+    }
+
+    /// Appends the values `later` captured (objects after all of this one's, made by
+    /// [`Captures::empty_like`] from the same captures).
+    pub fn append(&mut self, later: &mut Captures) {
+        for (mine, theirs) in self.values.iter_mut().zip(later.values.iter_mut()) {
+            mine.append(theirs);
         }
     }
 

@@ -150,12 +150,41 @@ impl Session {
         None
     }
 
+    /// Whether pass 1 found the dump damaged, while the passes run (see
+    /// [`crate::graph::Build::found_damage`]).
+    pub fn found_damage(&self) -> bool {
+        match &self.state {
+            State::Building(build) => build.found_damage(),
+            _ => self.damaged().is_some(),
+        }
+    }
+
     /// Feeds the next bytes of the file in the current pass.
     pub fn push(&mut self, bytes: &[u8]) -> Result<(), BuildError> {
         match &mut self.state {
             State::Building(build) => build.push(bytes),
             _ => Err(BuildError::Misuse("bytes pushed after the last pass")),
         }
+    }
+
+    /// Reads the current pass from `src` on `how.threads` threads instead of having it pushed,
+    /// when the pass allows it; returns whether it did (else push the file as usual). See
+    /// [`crate::graph::Build::read_in_parallel`]. `progress` is told the offset read up to.
+    #[cfg(not(target_family = "wasm"))]
+    pub fn read_in_parallel(
+        &mut self,
+        src: &dyn crate::format::source::SharedSource,
+        how: crate::graph::parallel::Parallel,
+        progress: &mut dyn FnMut(u64),
+    ) -> Result<bool, BuildError> {
+        let State::Building(build) = &mut self.state else {
+            return Err(BuildError::Misuse("bytes read after the last pass"));
+        };
+        let r = build.read_in_parallel(src, how, progress);
+        if r.is_err() {
+            self.state = State::Failed;
+        }
+        r
     }
 
     /// Ends the current pass (the whole file was pushed) and runs what follows it.
