@@ -633,6 +633,9 @@ async function saveReport() {
   } finally {
     ui.saveReport.disabled = false;
     ui.saveReport.textContent = label;
+  }
+}
+
 // The redacted copy: made by the worker slice by slice, written here as it comes, to the
 // file the user chose (File System Access API) or, where the browser has no such API,
 // into a Blob downloaded at the end (held in memory: BLOB_LIMIT).

@@ -110,6 +110,7 @@ export const Query = Object.freeze({
   HTML_REPORT: 'html_report',
   /** {} → {@link Secrets} (`heapscope secrets --json`). */
   SECRETS: 'secrets',
+  /**
    * {file?: string} → the dump's compact report (what a comparison keeps of it: headline
    * figures, the histogram, reference, Finalizer and Timer figures, suspects; the histogram
    * alone when the full analysis was refused). Also `analyze`'s `report`.
