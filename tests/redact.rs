@@ -29,6 +29,7 @@ fn dumps() -> Vec<PathBuf> {
         "basic_parallel_gz.hprof.gz",
         "collections.hprof",
         "http_sessions.hprof",
+        "secrets.hprof",
         "static_map_finalizer.hprof",
         "timer_finalizer.hprof",
     ]
@@ -668,6 +669,56 @@ fn cut_or_corrupted_dumps_give_an_error_or_a_copy_never_a_panic() {
         bad[at] ^= (state >> 32) as u8 | 1;
         if let Ok(copy) = redact(&bad, Level::Full, false, 1 << 20) {
             assert_eq!(copy.len(), bad.len());
+        }
+    }
+}
+
+/// The secrets the fixture program planted (in Strings, `char[]`, `byte[]`, map entries,
+/// a thread local) and its near misses: each is in the dump, as Latin-1 or UTF-16 text, and
+/// in neither form in its redacted copy at either level.
+#[test]
+fn planted_secrets_are_gone_from_the_copy() {
+    let raw = read(&fixture("secrets.hprof"));
+    let facts = facts("secrets");
+    let values: Vec<String> = ["planted", "near_misses"]
+        .iter()
+        .flat_map(|k| facts[*k].as_array().expect("list").iter())
+        .map(|v| v["value"].as_str().expect("value").to_string())
+        .filter(|v| v.len() >= 6) // the empty near miss and the like say nothing
+        .collect();
+    assert!(values.len() >= 20, "{} values", values.len());
+    // As text, and a binary `byte[]` secret (which the facts write in hex) as its bytes.
+    let forms = |v: &str| -> [Vec<u8>; 3] {
+        let latin1: Vec<u8> = v.chars().map(|c| c as u8).collect();
+        let utf16: Vec<u8> = v.encode_utf16().flat_map(|u| u.to_be_bytes()).collect();
+        let hex = v.len() >= 32 && v.len() % 2 == 0 && v.bytes().all(|b| b.is_ascii_hexdigit());
+        let bytes: Vec<u8> = if hex {
+            (0..v.len())
+                .step_by(2)
+                .map(|i| u8::from_str_radix(&v[i..i + 2], 16).expect("hex"))
+                .collect()
+        } else {
+            latin1.clone()
+        };
+        [latin1, utf16, bytes]
+    };
+    let holds = |hay: &[u8], needle: &[u8]| hay.windows(needle.len()).any(|w| w == needle);
+    for v in &values {
+        assert!(
+            forms(v).iter().any(|f| holds(&raw, f)),
+            "the dump holds {:?}",
+            &v[..8.min(v.len())]
+        );
+    }
+    for level in [Level::Basic, Level::Full] {
+        let copy = redact(&raw, level, false, 1 << 20).expect("copy");
+        for v in &values {
+            assert!(
+                !forms(v).iter().any(|f| holds(&copy, f)),
+                "{} copy still holds a planted value starting {:?}",
+                level.name(),
+                &v[..8.min(v.len())]
+            );
         }
     }
 }
