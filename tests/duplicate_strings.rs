@@ -230,16 +230,7 @@ fn check_against_brute_force(p: PathBuf) {
 
 #[test]
 fn fixtures_agree_with_brute_force() {
-    for f in [
-        "basic.hprof",
-        "basic_noccp.hprof",
-        "basic_nocoops.hprof",
-        "basic_parallel_gz.hprof.gz",
-        "collections.hprof",
-        "http_sessions.hprof",
-        "static_map_finalizer.hprof",
-        "timer_finalizer.hprof",
-    ] {
+    for f in FIXTURES {
         check_against_brute_force(fixture(f));
     }
 }

@@ -18,36 +18,6 @@ use heapscope::format::{Decoder, HprofError, Visitor};
 use heapscope::query::{Options, Query, Session, run_in_memory};
 use serde_json::Value;
 use std::collections::HashMap;
-use std::path::PathBuf;
-
-/// Every dump the copy is checked on: the fixtures and the corpus.
-fn dumps() -> Vec<PathBuf> {
-    let mut v: Vec<PathBuf> = [
-        "basic.hprof",
-        "basic_noccp.hprof",
-        "basic_nocoops.hprof",
-        "basic_parallel_gz.hprof.gz",
-        "collections.hprof",
-        "http_sessions.hprof",
-        "secrets.hprof",
-        "static_map_finalizer.hprof",
-        "timer_finalizer.hprof",
-    ]
-    .iter()
-    .map(|f| fixture(f))
-    .collect();
-    for f in [
-        "hprof-32.bin",
-        "hprof-64.bin",
-        "oracle_jdk8_05_x64.hprof",
-        "sun_jdk6_18_x32.hprof",
-        "sun_jdk6_30_x64_compressedOops.hprof",
-        "openjdk_jdk11_04_x64.hprof.gz",
-    ] {
-        v.push(corpus(f));
-    }
-    v
-}
 
 /// The redacted copy of `bytes`, pushed in slices of `chunk` bytes.
 fn redact(bytes: &[u8], level: Level, gzip: bool, chunk: usize) -> Result<Vec<u8>, HprofError> {
@@ -366,7 +336,7 @@ fn occurring<'a>(patterns: &'a [Vec<u8>], hay: &[u8]) -> Vec<&'a [u8]> {
 
 #[test]
 fn every_dump_copy_has_the_same_analysis_and_none_of_its_strings() {
-    for path in dumps() {
+    for path in every_dump() {
         let raw = read(&path);
         let original = analyze(&raw);
         let plain = if is_gz(&raw) {

@@ -3,7 +3,7 @@
 //! `include_values` (the dump's String contents), and that it can load nothing.
 
 mod common;
-use common::{facts, fixture, read};
+use common::{FIXTURES, facts, fixture, read};
 use heapscope::analysis::objects::value_of;
 use heapscope::analysis::threads::Threads;
 use heapscope::graph::Heap;
@@ -186,16 +186,7 @@ fn without_values_the_report_holds_no_string_of_the_dump() {
         unescape(&report(&mut s, false, "x"))
     };
     let (mut checked_total, mut shown_total) = (0, 0);
-    for name in [
-        "basic.hprof",
-        "basic_noccp.hprof",
-        "basic_nocoops.hprof",
-        "basic_parallel_gz.hprof.gz",
-        "collections.hprof",
-        "http_sessions.hprof",
-        "static_map_finalizer.hprof",
-        "timer_finalizer.hprof",
-    ] {
+    for name in FIXTURES {
         let bytes = fixture_bytes(name);
         let mut s = analysed(&bytes);
         let html = unescape(&report(&mut s, false, name));

@@ -12,36 +12,6 @@ use heapscope::query::{Options, Query, Session, run_in_memory};
 use std::path::PathBuf;
 use std::process::Command;
 
-/// Every fixture and corpus dump.
-fn dumps() -> Vec<PathBuf> {
-    let mut out: Vec<PathBuf> = [
-        "basic.hprof",
-        "basic_noccp.hprof",
-        "basic_nocoops.hprof",
-        "basic_parallel_gz.hprof.gz",
-        "collections.hprof",
-        "http_sessions.hprof",
-        "static_map_finalizer.hprof",
-        "timer_finalizer.hprof",
-    ]
-    .iter()
-    .map(|f| fixture(f))
-    .collect();
-    out.extend(
-        [
-            "hprof-32.bin",
-            "hprof-64.bin",
-            "oracle_jdk8_05_x64.hprof",
-            "sun_jdk6_18_x32.hprof",
-            "sun_jdk6_30_x64_compressedOops.hprof",
-            "openjdk_jdk11_04_x64.hprof.gz",
-        ]
-        .iter()
-        .map(|f| corpus(f)),
-    );
-    out
-}
-
 fn analyze(path: &PathBuf, threads: &str) -> (Option<i32>, Vec<u8>) {
     let out = Command::new(env!("CARGO_BIN_EXE_heapscope"))
         .args(["analyze", "--json", "--threads", threads])
@@ -53,7 +23,7 @@ fn analyze(path: &PathBuf, threads: &str) -> (Option<i32>, Vec<u8>) {
 
 #[test]
 fn analyze_json_is_the_same_with_one_thread_and_four() {
-    for dump in dumps() {
+    for dump in every_dump() {
         let (code1, one) = analyze(&dump, "1");
         let (code4, four) = analyze(&dump, "4");
         assert_eq!(code1, Some(0), "{}", dump.display());
@@ -121,7 +91,7 @@ fn report(s: &mut Session) -> String {
 
 #[test]
 fn stretches_at_every_checkpoint_read_in_small_slices_give_the_same_graphs() {
-    for dump in dumps() {
+    for dump in every_dump() {
         let name = dump.display().to_string();
         if name.ends_with(".gz") {
             continue;

@@ -27,6 +27,39 @@ pub fn fixture(name: &str) -> PathBuf {
     repo().join("tests/fixtures").join(name)
 }
 
+/// The single fixture dumps, one per scenario and layout (the three `series` dumps are
+/// `tests/compare.rs`'s).
+pub const FIXTURES: [&str; 9] = [
+    "basic.hprof",
+    "basic_noccp.hprof",
+    "basic_nocoops.hprof",
+    "basic_parallel_gz.hprof.gz",
+    "collections.hprof",
+    "http_sessions.hprof",
+    "secrets.hprof",
+    "static_map_finalizer.hprof",
+    "timer_finalizer.hprof",
+];
+
+/// The corpus dumps.
+pub const CORPUS: [&str; 6] = [
+    "hprof-32.bin",
+    "hprof-64.bin",
+    "oracle_jdk8_05_x64.hprof",
+    "sun_jdk6_18_x32.hprof",
+    "sun_jdk6_30_x64_compressedOops.hprof",
+    "openjdk_jdk11_04_x64.hprof.gz",
+];
+
+/// Every fixture and corpus dump.
+pub fn every_dump() -> Vec<PathBuf> {
+    FIXTURES
+        .iter()
+        .map(|f| fixture(f))
+        .chain(CORPUS.iter().map(|f| corpus(f)))
+        .collect()
+}
+
 /// Reads a file whole.
 pub fn read(p: &PathBuf) -> Vec<u8> {
     std::fs::read(p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
