@@ -51,6 +51,32 @@ pub fn group_digits(n: u64) -> String {
 }
 
 /// Text from UTF-16 code units stored big-endian (a `char[]` in the dump); unpaired
+/// A time in milliseconds since 1970 in UTC: `2024-03-05 14:02:11 UTC`, with the
+/// milliseconds (`14:02:11.250 UTC`) when `millis`. The civil date comes from the days
+/// since the epoch (Howard Hinnant's algorithm): no clock or time zone of the machine.
+pub fn utc(ms: i64, millis: bool) -> String {
+    let secs = ms.div_euclid(1000);
+    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    let (h, m, sec) = (rem / 3600, rem % 3600 / 60, rem % 60);
+    if millis {
+        format!(
+            "{year:04}-{month:02}-{day:02} {h:02}:{m:02}:{sec:02}.{:03} UTC",
+            ms.rem_euclid(1000)
+        )
+    } else {
+        format!("{year:04}-{month:02}-{day:02} {h:02}:{m:02}:{sec:02} UTC")
+    }
+}
+
 /// surrogates become U+FFFD, a trailing odd byte is ignored.
 pub fn utf16_be(data: &[u8]) -> String {
     decode_utf16(data, u16::from_be_bytes)

@@ -15,21 +15,6 @@ use heapscope::query::{Options, Query, Session, defaults, run_in_memory};
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
-/// The dump's bytes, inflated when gzip.
-fn plain(p: &PathBuf) -> Vec<u8> {
-    let raw = read(p);
-    if raw.starts_with(&[0x1f, 0x8b]) {
-        use std::io::Read;
-        let mut out = Vec::new();
-        flate2::read::MultiGzDecoder::new(raw.as_slice())
-            .read_to_end(&mut out)
-            .expect("gunzip");
-        out
-    } else {
-        raw
-    }
-}
-
 fn session(bytes: &[u8]) -> Session {
     let mut s = Session::new(Options::default());
     s.set_source(Box::new(bytes.to_vec()));

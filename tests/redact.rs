@@ -30,15 +30,6 @@ fn redact(bytes: &[u8], level: Level, gzip: bool, chunk: usize) -> Result<Vec<u8
     Ok(out)
 }
 
-fn gunzip(bytes: &[u8]) -> Vec<u8> {
-    use std::io::Read;
-    let mut out = Vec::new();
-    flate2::read::MultiGzDecoder::new(bytes)
-        .read_to_end(&mut out)
-        .expect("gunzip");
-    out
-}
-
 fn is_gz(bytes: &[u8]) -> bool {
     bytes.starts_with(&[0x1f, 0x8b])
 }

@@ -12,21 +12,6 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::process::Command;
 
-/// The dump's bytes, inflated when gzip.
-fn plain(p: &PathBuf) -> Vec<u8> {
-    let raw = read(p);
-    if raw.starts_with(&[0x1f, 0x8b]) {
-        use std::io::Read;
-        let mut out = Vec::new();
-        flate2::read::MultiGzDecoder::new(raw.as_slice())
-            .read_to_end(&mut out)
-            .expect("gunzip");
-        out
-    } else {
-        raw
-    }
-}
-
 fn scan(p: &PathBuf) -> SecretsReport {
     let bytes = plain(p);
     let mut s = Session::new(Options::default());

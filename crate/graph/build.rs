@@ -570,11 +570,7 @@ fn parallel_references(
         sink,
         captures,
     } = r;
-    let stretches = super::parallel::stretches(
-        &index.files,
-        index.classes.object_count,
-        how.stretch_for(heap_bytes(&index.files)),
-    );
+    let stretches = stretches_of(index, how);
     if stretches.is_empty() {
         return Ok(false);
     }
@@ -620,11 +616,7 @@ fn parallel_referrers(
         sink,
         ..
     } = r;
-    let stretches = super::parallel::stretches(
-        &index.files,
-        index.classes.object_count,
-        how.stretch_for(heap_bytes(&index.files)),
-    );
+    let stretches = stretches_of(index, how);
     if stretches.is_empty() {
         return Ok(false);
     }
@@ -655,14 +647,21 @@ fn parallel_referrers(
     r.map(|()| true)
 }
 
-/// Bytes of the heap-dump records.
+/// The stretches passes 2 and 3 are cut into: at pass 1's checkpoints, sized for the
+/// heap-dump records' bytes and the threads.
 #[cfg(not(target_family = "wasm"))]
-fn heap_bytes(files: &crate::model::index::FileMap) -> u64 {
-    files
+fn stretches_of(index: &Index, how: super::parallel::Parallel) -> Vec<super::parallel::Stretch> {
+    let heap_bytes = index
+        .files
         .segments
         .iter()
         .map(|&(s, e)| e.saturating_sub(s))
-        .sum()
+        .sum();
+    super::parallel::stretches(
+        &index.files,
+        index.classes.object_count,
+        how.stretch_for(heap_bytes),
+    )
 }
 
 /// Objects pass 1 found: instances, arrays and class objects.

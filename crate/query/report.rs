@@ -172,26 +172,9 @@ fn share(x: f64) -> String {
     }
 }
 
-/// A time since the epoch in UTC (`2024-03-05 14:02:11 UTC`), from civil days (Howard
-/// Hinnant's algorithm): no clock or time zone of the machine that writes the report.
+/// A time since the epoch in UTC, to the second (`2024-03-05 14:02:11 UTC`).
 fn utc(ms: i64) -> String {
-    let secs = ms.div_euclid(1000);
-    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02} UTC",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
+    crate::text::utc(ms, false)
 }
 
 /// Text in which `` `code` `` spans (the analyses' sentences mark names so) become

@@ -74,6 +74,26 @@ pub fn gzip(bytes: &[u8]) -> Vec<u8> {
     e.finish().expect("gzip")
 }
 
+/// Inflates gzip bytes (every member).
+pub fn gunzip(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Read;
+    let mut out = Vec::new();
+    flate2::read::MultiGzDecoder::new(bytes)
+        .read_to_end(&mut out)
+        .expect("gunzip");
+    out
+}
+
+/// A dump's bytes, inflated when gzip.
+pub fn plain(p: &PathBuf) -> Vec<u8> {
+    let raw = read(p);
+    if raw.starts_with(&[0x1f, 0x8b]) {
+        gunzip(&raw)
+    } else {
+        raw
+    }
+}
+
 /// The facts a fixture scenario recorded (counts the Java program knows).
 pub fn facts(name: &str) -> serde_json::Value {
     let p = fixture(&format!("{name}.facts.json"));
