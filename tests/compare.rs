@@ -300,3 +300,67 @@ fn comparing_saved_reports_equals_comparing_the_dumps() {
     );
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// A dump that cannot be read is left out of a series with a warning naming it (exit
+/// status 3), and the others are compared as if it had not been given; `--strict`
+/// refuses the series, naming the file; fewer than two readable files is an error.
+#[test]
+fn an_unreadable_dump_is_left_out_naming_it() {
+    let dir = std::env::temp_dir().join(format!("heapscope-leftout-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("tmp");
+    let bad = dir.join("broken.hprof");
+    std::fs::write(&bad, b"not a heap dump\n").expect("write");
+    let bad = bad.to_string_lossy().into_owned();
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_heapscope"))
+            .current_dir(repo())
+            .arg("--quiet")
+            .args(args)
+            .output()
+            .expect("run heapscope")
+    };
+    let (s1, s2) = (
+        "tests/fixtures/series1.hprof.gz",
+        "tests/fixtures/series2.hprof.gz",
+    );
+    let out = run(&["compare", "--json", s1, &bad, s2]);
+    assert_eq!(out.status.code(), Some(3));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&format!("left out of the comparison: {bad}: not an HPROF")),
+        "{stderr}"
+    );
+    let mut with_bad: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let warnings = with_bad["warnings"].as_array_mut().expect("warnings");
+    let last = warnings.pop().expect("a warning for the bad file");
+    assert!(
+        last.as_str()
+            .is_some_and(|w| w.starts_with(&format!("left out of the comparison: {bad}: "))),
+        "{last}"
+    );
+    let without: Value =
+        serde_json::from_slice(&cli(&["compare", "--json", s1, s2])).expect("json");
+    assert_eq!(
+        with_bad, without,
+        "the others compare as if it had not been given"
+    );
+
+    let strict = run(&["compare", "--strict", "--json", s1, &bad, s2]);
+    assert_eq!(strict.status.code(), Some(1));
+    assert!(strict.stdout.is_empty());
+    let stderr = String::from_utf8_lossy(&strict.stderr);
+    assert!(
+        stderr.starts_with(&format!("error: {bad}: not an HPROF")),
+        "{stderr}"
+    );
+
+    let alone = run(&["compare", "--json", s1, &bad]);
+    assert_eq!(alone.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&alone.stderr)
+            .contains("error: 1 of the 2 files could be read: a comparison needs two"),
+        "{}",
+        String::from_utf8_lossy(&alone.stderr)
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}

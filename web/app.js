@@ -303,6 +303,8 @@ async function analyze(file, series) {
     if (series) {
       if (state.client === client) progress.update({ phase: 'report', done: parts.length, total: parts.length, pass: 0, passes: opened.passes, detail: `Comparing ${series.total} dumps` });
       results.comparison = await client.request(Request.QUERY, { kind: Query.COMPARE, reports: series.kept, file: file.name });
+      // The CLI's words for a dump it could not read.
+      results.comparison.warnings.push(...series.leftOut.map((m) => `left out of the comparison: ${m}`));
       results.compared_reports = series.kept;
     }
     if (state.client === client) progress.update({ phase: 'report', done: parts.length, total: parts.length, pass: 0, passes: opened.passes, detail: 'Showing the report' });
@@ -332,8 +334,10 @@ async function analyze(file, series) {
     client.terminate(); // one worker per file; a crashed one is already gone
     state.client = null;
     const back = restorePrevious() ? ` (${file.name} was not opened; ${state.report.file.name} is shown again)` : '';
+    // In a series, which of the files failed.
+    const message = series ? `${file.name}: ${e.message}` : e.message;
     const plain = `${inWords(e.message)}${back ? ` ${file.name} was not opened; ${state.report.file.name} is shown again.` : ''}`;
-    setStatus('error', `${e.fatal ? `the analysis stopped: ${e.message}. The page has a new worker; drop a file to try again.` : e.message}${back}`, plain);
+    setStatus('error', `${e.fatal ? `the analysis stopped: ${message}. The page has a new worker; drop a file to try again.` : message}${back}`, plain);
   } finally {
     // After a comparison no spare waits: the page holds one worker (and one heap).
     if (!series && (state.client === client || state.client === null)) warmWorker();
@@ -376,6 +380,7 @@ async function compareFiles(files, kept = []) {
   state.spare?.terminate();
   Object.assign(state, { client: null, report: null, spare: null, views: new Map(), lastKey: new Map() });
   const reports = [...kept];
+  const leftOut = [];
   const total = kept.length + files.length;
   const { options, module } = openOptions();
   for (const file of files.slice(0, -1)) {
@@ -398,16 +403,21 @@ async function compareFiles(files, kept = []) {
       reports.push(report);
     } catch (e) {
       if (state.client !== client || e.cancelled) return;
-      show('landing');
-      setStatus('error', `${file.name}: ${e.message}`, `${file.name}: ${inWords(e.message)}`);
-      warmWorker();
-      return;
+      // Left out, as the CLI does: one bad file does not cost the others' analyses.
+      leftOut.push(`${file.name}: ${e.message}`);
     } finally {
       client.terminate();
     }
     state.client = null;
   }
-  await analyze(files[files.length - 1], { kept: reports, index: total, total });
+  const last = files[files.length - 1];
+  if (reports.length === 0) {
+    // Nothing to compare the last dump with: it opens on its own, and the status says why.
+    await analyze(last);
+    if (state.report) setStatus('error', `no comparison: ${leftOut.join('; ')}; a comparison needs two dumps`);
+    return;
+  }
+  await analyze(last, { kept: reports, index: total, total, leftOut });
 }
 
 /** "Compare with…": the open dump's report (and those it was compared with) and `files`. */

@@ -103,6 +103,8 @@ enum Command {
     /// from the GC root, warnings when the dumps do not look alike. Each argument is a
     /// dump (analysed one at a time: one heap in memory at once) or a saved
     /// `heapscope analyze --json` report; the dumps are ordered by their own timestamps.
+    /// A file that cannot be read is left out with a warning (exit status 3), as long as
+    /// two remain; `--strict` refuses it instead.
     Compare {
         /// Dumps (.hprof, .hprof.gz) or saved `analyze --json` reports, two or more.
         #[arg(required = true, num_args = 2.., value_name = "FILE")]
@@ -635,6 +637,30 @@ impl From<HprofError> for Failure {
     }
 }
 
+impl Failure {
+    /// The same failure, its message starting with the file it is about (when several
+    /// files are read, as `compare` does). Errors that already name it are kept.
+    fn naming(self, file: &Path) -> Failure {
+        let name = file.display().to_string();
+        let message = self.to_string();
+        if message.contains(&name) {
+            self
+        } else {
+            Failure::Io(format!("{name}: {message}"))
+        }
+    }
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Failure::Dump(e) => write!(f, "{e}"),
+            Failure::Query(e) => write!(f, "{e}"),
+            Failure::Io(e) => write!(f, "{e}"),
+        }
+    }
+}
+
 impl From<QueryError> for Failure {
     fn from(e: QueryError) -> Self {
         match e {
@@ -1084,27 +1110,41 @@ fn compare(
 ) -> Result<Outcome, Failure> {
     let mut reports = Vec::with_capacity(files.len());
     let mut outcome = Outcome::Complete;
+    // Dumps that could not be read: left out, unless `--strict`, so that one bad file in a
+    // series does not cost the others' analyses.
+    let mut left_out = Vec::new();
     for file in files {
         let name = file.display().to_string();
-        if is_json(file)? {
-            reports.push(read_report(file)?);
-            continue;
+        match compare_report(file, &name, quiet, strict, threads) {
+            Ok((report, damaged)) => {
+                if damaged {
+                    outcome = Outcome::Damaged;
+                }
+                reports.push(report);
+            }
+            Err(e) if strict => return Err(e.naming(file)),
+            Err(e) => {
+                let e = e.naming(file);
+                eprintln!("warning: left out of the comparison: {e}");
+                left_out.push(e.to_string());
+                outcome = Outcome::Damaged;
+            }
         }
-        let mut session = analyze_file(file, quiet, true, strict, threads)?;
-        let mut report: DumpReport = session.ask(&Query::Report { file: name.clone() })?;
-        if report.file.is_empty() {
-            report.file = name;
-        }
-        if let Some(d) = session.damaged() {
-            eprintln!("warning: {}: {}", file.display(), render::damage_line(d));
-            outcome = Outcome::Damaged;
-        }
-        // The heap goes before the next dump is read.
-        drop(session);
-        reports.push(report);
+    }
+    if reports.len() < 2 {
+        return Err(Failure::Io(format!(
+            "{} of the {} files could be read: a comparison needs two",
+            reports.len(),
+            files.len()
+        )));
     }
     Timings::enter("compare");
-    let comparison = heapscope::analysis::compare::compare(&reports);
+    let mut comparison = heapscope::analysis::compare::compare(&reports);
+    comparison.warnings.extend(
+        left_out
+            .into_iter()
+            .map(|e| format!("left out of the comparison: {e}")),
+    );
     if json {
         print_json(&comparison)?;
     } else {
@@ -1113,20 +1153,37 @@ fn compare(
     Ok(outcome)
 }
 
+/// One argument of `heapscope compare`: a saved report, or a dump analysed (its heap
+/// dropped before the next is read). `true` with it when the dump was damaged.
+fn compare_report(
+    file: &Path,
+    name: &str,
+    quiet: bool,
+    strict: bool,
+    threads: usize,
+) -> Result<(DumpReport, bool), Failure> {
+    if is_json(file)? {
+        return Ok((read_report(file)?, false));
+    }
+    let mut session = analyze_file(file, quiet, true, strict, threads)?;
+    let mut report: DumpReport = session.ask(&Query::Report {
+        file: name.to_string(),
+    })?;
+    if report.file.is_empty() {
+        report.file = name.to_string();
+    }
+    let damaged = session.damaged().map(|d| {
+        eprintln!("warning: {}: {}", file.display(), render::damage_line(d));
+    });
+    Ok((report, damaged.is_some()))
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match run(cli) {
         Ok(Outcome::Complete) => ExitCode::SUCCESS,
         Ok(Outcome::Damaged) => ExitCode::from(3),
-        Err(Failure::Dump(e)) => {
-            eprintln!("error: {e}");
-            ExitCode::from(1)
-        }
-        Err(Failure::Query(e)) => {
-            eprintln!("error: {e}");
-            ExitCode::from(1)
-        }
-        Err(Failure::Io(e)) => {
+        Err(e) => {
             eprintln!("error: {e}");
             ExitCode::from(1)
         }

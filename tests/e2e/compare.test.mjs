@@ -5,6 +5,8 @@
 // only after the previous one is gone (the page never holds two heaps).
 
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import {
@@ -171,4 +173,21 @@ test('three dumps chosen at once: dump k of 3, trends of the program, suspects m
   assert.equal(await page.textContent(STATUS), 'ready');
   await frames(page);
   await env.close(page);
+});
+
+test('a file that cannot be read in a series is left out with the CLI\'s warning; the others are compared', async () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'heapscope-e2e-'));
+  const bad = path.join(dir, 'broken.hprof');
+  fs.writeFileSync(bad, 'not a heap dump\n');
+  const page = await env.newPage();
+  await page.setInputFiles('#file-input', [series[0], bad, series[1]]);
+  assert.equal(await finalStatus(page), 'ready');
+  assert.equal(await page.evaluate(() => location.hash), '#compare');
+  assert.deepEqual(await page.$$eval('[data-testid=compare-dumps] tbody tr td[data-col=file]', (tds) => tds.map((t) => t.textContent)),
+    ['series1.hprof.gz', 'series2.hprof.gz']);
+  const warnings = await page.$$eval('[data-testid=compare-warnings] p', (ps) => ps.map((p) => p.textContent));
+  assert.ok(warnings.some((w) => w.startsWith('left out of the comparison: broken.hprof: not an HPROF')), `${warnings}`);
+  await assertRowsEqualCli(page, cliCompare(series.slice(0, 2)));
+  await env.close(page);
+  fs.rmSync(dir, { recursive: true, force: true });
 });
