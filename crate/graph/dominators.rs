@@ -493,14 +493,22 @@ pub fn retained_sizes_in(
         Some(&x) if x != NONE => size(x),
         _ => 0,
     };
-    let total: u64 = (1..n).map(shallow).sum();
+    // Units and their total in one sweep (each shallow size is a few random reads: of
+    // the object's class, of its size); the total decides whether units can serve.
+    let mut total = 0u64;
+    let mut r = spare;
+    r.clear();
+    r.extend((0..n).map(|p| {
+        let bytes = shallow(p);
+        total += bytes;
+        bytes.div_ceil(8) as u32
+    }));
     if total / 8 < u64::from(u32::MAX) {
-        let mut r = refill(spare, n, |p| shallow(p).div_ceil(8) as u32);
         add_to_dominators(&mut r, idom);
         Retained::Units(r)
     } else {
-        // Bytes need memory of their own: free the spare first.
-        drop(spare);
+        // Bytes need memory of their own: free the units first.
+        drop(r);
         let mut r: Vec<u64> = (0..n).map(shallow).collect();
         add_to_dominators(&mut r, idom);
         Retained::Bytes(r)
