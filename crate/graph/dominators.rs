@@ -569,15 +569,21 @@ pub fn class_tops_in(
     let mut open = vec![0u32; classes + 1];
     let class_slot = |p: u32| (class_of_vertex(p) as usize).min(classes);
     let start = |v: u32| offsets.get(v as usize).copied().unwrap_or(0);
-    let mut stack: Vec<(u32, u32)> = vec![(0, start(0))];
+    // (vertex, next child position, its class slot): 12 bytes per level of the dominator
+    // tree's depth, at most the DFS's (a vertex's dominators are its DFS ancestors). The
+    // class is looked up once per vertex (two random reads: `vertex`, then the object's
+    // class), and a leaf (most vertices) is never pushed: its count would open and close
+    // on nothing.
+    let mut stack: Vec<(u32, u32, u32)> = vec![(0, start(0), classes as u32)];
     while let Some(top) = stack.last_mut() {
-        let (v, pos) = *top;
+        let (v, pos, slot) = *top;
         if pos < start(v + 1) {
             top.1 += 1;
             let Some(&c) = children.get(pos as usize) else {
                 continue;
             };
-            let Some(o) = open.get_mut(class_slot(c)) else {
+            let cs = class_slot(c);
+            let Some(o) = open.get_mut(cs) else {
                 continue;
             };
             if *o == 0
@@ -585,12 +591,15 @@ pub fn class_tops_in(
             {
                 *t |= 1 << (c % 64);
             }
-            *o += 1;
-            stack.push((c, start(c)));
+            let first = start(c);
+            if first < start(c + 1) {
+                *o += 1;
+                stack.push((c, first, cs as u32));
+            }
         } else {
             stack.pop();
             if v != 0
-                && let Some(o) = open.get_mut(class_slot(v))
+                && let Some(o) = open.get_mut(slot as usize)
             {
                 *o -= 1;
             }
