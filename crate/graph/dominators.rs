@@ -28,8 +28,8 @@
 //! | DFS | + `pre`, `vertex`, `parent`, referrer counts (the list ends) (4 each), stack (12 per level of depth) | 31N + 4E |
 //! | pass 3 | forward offsets dropped; the reverse lists fill the forward entries' memory | 27N + 4E |
 //! | parent moved first in each list | nothing new | 27N + 4E |
-//! | Semi-NCA | `parent` becomes `ancestor`, `pre` becomes `label`; + `semi` (becomes `idom`) | 31N + 4E |
-//! | class tops | `ancestor`, `label` become the child lists; + 1 bit | 31N + 4E |
+//! | Semi-NCA | `parent` becomes `ancestor`, `pre` becomes `label` (semidominator values); + `semi` (becomes `idom`) | 31N + 4E |
+//! | class tops | `ancestor`, `label` become the child lists; + 1 bit, stack (12 per level of the dominator tree's depth, at most the DFS's) | 31N + 4E |
 //! | retained sizes | child offsets become `retained` (4: u32 in 8-byte units; for heaps ≥ 32 GiB, 8 of its own, the child offsets freed first) | 31N + 4E (35N + 4E) |
 //! | queries | child lists become `pre`, rebuilt from `vertex` | 31N + 4E |
 
