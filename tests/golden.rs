@@ -650,8 +650,9 @@ fn run(case: &Case, tmp: &str) -> Outcome {
     }
 }
 
-/// `{"phase":"index","wall_ms":33.3,"peak_rss_bytes":19439616}` →
-/// `{"phase":"index","wall_ms":<ms>,"peak_rss_bytes":<bytes>}`; other lines unchanged.
+/// `{"phase":"index","wall_ms":33.3,"user_ms":30.1,"sys_ms":2.9,"peak_rss_bytes":19439616}`
+/// → `{"phase":"index","wall_ms":<ms>,"user_ms":<ms>,"sys_ms":<ms>,"peak_rss_bytes":<bytes>}`;
+/// other lines unchanged.
 fn normalize_timings(stderr: &str) -> String {
     let mut s = String::new();
     for line in stderr.split_inclusive('\n') {
@@ -659,15 +660,18 @@ fn normalize_timings(stderr: &str) -> String {
         let parsed = serde_json::from_str::<Value>(body).ok();
         let timing = parsed.as_ref().and_then(|v| {
             let o = v.as_object()?;
-            let keys_ok =
-                o.len() == 3 && o.contains_key("wall_ms") && o.contains_key("peak_rss_bytes");
+            let keys_ok = o.len() == 5
+                && ["wall_ms", "user_ms", "sys_ms", "peak_rss_bytes"]
+                    .iter()
+                    .all(|k| o.contains_key(*k));
             keys_ok.then_some(())?;
             o.get("phase")?.as_str()
         });
         match timing {
             Some(phase) => {
                 s += &format!(
-                    "{{\"phase\":{},\"wall_ms\":<ms>,\"peak_rss_bytes\":<bytes>}}",
+                    "{{\"phase\":{},\"wall_ms\":<ms>,\"user_ms\":<ms>,\"sys_ms\":<ms>,\
+                     \"peak_rss_bytes\":<bytes>}}",
                     Value::from(phase)
                 );
                 s += &line[body.len()..];

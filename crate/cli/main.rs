@@ -53,8 +53,9 @@ struct Cli {
     /// No progress bar.
     #[arg(long, short, global = true)]
     quiet: bool,
-    /// One JSON line per phase on stderr: {"phase","wall_ms","peak_rss_bytes"} (the
-    /// process's memory high-water mark at the phase's end; null where unknown), and
+    /// One JSON line per phase on stderr: {"phase","wall_ms","user_ms","sys_ms","peak_rss_bytes"}
+    /// (user and system CPU time of all threads during the phase; the process's memory
+    /// high-water mark at the phase's end; null where unknown), and
     /// "spilled_bytes" once anything was spilled (the most bytes of spill files at once).
     #[arg(long, global = true)]
     timings: bool,

@@ -74,7 +74,8 @@ impl PassBar {
 /// JSON line on stderr when the next phase starts (or at [`Timings::finish`]).
 pub struct Timings {
     on: bool,
-    current: Option<(String, Instant)>,
+    /// The phase, when it started, and the process's CPU times then.
+    current: Option<(String, Instant, Option<CpuTimes>)>,
 }
 
 thread_local! {
@@ -91,11 +92,11 @@ impl Timings {
     pub fn enter(name: &str) {
         TIMINGS.with(|t| {
             let mut t = t.borrow_mut();
-            if !t.on || t.current.as_ref().is_some_and(|(c, _)| c == name) {
+            if !t.on || t.current.as_ref().is_some_and(|(c, _, _)| c == name) {
                 return;
             }
             t.report();
-            t.current = Some((name.to_string(), Instant::now()));
+            t.current = Some((name.to_string(), Instant::now(), cpu_times()));
         });
     }
 
@@ -109,8 +110,16 @@ impl Timings {
     }
 
     fn report(&self) {
-        if let Some((name, start)) = &self.current {
+        if let Some((name, start, cpu)) = &self.current {
             let wall_ms = (start.elapsed().as_secs_f64() * 1e4).round() / 10.0;
+            // CPU time of every thread of the process during the phase, user and system.
+            let (user_ms, sys_ms) = match (cpu, cpu_times()) {
+                (Some(a), Some(b)) => (
+                    ms(b.user_us.saturating_sub(a.user_us)),
+                    ms(b.sys_us.saturating_sub(a.sys_us)),
+                ),
+                _ => ("null".to_string(), "null".to_string()),
+            };
             let peak = peak_rss_bytes().map_or("null".to_string(), |b| b.to_string());
             // Only once something was spilled: the most bytes of spill files at once.
             let spilled = if crate::spill::spilling() {
@@ -119,11 +128,47 @@ impl Timings {
                 String::new()
             };
             eprintln!(
-                "{{\"phase\":{},\"wall_ms\":{wall_ms},\"peak_rss_bytes\":{peak}{spilled}}}",
+                "{{\"phase\":{},\"wall_ms\":{wall_ms},\"user_ms\":{user_ms},\"sys_ms\":{sys_ms},\
+                 \"peak_rss_bytes\":{peak}{spilled}}}",
                 serde_json::Value::from(name.as_str())
             );
         }
     }
+}
+
+/// Microseconds as milliseconds rounded to 0.1.
+fn ms(us: u64) -> String {
+    ((us as f64 / 100.0).round() / 10.0).to_string()
+}
+
+/// CPU time the process (all its threads) has used so far, in microseconds.
+#[derive(Clone, Copy)]
+struct CpuTimes {
+    user_us: u64,
+    sys_us: u64,
+}
+
+/// The process's CPU times (`getrusage`), if known.
+#[cfg(target_os = "linux")]
+#[allow(unsafe_code, reason = "getrusage is a foreign function")]
+fn cpu_times() -> Option<CpuTimes> {
+    // SAFETY: rusage is plain integers, for which all zeros is a valid value.
+    let mut r: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: getrusage writes the struct it is given and nothing else.
+    if unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut r) } != 0 {
+        return None;
+    }
+    let us = |t: libc::timeval| (t.tv_sec.max(0) as u64) * 1_000_000 + t.tv_usec.max(0) as u64;
+    Some(CpuTimes {
+        user_us: us(r.ru_utime),
+        sys_us: us(r.ru_stime),
+    })
+}
+
+/// The process's CPU times: unknown off Linux.
+#[cfg(not(target_os = "linux"))]
+fn cpu_times() -> Option<CpuTimes> {
+    None
 }
 
 /// The process's resident-set high-water mark (Linux `VmHWM`), if known.

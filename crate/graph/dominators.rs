@@ -28,8 +28,8 @@
 //! | DFS | + `pre`, `vertex`, `parent`, referrer counts (the list ends) (4 each), stack (12 per level of depth) | 31N + 4E |
 //! | pass 3 | forward offsets dropped; the reverse lists fill the forward entries' memory | 27N + 4E |
 //! | parent moved first in each list | nothing new | 27N + 4E |
-//! | Semi-NCA | `parent` becomes `ancestor`, `pre` becomes `label`; + `semi` (becomes `idom`) | 31N + 4E |
-//! | class tops | `ancestor`, `label` become the child lists; + 1 bit | 31N + 4E |
+//! | Semi-NCA | `parent` becomes `ancestor`, `pre` becomes `label` (semidominator values); + `semi` (becomes `idom`) | 31N + 4E |
+//! | class tops | `ancestor`, `label` become the child lists; + 1 bit, stack (12 per level of the dominator tree's depth, at most the DFS's) | 31N + 4E |
 //! | retained sizes | child offsets become `retained` (4: u32 in 8-byte units; for heaps ≥ 32 GiB, 8 of its own, the child offsets freed first) | 31N + 4E (35N + 4E) |
 //! | queries | child lists become `pre`, rebuilt from `vertex` | 31N + 4E |
 
@@ -347,6 +347,10 @@ pub fn refill(mut v: Vec<u32>, len: usize, f: impl Fn(usize) -> u32) -> Vec<u32>
 /// (taken as the `ancestor` array) and a second array to reuse for `label`; both are given
 /// back, as spare memory for what follows.
 ///
+/// `label[v]` holds the smallest semidominator on `v`'s compressed path itself, not the
+/// vertex that has it (as the textbook's `label` does): only that value is ever read, and
+/// holding it saves `eval` a random read of `semi` per vertex of each path and per result.
+///
 /// Every value of `rev` must be below `rev.nodes()`, and each parent below its vertex (as
 /// `ReverseSink::finish` and [`dfs`] guarantee).
 #[expect(
@@ -367,6 +371,7 @@ pub fn semi_nca_in(
     let mut ancestor = parents;
     ancestor.resize(n, 0);
     let mut semi: Vec<u32> = (0..n as u32).collect();
+    // A vertex not yet processed is its own label, and its semidominator is itself.
     let mut label = refill(spare, n, |w| w as u32);
     let mut stack: Vec<u32> = Vec::new();
     for w in (1..n).rev() {
@@ -377,17 +382,19 @@ pub fn semi_nca_in(
         let (a, b) = rev.bounds(w as u32);
         if s == 0 || (b > a && rev.entries.get(b - 1) == 0) {
             semi[w] = 0;
+            label[w] = 0;
             continue;
         }
         let last_linked = w as u32 + 1;
         rev.for_each(w as u32, |v| {
-            let u = eval(v, last_linked, &mut ancestor, &mut label, &semi, &mut stack);
-            let su = semi[u as usize];
+            let su = eval(v, last_linked, &mut ancestor, &mut label, &mut stack);
             if su < s {
                 s = su;
             }
         });
         semi[w] = s;
+        // `w` is on no compressed path yet (those hold vertices above it only).
+        label[w] = s;
         if w & 0xF_FFFF == 0 {
             tick((n - w) as u64);
         }
@@ -410,20 +417,20 @@ pub fn semi_nca_in(
     (idom, [ancestor, label])
 }
 
-/// Semi-NCA's `eval` with path compression, iterative: the vertex with the smallest
-/// semidominator on `v`'s path of linked ancestors (vertices numbered `>= last_linked`).
+/// Semi-NCA's `eval` with path compression, iterative: the smallest semidominator on `v`'s
+/// path of linked ancestors (vertices numbered `>= last_linked`), `label` holding those
+/// of the compressed paths (see [`semi_nca_in`]).
 #[inline]
 #[expect(
     clippy::indexing_slicing,
-    reason = "called by semi_nca_in only: v and every value of ancestor and label are \
-              preorder numbers below the arrays' common length n"
+    reason = "called by semi_nca_in only: v and every value of ancestor are preorder \
+              numbers below the arrays' common length n"
 )]
 fn eval(
     v: u32,
     last_linked: u32,
     ancestor: &mut [u32],
     label: &mut [u32],
-    semi: &[u32],
     stack: &mut Vec<u32>,
 ) -> u32 {
     let vi = v as usize;
@@ -442,7 +449,7 @@ fn eval(
     while let Some(y) = stack.pop() {
         let yi = y as usize;
         ancestor[yi] = ancestor[p as usize];
-        if semi[p_label as usize] < semi[label[yi] as usize] {
+        if p_label < label[yi] {
             label[yi] = p_label;
         } else {
             p_label = label[yi];
@@ -486,14 +493,22 @@ pub fn retained_sizes_in(
         Some(&x) if x != NONE => size(x),
         _ => 0,
     };
-    let total: u64 = (1..n).map(shallow).sum();
+    // Units and their total in one sweep (each shallow size is a few random reads: of
+    // the object's class, of its size); the total decides whether units can serve.
+    let mut total = 0u64;
+    let mut r = spare;
+    r.clear();
+    r.extend((0..n).map(|p| {
+        let bytes = shallow(p);
+        total += bytes;
+        bytes.div_ceil(8) as u32
+    }));
     if total / 8 < u64::from(u32::MAX) {
-        let mut r = refill(spare, n, |p| shallow(p).div_ceil(8) as u32);
         add_to_dominators(&mut r, idom);
         Retained::Units(r)
     } else {
-        // Bytes need memory of their own: free the spare first.
-        drop(spare);
+        // Bytes need memory of their own: free the units first.
+        drop(r);
         let mut r: Vec<u64> = (0..n).map(shallow).collect();
         add_to_dominators(&mut r, idom);
         Retained::Bytes(r)
@@ -554,15 +569,21 @@ pub fn class_tops_in(
     let mut open = vec![0u32; classes + 1];
     let class_slot = |p: u32| (class_of_vertex(p) as usize).min(classes);
     let start = |v: u32| offsets.get(v as usize).copied().unwrap_or(0);
-    let mut stack: Vec<(u32, u32)> = vec![(0, start(0))];
+    // (vertex, next child position, its class slot): 12 bytes per level of the dominator
+    // tree's depth, at most the DFS's (a vertex's dominators are its DFS ancestors). The
+    // class is looked up once per vertex (two random reads: `vertex`, then the object's
+    // class), and a leaf (most vertices) is never pushed: its count would open and close
+    // on nothing.
+    let mut stack: Vec<(u32, u32, u32)> = vec![(0, start(0), classes as u32)];
     while let Some(top) = stack.last_mut() {
-        let (v, pos) = *top;
+        let (v, pos, slot) = *top;
         if pos < start(v + 1) {
             top.1 += 1;
             let Some(&c) = children.get(pos as usize) else {
                 continue;
             };
-            let Some(o) = open.get_mut(class_slot(c)) else {
+            let cs = class_slot(c);
+            let Some(o) = open.get_mut(cs) else {
                 continue;
             };
             if *o == 0
@@ -570,12 +591,15 @@ pub fn class_tops_in(
             {
                 *t |= 1 << (c % 64);
             }
-            *o += 1;
-            stack.push((c, start(c)));
+            let first = start(c);
+            if first < start(c + 1) {
+                *o += 1;
+                stack.push((c, first, cs as u32));
+            }
         } else {
             stack.pop();
             if v != 0
-                && let Some(o) = open.get_mut(class_slot(v))
+                && let Some(o) = open.get_mut(slot as usize)
             {
                 *o -= 1;
             }

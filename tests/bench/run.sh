@@ -15,7 +15,7 @@
 #
 # Heapscope phases are discovered from `heapscope --help`: `summary` and `histogram`
 # (pass 1) today, `analyze FILE --json --timings` as soon as the CLI has it. With
-# `--timings` (one JSON line per phase on stderr: {"phase","wall_ms","peak_rss_bytes"}),
+# `--timings` (one JSON line per phase on stderr: {"phase","wall_ms","user_ms","sys_ms","peak_rss_bytes"}),
 # each phase gets its own row. Objects come from `heapscope summary --json`; references
 # from `graph.references` of `analyze --json` (or the first `"references": N` in the
 # summary's or the analysis's JSON), "n/a" while the CLI reports none.
