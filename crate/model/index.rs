@@ -203,6 +203,11 @@ impl Indexer {
         }
     }
 
+    /// Whether it keeps what the object table needs (see [`Indexer::new`]).
+    pub fn per_object(&self) -> bool {
+        self.per_object
+    }
+
     fn new_class(&mut self, c: ClassInfo) -> u32 {
         let i = self.classes.len() as u32;
         self.classes.push(c);

@@ -1,0 +1,600 @@
+//! Pass 1 on several threads (native builds only: the browser's build pushes the file
+//! through the [`Indexer`], and this module is not compiled into it).
+//!
+//! The calling thread first walks the top-level record headers (9 bytes each, the bodies
+//! of heap-dump records skipped) and checks that the file is whole: an HPROF header, every
+//! record of a known kind and within the file, a heap dump, and HEAP_DUMP_END after
+//! segments. In file order, the heap-dump records are grouped into stretches of whole
+//! records of at least `stretch_bytes` (JVMs write records of about 1 MB, and no
+//! sub-record crosses the end of its record); the records between them (strings, classes,
+//! frames, traces) form runs. Each thread takes a stretch, reads it (`pread`) and parses
+//! it into what the indexer reads of its sub-records (a [`Piece`]: the decoding, most of
+//! the pass's own time); the calling thread reads the runs itself and hands the runs and
+//! the pieces to the [`Indexer`] in file order: the calls, in the order, that pushing
+//! the file makes, so the index, the histogram and the diagnostics are the same.
+//!
+//! Anything out of the ordinary (gzip, a file that is not HPROF, cut short, with an
+//! unknown or oversized record or a single heap-dump record, a record that does not
+//! parse) and the caller reads the pass on one thread, from the start: damaged dumps are
+//! opened and reported as they always are. A file that gets shorter while it is read is
+//! refused.
+//!
+//! Memory: each thread's read buffer ([`READ_BYTES`]), and the pieces of at most
+//! `2 × threads` stretches read ahead of the merge: 32 bytes per object ([`Obj`]), plus
+//! the class dumps and GC roots as parsed, at most [`MAX_PIECE_OBJECTS`] objects per piece.
+//! The 1 GB benchmark dump has 70 bytes of file per object: a 1 MiB stretch's piece is
+//! about 0.5 MiB, a few MiB in flight in all.
+
+use super::index::Indexer;
+use crate::format::header::parse_header;
+use crate::format::heap_dump::arrays::{ObjArrayHeader, PrimArrayHeader};
+use crate::format::heap_dump::class_dump::ClassDump;
+use crate::format::heap_dump::instance::Instance;
+use crate::format::heap_dump::roots::GcRoot;
+use crate::format::primitives::u32_at;
+use crate::format::source::SharedSource;
+use crate::format::stream::MAX_RECORD_BYTES;
+use crate::format::tags::{BasicType, Tag};
+use crate::format::{ErrorKind, Header, HprofError, StreamParser, Visitor};
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::mpsc::channel;
+use std::sync::{Condvar, Mutex};
+
+/// Bytes of heap-dump records per stretch when the caller does not say: a JVM's record
+/// or two, small enough that the pieces in flight stay small.
+pub const STRETCH_BYTES: u64 = 1 << 20;
+
+/// Bytes a thread reads at a time.
+const READ_BYTES: usize = 1 << 20;
+
+/// Objects a piece may hold (32 MiB of [`Obj`]): a stretch with more (one huge heap-dump
+/// record of small objects) sends the pass to one thread.
+pub const MAX_PIECE_OBJECTS: usize = 1 << 20;
+
+/// A top-level heap-dump record (HEAP_DUMP or HEAP_DUMP_SEGMENT).
+#[derive(Clone, Copy, Debug)]
+struct Segment {
+    tag: Tag,
+    /// File offset of its record header.
+    start: u64,
+    /// Body length.
+    len: u32,
+}
+
+impl Segment {
+    fn body(&self) -> (u64, u64) {
+        let start = self.start + 9;
+        (start, start + u64::from(self.len))
+    }
+}
+
+/// A part of the file, in order: a run of other records, read by the calling thread, or
+/// a stretch of heap-dump records (`segments[first..first + count]`), read by a thread.
+#[derive(Clone, Copy, Debug)]
+enum Job {
+    Records { start: u64, end: u64 },
+    Stretch { first: usize, count: usize },
+}
+
+impl Job {
+    /// Where it ends in the file (for progress).
+    fn end(&self, segments: &[Segment]) -> u64 {
+        match *self {
+            Job::Records { end, .. } => end,
+            Job::Stretch { first, count } => segments
+                .get((first + count).saturating_sub(1))
+                .map_or(0, |s| s.body().1),
+        }
+    }
+}
+
+/// The file's layout, from the walk over its record headers.
+struct Layout {
+    header: Header,
+    segments: Vec<Segment>,
+    jobs: Vec<Job>,
+}
+
+/// A window of the file for the walk: record headers are read 64 KiB at a time.
+struct Window<'a> {
+    src: &'a dyn SharedSource,
+    at: u64,
+    buf: Vec<u8>,
+    len: usize,
+}
+
+impl<'a> Window<'a> {
+    fn new(src: &'a dyn SharedSource) -> Self {
+        Window {
+            src,
+            at: 0,
+            buf: vec![0; 64 << 10],
+            len: 0,
+        }
+    }
+
+    /// Up to `n` bytes (at most 64 KiB) at `at`: fewer only at the end of the file.
+    fn get(&mut self, at: u64, n: usize) -> Result<&[u8], HprofError> {
+        let inside = at >= self.at && at + n as u64 <= self.at + self.len as u64;
+        if !inside {
+            self.at = at;
+            self.len = read_full(self.src, at, &mut self.buf)?;
+        }
+        let from = usize::try_from(at - self.at).unwrap_or(usize::MAX);
+        let to = (from + n).min(self.len);
+        Ok(self.buf.get(from..to).unwrap_or_default())
+    }
+
+    /// Whether the file has a byte at `at`.
+    fn has(&mut self, at: u64) -> Result<bool, HprofError> {
+        Ok(!self.get(at, 1)?.is_empty())
+    }
+}
+
+/// Reads at `at` until `buf` is full or the file ends; returns the bytes read.
+fn read_full(src: &dyn SharedSource, at: u64, buf: &mut [u8]) -> Result<usize, HprofError> {
+    let mut done = 0;
+    while let Some(rest) = buf.get_mut(done..).filter(|r| !r.is_empty()) {
+        let n = src.read_shared(at + done as u64, rest)?;
+        if n == 0 {
+            break;
+        }
+        done += n;
+    }
+    Ok(done)
+}
+
+/// Walks the record headers of `src` (see the module doc); `None` when the file is not
+/// one this module reads (the pass is then pushed), or has fewer than two stretches.
+fn walk(src: &dyn SharedSource, stretch_bytes: u64) -> Result<Option<Layout>, HprofError> {
+    let mut head = [0u8; 1024];
+    let n = read_full(src, 0, &mut head)?;
+    let head = head.get(..n).unwrap_or_default();
+    if crate::format::gzip::is_gzip(head) {
+        return Ok(None);
+    }
+    let Ok(Some((header, header_len))) = parse_header(head) else {
+        return Ok(None);
+    };
+    let mut win = Window::new(src);
+    let mut pos = header_len as u64;
+    let mut segments: Vec<Segment> = Vec::new();
+    let mut jobs = Vec::new();
+    // The run or stretch being gathered: a run from its start, or a stretch from its first
+    // segment with its bytes.
+    let mut run: Option<u64> = None;
+    let mut stretch: Option<(usize, u64)> = None;
+    let mut segment_open = false;
+    loop {
+        let h = win.get(pos, 9)?;
+        if h.is_empty() {
+            break; // the end of the file, between records
+        }
+        let (Some(&t), true) = (h.first(), h.len() == 9) else {
+            return Ok(None); // cut short
+        };
+        let tag = Tag(t);
+        let len = u32_at(h, 5);
+        let end = pos + 9 + u64::from(len);
+        if len > 0 && !win.has(end - 1)? {
+            return Ok(None); // cut short
+        }
+        if tag == Tag::HPROF_HEAP_DUMP || tag == Tag::HPROF_HEAP_DUMP_SEGMENT {
+            if let Some(start) = run.take() {
+                jobs.push(Job::Records { start, end: pos });
+            }
+            segments.push(Segment {
+                tag,
+                start: pos,
+                len,
+            });
+            let (first, bytes) = stretch.get_or_insert((segments.len() - 1, 0));
+            *bytes += u64::from(len);
+            if *bytes >= stretch_bytes {
+                let count = segments.len() - *first;
+                jobs.push(Job::Stretch {
+                    first: *first,
+                    count,
+                });
+                stretch = None;
+            }
+            segment_open = tag == Tag::HPROF_HEAP_DUMP_SEGMENT;
+        } else {
+            let plain = if tag == Tag::HPROF_HEAP_DUMP_END {
+                segment_open = false;
+                len == 0
+            } else {
+                tag.name().is_some() && len <= MAX_RECORD_BYTES
+            };
+            if !plain {
+                return Ok(None); // trailing data, an unknown or oversized record
+            }
+            if let Some((first, _)) = stretch.take() {
+                jobs.push(Job::Stretch {
+                    first,
+                    count: segments.len() - first,
+                });
+            }
+            run.get_or_insert(pos);
+        }
+        pos = end;
+    }
+    if let Some(start) = run {
+        jobs.push(Job::Records { start, end: pos });
+    }
+    if let Some((first, _)) = stretch {
+        jobs.push(Job::Stretch {
+            first,
+            count: segments.len() - first,
+        });
+    }
+    let stretches = jobs
+        .iter()
+        .filter(|j| matches!(j, Job::Stretch { .. }))
+        .count();
+    if segments.is_empty() || segment_open || stretches < 2 {
+        return Ok(None);
+    }
+    Ok(Some(Layout {
+        header,
+        segments,
+        jobs,
+    }))
+}
+
+/// What the indexer reads of an object record: 32 bytes.
+#[derive(Clone, Copy, Debug)]
+struct Obj {
+    /// File offset of the record.
+    offset: u64,
+    id: u64,
+    /// Class ID; for a primitive array, its element type.
+    class: u64,
+    /// Array length (0 for an instance).
+    len: u32,
+    kind: Kind,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Kind {
+    Instance,
+    ObjArray,
+    PrimArray,
+}
+
+/// A sub-record other than an object, or the start of a heap-dump record, placed before
+/// the object of a piece it precedes in the file.
+#[derive(Debug)]
+enum Other {
+    Record(Segment),
+    Root(GcRoot),
+    Class(u64, Box<ClassDump>),
+    Info(u32, u64),
+}
+
+/// What a thread parsed of a stretch: its objects in order, and the other items with the
+/// number of objects before each.
+#[derive(Debug, Default)]
+struct Piece {
+    objects: Vec<Obj>,
+    others: Vec<(usize, Other)>,
+}
+
+impl Visitor for Piece {
+    fn gc_root(&mut self, r: &GcRoot) {
+        self.others.push((self.objects.len(), Other::Root(*r)));
+    }
+
+    fn class_dump(&mut self, offset: u64, r: &ClassDump) {
+        let c = Other::Class(offset, Box::new(r.clone()));
+        self.others.push((self.objects.len(), c));
+    }
+
+    fn heap_dump_info(&mut self, heap_id: u32, name_id: u64) {
+        self.others
+            .push((self.objects.len(), Other::Info(heap_id, name_id)));
+    }
+
+    fn instance(&mut self, offset: u64, r: &Instance<'_>) {
+        self.objects.push(Obj {
+            offset,
+            id: r.id,
+            class: r.class_id,
+            len: 0,
+            kind: Kind::Instance,
+        });
+    }
+
+    fn obj_array(&mut self, offset: u64, r: &ObjArrayHeader) -> bool {
+        self.objects.push(Obj {
+            offset,
+            id: r.id,
+            class: r.class_id,
+            len: r.length,
+            kind: Kind::ObjArray,
+        });
+        false
+    }
+
+    fn prim_array(&mut self, offset: u64, r: &PrimArrayHeader) -> bool {
+        self.objects.push(Obj {
+            offset,
+            id: r.id,
+            class: u64::from(r.elem.0),
+            len: r.length,
+            kind: Kind::PrimArray,
+        });
+        false
+    }
+}
+
+impl Piece {
+    /// Gives the piece to the indexer as the parser gave the records: the same calls in
+    /// the same order (instances without their field data and stack serials, which the
+    /// indexer does not read).
+    fn replay(self, ix: &mut Indexer) {
+        let mut others = self.others.into_iter().peekable();
+        for (i, o) in self.objects.iter().enumerate() {
+            while let Some((_, other)) = others.next_if(|(at, _)| *at <= i) {
+                give(other, ix);
+            }
+            match o.kind {
+                Kind::Instance => ix.instance(
+                    o.offset,
+                    &Instance {
+                        id: o.id,
+                        stack_serial: 0,
+                        class_id: o.class,
+                        data: &[],
+                    },
+                ),
+                Kind::ObjArray => {
+                    ix.obj_array(
+                        o.offset,
+                        &ObjArrayHeader {
+                            id: o.id,
+                            stack_serial: 0,
+                            length: o.len,
+                            class_id: o.class,
+                        },
+                    );
+                }
+                Kind::PrimArray => {
+                    ix.prim_array(
+                        o.offset,
+                        &PrimArrayHeader {
+                            id: o.id,
+                            stack_serial: 0,
+                            length: o.len,
+                            elem: BasicType(o.class as u8),
+                        },
+                    );
+                }
+            }
+        }
+        for (_, other) in others {
+            give(other, ix);
+        }
+    }
+}
+
+fn give(other: Other, ix: &mut Indexer) {
+    match other {
+        Other::Record(s) => ix.record(s.tag, s.start, s.len),
+        Other::Root(r) => ix.gc_root(&r),
+        Other::Class(offset, c) => ix.class_dump(offset, &c),
+        Other::Info(heap, name) => ix.heap_dump_info(heap, name),
+    }
+}
+
+/// Why a stretch was not read.
+enum Fail {
+    /// It does not parse, or holds too many objects: the pass goes to one thread.
+    OneThread,
+    /// The file could not be read, or got shorter.
+    Error(HprofError),
+}
+
+fn shorter(at: u64) -> HprofError {
+    HprofError::new(
+        at,
+        ErrorKind::Malformed {
+            what: "file",
+            detail: "the file got shorter while it was read",
+        },
+    )
+}
+
+/// Reads and parses the heap-dump records `segs`.
+fn read_stretch(
+    segs: &[Segment],
+    id_size: u8,
+    src: &dyn SharedSource,
+    buf: &mut [u8],
+) -> Result<Piece, Fail> {
+    let mut piece = Piece::default();
+    for s in segs {
+        piece.others.push((piece.objects.len(), Other::Record(*s)));
+        let (start, end) = s.body();
+        let mut parser = StreamParser::resume_in_heap(start, end, id_size);
+        let mut at = start;
+        while at < end {
+            let want = usize::try_from(end - at)
+                .unwrap_or(usize::MAX)
+                .min(buf.len());
+            let Some(chunk) = buf.get_mut(..want) else {
+                break;
+            };
+            let n = src.read_shared(at, chunk).map_err(Fail::Error)?;
+            if n == 0 {
+                return Err(Fail::Error(shorter(at)));
+            }
+            parser
+                .push(chunk.get(..n).unwrap_or_default(), &mut piece)
+                .map_err(|_| Fail::OneThread)?;
+            at += n as u64;
+            if piece.objects.len() > MAX_PIECE_OBJECTS {
+                return Err(Fail::OneThread);
+            }
+        }
+        if !parser.at_item_boundary() || parser.position() != end {
+            return Err(Fail::OneThread);
+        }
+    }
+    Ok(piece)
+}
+
+/// Reads the run of records from `start` to `end` into the indexer, on the calling
+/// thread; `false` when they do not parse.
+fn read_records(
+    ix: &mut Indexer,
+    (start, end): (u64, u64),
+    id_size: u8,
+    src: &dyn SharedSource,
+    buf: &mut [u8],
+) -> Result<bool, HprofError> {
+    let mut parser = StreamParser::resume_in_records(start, id_size);
+    let mut at = start;
+    while at < end {
+        let want = usize::try_from(end - at)
+            .unwrap_or(usize::MAX)
+            .min(buf.len());
+        let Some(chunk) = buf.get_mut(..want) else {
+            break;
+        };
+        let n = src.read_shared(at, chunk)?;
+        if n == 0 {
+            return Err(shorter(at));
+        }
+        if parser.push(chunk.get(..n).unwrap_or_default(), ix).is_err() {
+            return Ok(false);
+        }
+        at += n as u64;
+    }
+    Ok(parser.at_item_boundary() && parser.position() == end)
+}
+
+/// Pass 1 over `src` on `threads` threads (see the module doc), heap-dump records cut
+/// into stretches of at least `stretch_bytes`: the indexer that pushing the whole file
+/// to a new `Indexer::new(per_object)` would give, before its `finish`; `None` when the
+/// pass must be pushed instead (one thread asked, or a file out of the ordinary).
+/// `progress` is told the file offset read up to.
+pub fn index(
+    per_object: bool,
+    src: &dyn SharedSource,
+    threads: usize,
+    stretch_bytes: u64,
+    progress: &mut dyn FnMut(u64),
+) -> Result<Option<Indexer>, HprofError> {
+    if threads < 2 {
+        return Ok(None);
+    }
+    let Some(layout) = walk(src, stretch_bytes.max(1))? else {
+        return Ok(None);
+    };
+    let mut ix = Indexer::new(per_object);
+    ix.header(&layout.header);
+    let read = run(&layout, src, threads, &mut ix, progress)?;
+    Ok(read.then_some(ix))
+}
+
+/// Reads the jobs of `layout` on `threads` threads and merges them into `ix` in file
+/// order; `false` when a part did not parse (then `ix` holds a part of the file only).
+fn run(
+    layout: &Layout,
+    src: &dyn SharedSource,
+    threads: usize,
+    ix: &mut Indexer,
+    progress: &mut dyn FnMut(u64),
+) -> Result<bool, HprofError> {
+    let Layout {
+        header,
+        segments,
+        jobs,
+    } = layout;
+    let id_size = header.id_size;
+    // Pieces read ahead of the merge, at most.
+    let window = 2 * threads;
+    let next = AtomicUsize::new(0);
+    let stop = AtomicBool::new(false);
+    let merged = Mutex::new(0usize);
+    let moved = Condvar::new();
+    let (tx, rx) = channel::<(usize, Result<Piece, Fail>)>();
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            let tx = tx.clone();
+            let (next, stop, merged, moved) = (&next, &stop, &merged, &moved);
+            scope.spawn(move || {
+                let mut buf = vec![0u8; READ_BYTES];
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(job) = jobs.get(i) else { break };
+                    let Job::Stretch { first, count } = *job else {
+                        continue; // the calling thread reads runs
+                    };
+                    {
+                        let mut m = merged.lock().unwrap_or_else(|e| e.into_inner());
+                        while i >= *m + window && !stop.load(Ordering::Relaxed) {
+                            m = moved.wait(m).unwrap_or_else(|e| e.into_inner());
+                        }
+                    }
+                    if stop.load(Ordering::Relaxed) {
+                        break;
+                    }
+                    let segs = segments.get(first..first + count).unwrap_or_default();
+                    let r = read_stretch(segs, id_size, src, &mut buf);
+                    if tx.send((i, r)).is_err() {
+                        break;
+                    }
+                }
+            });
+        }
+        drop(tx);
+        let finish = |r: Result<bool, HprofError>| {
+            stop.store(true, Ordering::Relaxed);
+            let _guard = merged.lock().unwrap_or_else(|e| e.into_inner());
+            moved.notify_all();
+            r
+        };
+        let mut buf = vec![0u8; READ_BYTES];
+        let mut waiting: BTreeMap<usize, Result<Piece, Fail>> = BTreeMap::new();
+        for (want, job) in jobs.iter().enumerate() {
+            match *job {
+                Job::Records { start, end } => {
+                    match read_records(ix, (start, end), id_size, src, &mut buf) {
+                        Ok(true) => {}
+                        r => return finish(r),
+                    }
+                }
+                Job::Stretch { .. } => {
+                    let piece = loop {
+                        if let Some(r) = waiting.remove(&want) {
+                            break r;
+                        }
+                        let Ok((i, r)) = rx.recv() else {
+                            return finish(Err(HprofError::new(
+                                0,
+                                ErrorKind::Malformed {
+                                    what: "file",
+                                    detail: "a thread of the parallel pass stopped",
+                                },
+                            )));
+                        };
+                        waiting.insert(i, r);
+                    };
+                    match piece {
+                        Ok(piece) => piece.replay(ix),
+                        Err(Fail::OneThread) => return finish(Ok(false)),
+                        Err(Fail::Error(e)) => return finish(Err(e)),
+                    }
+                }
+            }
+            progress(job.end(segments));
+            let mut m = merged.lock().unwrap_or_else(|e| e.into_inner());
+            *m = want + 1;
+            moved.notify_all();
+        }
+        finish(Ok(true))
+    })
+}
