@@ -598,3 +598,137 @@ fn run(
         finish(Ok(true))
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::format::tags::SubTag;
+    use crate::format::writer::HprofWriter;
+    use crate::model::index::Index;
+
+    /// A dump whose heap-dump records are small (a few objects each), with records of other
+    /// kinds between them, a class dumped after its instances, objects of a class without a
+    /// dump, and GC roots among the objects: every path of the merge.
+    fn dump() -> Vec<u8> {
+        let mut w = HprofWriter::new(8);
+        for (id, s) in [(1, "A"), (2, "B"), (3, "f"), (4, "C")] {
+            w.utf8(id, s);
+        }
+        w.load_class(1, 0x100, 1).load_class(2, 0x200, 2);
+        w.set_segment_limit(300);
+        let long = BasicType::LONG;
+        w.class_dump(0x100, 0, 0, 8, &[], &[(3, long)]).class_dump(
+            0x200,
+            0x100,
+            0,
+            16,
+            &[],
+            &[(3, long)],
+        );
+        let mut id = 0x10_000u64;
+        for k in 0..400u64 {
+            id += 16 + 8 * (k % 5);
+            match k % 7 {
+                0 => w.prim_array(
+                    id,
+                    BasicType::INT,
+                    (k % 9) as u32,
+                    &vec![0; 4 * (k % 9) as usize],
+                ),
+                1 => w.obj_array(id, 0x200, &[0x100, 0]),
+                2 => w
+                    .root_simple(SubTag::HPROF_GC_ROOT_STICKY_CLASS, 0x100)
+                    .instance(id, 0x100, &[0; 8]),
+                3 => w.instance(id, 0x300, &[]),
+                _ => w.instance(id, 0x200, &[0; 16]),
+            };
+            if k == 150 {
+                // Strings and a class between heap-dump records; the class dumped later.
+                w.utf8(5, "D").load_class(3, 0x300, 4);
+            }
+            if k == 250 {
+                w.class_dump(0x300, 0x100, 0, 8, &[], &[(3, long)]);
+            }
+        }
+        w.heap_dump_end().finish()
+    }
+
+    /// A dump in memory, read as a file.
+    struct Bytes<'a>(&'a [u8]);
+
+    impl SharedSource for Bytes<'_> {
+        fn read_shared(&self, offset: u64, buf: &mut [u8]) -> Result<usize, HprofError> {
+            self.0.read_shared(offset, buf)
+        }
+    }
+
+    /// Pushes `bytes` through an indexer as the single-threaded pass does.
+    fn pushed(bytes: &[u8]) -> Index {
+        crate::model::index_bytes(bytes, true).expect("pushed")
+    }
+
+    fn ids(index: &Index) -> Vec<Option<u64>> {
+        let t = index.objects.as_ref().expect("objects");
+        (0..t.class_of.len() as u32)
+            .map(|i| t.ids.id_of(i))
+            .collect()
+    }
+
+    #[test]
+    fn the_pieces_reach_the_indexer_in_file_order() {
+        let bytes = dump();
+        let one = pushed(&bytes);
+        let src = &Bytes(&bytes);
+        for (threads, stretch) in [(2, 1), (3, 700), (4, 5000)] {
+            let ix = index(true, src, threads, stretch, &mut |_| {})
+                .expect("reads")
+                .expect("read on several threads");
+            let many = ix.finish().expect("finish");
+            assert!(one.files.segments.len() > 20, "many heap-dump records");
+            assert_eq!(one.files.segments, many.files.segments);
+            // Object records in file order: the checkpoints (every 64th object's offset)
+            // and the object IDs by index are the same.
+            assert!(one.files.checkpoints.is_sorted());
+            assert_eq!(one.files.checkpoints, many.files.checkpoints);
+            assert_eq!(ids(&one), ids(&many));
+            assert_eq!(format!("{:?}", one.roots), format!("{:?}", many.roots));
+            assert_eq!(format!("{:?}", one.counts), format!("{:?}", many.counts));
+            let list = |i: &Index| format!("{:?}", i.diagnostics.list());
+            assert_eq!(list(&one), list(&many));
+            assert!(
+                list(&one).contains("class_dump_after_instances"),
+                "{}",
+                list(&one)
+            );
+            assert_eq!(one.stats.instances, many.stats.instances);
+            assert_eq!(one.stats.ref_slots, many.stats.ref_slots);
+            assert_eq!(one.model, many.model);
+        }
+    }
+
+    #[test]
+    fn a_file_out_of_the_ordinary_is_left_to_one_thread() {
+        let bytes = dump();
+        let read = |b: &[u8], threads| {
+            index(true, &Bytes(b), threads, 1, &mut |_| {})
+                .expect("no error")
+                .is_some()
+        };
+        assert!(read(&bytes, 2));
+        assert!(!read(&bytes, 1), "one thread");
+        assert!(!read(&bytes[..bytes.len() - 40], 2), "cut short");
+        let gz = {
+            use std::io::Write;
+            let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+            e.write_all(&bytes).expect("gzip");
+            e.finish().expect("gzip")
+        };
+        assert!(!read(&gz, 2), "gzip");
+        // A sub-record tag in the middle changed into no tag: damaged, pushed.
+        let one = pushed(&bytes);
+        let at = one.files.checkpoints[one.files.checkpoints.len() / 2] as usize;
+        let mut damaged = bytes.clone();
+        damaged[at] = 0xEE;
+        assert!(!read(&damaged, 2), "damaged");
+    }
+}
