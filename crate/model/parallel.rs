@@ -25,6 +25,7 @@
 //! The 1 GB benchmark dump has 70 bytes of file per object: a 1 MiB stretch's piece is
 //! about 0.5 MiB, a few MiB in flight in all.
 
+use super::hash::IdHashMap;
 use super::index::Indexer;
 use crate::format::header::parse_header;
 use crate::format::heap_dump::arrays::{ObjArrayHeader, PrimArrayHeader};
@@ -39,7 +40,7 @@ use crate::format::{ErrorKind, Header, HprofError, StreamParser, Visitor};
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc::channel;
-use std::sync::{Condvar, Mutex};
+use std::sync::{Arc, Condvar, Mutex};
 
 /// Bytes of heap-dump records per stretch when the caller does not say: a JVM's record
 /// or two, small enough that the pieces in flight stay small.
@@ -249,11 +250,13 @@ struct Obj {
     /// File offset of the record.
     offset: u64,
     id: u64,
-    /// Class ID; for a primitive array, its element type.
+    /// Class index when `resolved`, else class ID; for a primitive array, its element type.
     class: u64,
     /// Array length (0 for an instance).
     len: u32,
     kind: Kind,
+    /// Whether `class` is the class index the class ID maps to.
+    resolved: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -281,49 +284,74 @@ struct Piece {
     others: Vec<(usize, Other)>,
 }
 
-impl Visitor for Piece {
+/// Parses a stretch into its piece, looking class IDs up in `classes` (the indexer's
+/// [`Indexer::class_ids`] as it was when the stretch began: an ID found there maps to the
+/// same class when the piece is merged; one not found is looked up then).
+struct Recorder<'a> {
+    piece: Piece,
+    classes: &'a IdHashMap<u64, u32>,
+}
+
+impl Recorder<'_> {
+    #[inline]
+    fn class(&self, id: u64) -> (u64, bool) {
+        match self.classes.get(&id) {
+            Some(&c) => (u64::from(c), true),
+            None => (id, false),
+        }
+    }
+
+    fn other(&mut self, o: Other) {
+        self.piece.others.push((self.piece.objects.len(), o));
+    }
+}
+
+impl Visitor for Recorder<'_> {
     fn gc_root(&mut self, r: &GcRoot) {
-        self.others.push((self.objects.len(), Other::Root(*r)));
+        self.other(Other::Root(*r));
     }
 
     fn class_dump(&mut self, offset: u64, r: &ClassDump) {
-        let c = Other::Class(offset, Box::new(r.clone()));
-        self.others.push((self.objects.len(), c));
+        self.other(Other::Class(offset, Box::new(r.clone())));
     }
 
     fn heap_dump_info(&mut self, heap_id: u32, name_id: u64) {
-        self.others
-            .push((self.objects.len(), Other::Info(heap_id, name_id)));
+        self.other(Other::Info(heap_id, name_id));
     }
 
     fn instance(&mut self, offset: u64, r: &Instance<'_>) {
-        self.objects.push(Obj {
+        let (class, resolved) = self.class(r.class_id);
+        self.piece.objects.push(Obj {
             offset,
             id: r.id,
-            class: r.class_id,
+            class,
             len: 0,
             kind: Kind::Instance,
+            resolved,
         });
     }
 
     fn obj_array(&mut self, offset: u64, r: &ObjArrayHeader) -> bool {
-        self.objects.push(Obj {
+        let (class, resolved) = self.class(r.class_id);
+        self.piece.objects.push(Obj {
             offset,
             id: r.id,
-            class: r.class_id,
+            class,
             len: r.length,
             kind: Kind::ObjArray,
+            resolved,
         });
         false
     }
 
     fn prim_array(&mut self, offset: u64, r: &PrimArrayHeader) -> bool {
-        self.objects.push(Obj {
+        self.piece.objects.push(Obj {
             offset,
             id: r.id,
             class: u64::from(r.elem.0),
             len: r.length,
             kind: Kind::PrimArray,
+            resolved: false,
         });
         false
     }
@@ -332,14 +360,25 @@ impl Visitor for Piece {
 impl Piece {
     /// Gives the piece to the indexer as the parser gave the records: the same calls in
     /// the same order (instances without their field data and stack serials, which the
-    /// indexer does not read).
-    fn replay(self, ix: &mut Indexer) {
-        let mut others = self.others.into_iter().peekable();
+    /// indexer does not read; objects whose class the thread looked up, with it).
+    fn replay(&self, ix: &mut Indexer) {
+        // The other items by position (not a `Peekable`, which moves the items about).
+        let mut k = 0;
+        let at = |k: usize| self.others.get(k).map_or(usize::MAX, |o| o.0);
+        let mut next = at(0);
         for (i, o) in self.objects.iter().enumerate() {
-            while let Some((_, other)) = others.next_if(|(at, _)| *at <= i) {
-                give(other, ix);
+            while next <= i {
+                if let Some((_, other)) = self.others.get(k) {
+                    give(other, ix);
+                }
+                k += 1;
+                next = at(k);
             }
             match o.kind {
+                Kind::Instance if o.resolved => ix.instance_of(o.offset, o.id, o.class as u32),
+                Kind::ObjArray if o.resolved => {
+                    ix.obj_array_of(o.offset, o.id, o.len, o.class as u32);
+                }
                 Kind::Instance => ix.instance(
                     o.offset,
                     &Instance {
@@ -373,18 +412,18 @@ impl Piece {
                 }
             }
         }
-        for (_, other) in others {
+        for (_, other) in self.others.get(k..).unwrap_or_default() {
             give(other, ix);
         }
     }
 }
 
-fn give(other: Other, ix: &mut Indexer) {
+fn give(other: &Other, ix: &mut Indexer) {
     match other {
         Other::Record(s) => ix.record(s.tag, s.start, s.len),
-        Other::Root(r) => ix.gc_root(&r),
-        Other::Class(offset, c) => ix.class_dump(offset, &c),
-        Other::Info(heap, name) => ix.heap_dump_info(heap, name),
+        Other::Root(r) => ix.gc_root(r),
+        Other::Class(offset, c) => ix.class_dump(*offset, c),
+        Other::Info(heap, name) => ix.heap_dump_info(*heap, *name),
     }
 }
 
@@ -406,16 +445,20 @@ fn shorter(at: u64) -> HprofError {
     )
 }
 
-/// Reads and parses the heap-dump records `segs`.
+/// Reads and parses the heap-dump records `segs`, looking class IDs up in `classes`.
 fn read_stretch(
     segs: &[Segment],
     id_size: u8,
+    classes: &IdHashMap<u64, u32>,
     src: &dyn SharedSource,
     buf: &mut [u8],
 ) -> Result<Piece, Fail> {
-    let mut piece = Piece::default();
+    let mut rec = Recorder {
+        piece: Piece::default(),
+        classes,
+    };
     for s in segs {
-        piece.others.push((piece.objects.len(), Other::Record(*s)));
+        rec.other(Other::Record(*s));
         let (start, end) = s.body();
         let mut parser = StreamParser::resume_in_heap(start, end, id_size);
         let mut at = start;
@@ -431,10 +474,10 @@ fn read_stretch(
                 return Err(Fail::Error(shorter(at)));
             }
             parser
-                .push(chunk.get(..n).unwrap_or_default(), &mut piece)
+                .push(chunk.get(..n).unwrap_or_default(), &mut rec)
                 .map_err(|_| Fail::OneThread)?;
             at += n as u64;
-            if piece.objects.len() > MAX_PIECE_OBJECTS {
+            if rec.piece.objects.len() > MAX_PIECE_OBJECTS {
                 return Err(Fail::OneThread);
             }
         }
@@ -442,7 +485,7 @@ fn read_stretch(
             return Err(Fail::OneThread);
         }
     }
-    Ok(piece)
+    Ok(rec.piece)
 }
 
 /// Reads the run of records from `start` to `end` into the indexer, on the calling
@@ -520,11 +563,15 @@ fn run(
     let stop = AtomicBool::new(false);
     let merged = Mutex::new(0usize);
     let moved = Condvar::new();
+    // The class IDs known to the indexer, for the threads to look up (a new copy whenever
+    // the merge added some: while the class dumps are read, at the start).
+    let classes = Mutex::new(Arc::new(ix.class_ids().clone()));
+    let mut published = ix.class_ids().len();
     let (tx, rx) = channel::<(usize, Result<Piece, Fail>)>();
     std::thread::scope(|scope| {
         for _ in 0..threads {
             let tx = tx.clone();
-            let (next, stop, merged, moved) = (&next, &stop, &merged, &moved);
+            let (next, stop, merged, moved, classes) = (&next, &stop, &merged, &moved, &classes);
             scope.spawn(move || {
                 let mut buf = vec![0u8; READ_BYTES];
                 loop {
@@ -543,7 +590,8 @@ fn run(
                         break;
                     }
                     let segs = segments.get(first..first + count).unwrap_or_default();
-                    let r = read_stretch(segs, id_size, src, &mut buf);
+                    let known = Arc::clone(&classes.lock().unwrap_or_else(|e| e.into_inner()));
+                    let r = read_stretch(segs, id_size, &known, src, &mut buf);
                     if tx.send((i, r)).is_err() {
                         break;
                     }
@@ -584,7 +632,14 @@ fn run(
                         waiting.insert(i, r);
                     };
                     match piece {
-                        Ok(piece) => piece.replay(ix),
+                        Ok(piece) => {
+                            piece.replay(ix);
+                            if ix.class_ids().len() != published {
+                                published = ix.class_ids().len();
+                                let copy = Arc::new(ix.class_ids().clone());
+                                *classes.lock().unwrap_or_else(|e| e.into_inner()) = copy;
+                            }
+                        }
                         Err(Fail::OneThread) => return finish(Ok(false)),
                         Err(Fail::Error(e)) => return finish(Err(e)),
                     }
