@@ -147,8 +147,13 @@ fn read_full(src: &dyn SharedSource, at: u64, buf: &mut [u8]) -> Result<usize, H
 }
 
 /// Walks the record headers of `src` (see the module doc); `None` when the file is not
-/// one this module reads (the pass is then pushed), or has fewer than two stretches.
-fn walk(src: &dyn SharedSource, stretch_bytes: u64) -> Result<Option<Layout>, HprofError> {
+/// one this module reads, has fewer than two stretches, or cannot be read (the pass is
+/// then pushed, and says why it cannot be read as it always did).
+fn walk(src: &dyn SharedSource, stretch_bytes: u64) -> Option<Layout> {
+    walk_or_fail(src, stretch_bytes).ok().flatten()
+}
+
+fn walk_or_fail(src: &dyn SharedSource, stretch_bytes: u64) -> Result<Option<Layout>, HprofError> {
     let mut head = [0u8; 1024];
     let n = read_full(src, 0, &mut head)?;
     let head = head.get(..n).unwrap_or_default();
@@ -533,7 +538,7 @@ pub fn index(
     if threads < 2 {
         return Ok(None);
     }
-    let Some(layout) = walk(src, stretch_bytes.max(1))? else {
+    let Some(layout) = walk(src, stretch_bytes.max(1)) else {
         return Ok(None);
     };
     let mut ix = Indexer::new(per_object);
