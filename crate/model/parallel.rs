@@ -8,7 +8,7 @@
 //! records of at least `stretch_bytes` (JVMs write records of about 1 MB, and no
 //! sub-record crosses the end of its record); the records between them (strings, classes,
 //! frames, traces) form runs. Each thread takes a stretch, reads it (`pread`) and parses
-//! it into what the indexer reads of its sub-records (a [`Piece`]: the decoding, most of
+//! it into what the indexer reads of its sub-records (a `Piece`: the decoding, most of
 //! the pass's own time); the calling thread reads the runs itself and hands the runs and
 //! the pieces to the [`Indexer`] in file order: the calls, in the order, that pushing
 //! the file makes, so the index, the histogram and the diagnostics are the same.
@@ -19,8 +19,8 @@
 //! opened and reported as they always are. A file that gets shorter while it is read is
 //! refused.
 //!
-//! Memory: each thread's read buffer ([`READ_BYTES`]), and the pieces of at most
-//! `2 × threads` stretches read ahead of the merge: 32 bytes per object ([`Obj`]), plus
+//! Memory: each thread's read buffer (`READ_BYTES`), and the pieces of at most
+//! `2 × threads` stretches read ahead of the merge: 32 bytes per object (`Obj`), plus
 //! the class dumps and GC roots as parsed, at most [`MAX_PIECE_OBJECTS`] objects per piece.
 //! The 1 GB benchmark dump has 70 bytes of file per object: a 1 MiB stretch's piece is
 //! about 0.5 MiB, a few MiB in flight in all.
@@ -49,7 +49,7 @@ pub const STRETCH_BYTES: u64 = 1 << 20;
 /// Bytes a thread reads at a time.
 const READ_BYTES: usize = 1 << 20;
 
-/// Objects a piece may hold (32 MiB of [`Obj`]): a stretch with more (one huge heap-dump
+/// Objects a piece may hold (32 MiB of `Obj`): a stretch with more (one huge heap-dump
 /// record of small objects) sends the pass to one thread.
 pub const MAX_PIECE_OBJECTS: usize = 1 << 20;
 
