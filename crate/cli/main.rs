@@ -74,9 +74,10 @@ struct Cli {
     /// ends, however it ends.
     #[arg(long, global = true, value_name = "DIR")]
     spill_dir: Option<PathBuf>,
-    /// Threads reading the references passes (2 and 3) of the full analysis [default: the
-    /// cores available]; 1 reads every pass on one thread. The results are the same
-    /// whatever the number. A gzip dump is inflated on one thread, beside the parsing.
+    /// Threads reading the dump's passes: the index (pass 1) and the references passes (2
+    /// and 3) of the full analysis [default: the cores available]; 1 reads every pass on
+    /// one thread. The results are the same whatever the number. A gzip dump is inflated
+    /// on one thread, beside the parsing; a damaged dump's index is read on one thread.
     #[arg(long, global = true, value_parser = clap::value_parser!(u32).range(1..=1024))]
     threads: Option<u32>,
     #[command(subcommand)]
@@ -817,7 +818,7 @@ fn analyze_file(
             total,
             &format!("{} {}/{}", pass.name, pass.number, pass.of),
         );
-        if full && threads > 1 {
+        if threads > 1 {
             let shared = FileSource::open(path).map_err(cannot_open)?;
             if session.read_in_parallel(
                 &shared,

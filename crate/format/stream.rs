@@ -210,6 +210,24 @@ impl StreamParser {
         }
     }
 
+    /// A parser placed at absolute offset `pos`, the start of a top-level record, of a file
+    /// with identifiers of `id_size` bytes: for reading a run of records that are not heap
+    /// dumps, of a file whose record headers were walked before (pass 1 on several threads).
+    /// Its `finish` is not meaningful: the walk checked how the file ends.
+    pub fn resume_in_records(pos: u64, id_size: u8) -> Self {
+        StreamParser {
+            state: State::Records,
+            id_size,
+            pos,
+            pending: Vec::new(),
+            stalled: "record header",
+            open: ("HEAP_DUMP_SEGMENT", pos),
+            item: ("record", pos),
+            heap_dumps: 0,
+            segment_open: false,
+        }
+    }
+
     /// Whether everything pushed was consumed and no array or record is half read: the
     /// parser stands between two items.
     pub fn at_item_boundary(&self) -> bool {

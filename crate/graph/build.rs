@@ -391,11 +391,13 @@ impl Build {
         Ok(())
     }
 
-    /// Reads the current pass from `src` on `how.threads` threads instead of having it pushed
-    /// (see [`super::parallel`]), when the pass allows it: the references passes (2 and 3)
-    /// of a plain, undamaged dump, with more than one thread. Returns whether it did; if not, the
-    /// caller pushes the file as usual. `progress` is told the file offset read up to.
-    /// Then [`Build::end_pass`] as after pushing.
+    /// Reads the current pass from `src` on `how.threads` threads instead of having it pushed,
+    /// when the pass allows it, with more than one thread: pass 1 of a plain dump whose
+    /// records are all in order ([`crate::model::parallel`]), and the references passes (2
+    /// and 3) of a plain, undamaged dump ([`super::parallel`]). Returns whether it did; if
+    /// not, the caller pushes the file as usual (also after a part of pass 1 was read: it
+    /// starts again). `progress` is told the file offset read up to. Then
+    /// [`Build::end_pass`] as after pushing.
     #[cfg(not(target_family = "wasm"))]
     pub fn read_in_parallel(
         &mut self,
@@ -408,6 +410,7 @@ impl Build {
             return Ok(false);
         }
         let r = match &mut self.stage {
+            Stage::Indexing(ix) => parallel_index(ix, src, how, progress),
             Stage::References(r) => parallel_references(r, src, how, progress),
             Stage::Referrers(r) => parallel_referrers(r, src, how, progress),
             _ => return Ok(false),
@@ -450,8 +453,10 @@ impl Build {
         let stage = std::mem::replace(&mut self.stage, Stage::Failed);
         self.stage = match stage {
             Stage::Indexing(mut ix) => {
-                decoder.finish(ix.as_mut())?;
-                self.damage = decoder.damage().cloned();
+                if !self.parallel {
+                    decoder.finish(ix.as_mut())?;
+                    self.damage = decoder.damage().cloned();
+                }
                 let index = ix.finish()?;
                 if let Some(d) = &self.damage
                     && objects_in(&index) == 0
@@ -552,6 +557,22 @@ impl Build {
             _ => Err(BuildError::Misuse("finish before every pass was read")),
         }
     }
+}
+
+/// Pass 1 on several threads (see [`Build::read_in_parallel`]): the indexer is replaced by
+/// the one the threads filled; a file read on one thread is pushed to the one there is.
+#[cfg(not(target_family = "wasm"))]
+fn parallel_index(
+    ix: &mut Box<Indexer>,
+    src: &dyn crate::format::source::SharedSource,
+    how: super::parallel::Parallel,
+    progress: &mut dyn FnMut(u64),
+) -> Result<bool, HprofError> {
+    let bytes = how
+        .stretch_bytes
+        .unwrap_or(crate::model::parallel::STRETCH_BYTES);
+    let read = crate::model::parallel::index(ix.per_object(), src, how.threads, bytes, progress)?;
+    Ok(read.map(|read| **ix = read).is_some())
 }
 
 /// Pass 2 on several threads (see [`Build::read_in_parallel`]): the pieces' references go

@@ -203,6 +203,11 @@ impl Indexer {
         }
     }
 
+    /// Whether it keeps what the object table needs (see [`Indexer::new`]).
+    pub fn per_object(&self) -> bool {
+        self.per_object
+    }
+
     fn new_class(&mut self, c: ClassInfo) -> u32 {
         let i = self.classes.len() as u32;
         self.classes.push(c);
@@ -397,6 +402,42 @@ impl Indexer {
     }
 }
 
+/// The object records with their class index already looked up, as pass 1 on several
+/// threads gives them (each thread looks class IDs up in a copy of [`Indexer::class_ids`]:
+/// an ID found there maps to the same class for the rest of the pass).
+impl Indexer {
+    /// The class index of every class ID met so far (dumped classes and placeholders).
+    /// IDs are only ever added to it, and never change their class.
+    pub fn class_ids(&self) -> &IdHashMap<u64, u32> {
+        &self.class_by_id
+    }
+
+    /// An INSTANCE_DUMP at `offset` of class `c` (the one its class ID maps to).
+    #[inline]
+    pub fn instance_of(&mut self, offset: u64, id: u64, c: u32) {
+        self.stats.instances += 1;
+        let slots = self.ref_slots(c);
+        self.stats.ref_slots += u64::from(slots) + 1;
+        self.object(offset, id, c, 0, false);
+    }
+
+    /// An OBJ_ARRAY_DUMP at `offset` of class `c` (the one its class ID maps to).
+    #[inline]
+    pub fn obj_array_of(&mut self, offset: u64, id: u64, length: u32, c: u32) {
+        self.stats.obj_arrays += 1;
+        self.stats.max_obj_array = self.stats.max_obj_array.max(length);
+        self.stats.ref_slots += u64::from(length) + 1;
+        if let Some(ci) = self.classes.get_mut(c as usize)
+            && !ci.dumped
+            && ci.kind == ClassKind::Instance
+        {
+            // A placeholder only known from arrays is an array class.
+            ci.kind = ClassKind::ObjArray;
+        }
+        self.object(offset, id, c, length, true);
+    }
+}
+
 impl Visitor for Indexer {
     fn header(&mut self, h: &Header) {
         self.header = Some(h.clone());
@@ -482,26 +523,13 @@ impl Visitor for Indexer {
     }
 
     fn instance(&mut self, offset: u64, r: &Instance<'_>) {
-        self.stats.instances += 1;
         let c = self.class_index(r.class_id, offset);
-        let slots = self.ref_slots(c);
-        self.stats.ref_slots += u64::from(slots) + 1;
-        self.object(offset, r.id, c, 0, false);
+        self.instance_of(offset, r.id, c);
     }
 
     fn obj_array(&mut self, offset: u64, r: &ObjArrayHeader) -> bool {
-        self.stats.obj_arrays += 1;
-        self.stats.max_obj_array = self.stats.max_obj_array.max(r.length);
-        self.stats.ref_slots += u64::from(r.length) + 1;
         let c = self.class_index(r.class_id, offset);
-        if let Some(ci) = self.classes.get_mut(c as usize)
-            && !ci.dumped
-            && ci.kind == ClassKind::Instance
-        {
-            // A placeholder only known from arrays is an array class.
-            ci.kind = ClassKind::ObjArray;
-        }
-        self.object(offset, r.id, c, r.length, true);
+        self.obj_array_of(offset, r.id, r.length, c);
         false
     }
 

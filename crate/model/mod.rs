@@ -20,6 +20,8 @@ pub mod idmap;
 pub mod index;
 pub mod names;
 pub mod objects;
+#[cfg(not(target_family = "wasm"))]
+pub mod parallel;
 pub mod rank;
 pub mod records;
 pub mod refs;
