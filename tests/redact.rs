@@ -683,3 +683,327 @@ fn planted_secrets_are_gone_from_the_copy() {
         }
     }
 }
+
+// ---- --names: placeholders for the names outside the JDK -------------------------------
+
+use heapscope::format::redact_names::NameMap;
+use std::collections::HashSet;
+
+/// The analysis without the figures that give file offsets (which move in a copy with
+/// `--names`: placeholders are not as long as the names): the diagnostics' first offset.
+fn no_offsets(mut v: Value) -> Value {
+    for d in v["summary"]["diagnostics"]
+        .as_array_mut()
+        .into_iter()
+        .flatten()
+    {
+        d["first_offset"] = Value::Null;
+    }
+    v
+}
+
+/// The copy with `--names`, and the map as the CLI writes it.
+fn redact_names(bytes: &[u8], level: Level, map: NameMap) -> (Vec<u8>, NameMap) {
+    let mut r = Redactor::with_names(level, false, map);
+    let mut out = Vec::new();
+    for c in bytes.chunks(1 << 20) {
+        r.push(c, &mut out).expect("redact");
+    }
+    r.finish(&mut out).expect("redact");
+    let map = r.name_map().expect("a names map").clone();
+    (out, map)
+}
+
+/// Token → the text it replaced, from a map's JSON: a package or class token gives its
+/// own segment (`p2` of `com/acme` is `acme`; `C4` of `com/acme/Foo$Bar` is `Bar`), a
+/// source file's `S1` its name without the extension the placeholder keeps.
+fn inverse(json: &[u8]) -> HashMap<String, String> {
+    let v: Value = serde_json::from_slice(json).expect("map JSON");
+    assert_eq!(v["version"], 1);
+    let mut inv = HashMap::new();
+    for (section, entries) in v.as_object().unwrap() {
+        if section == "version" {
+            continue;
+        }
+        for (token, name) in entries.as_object().unwrap() {
+            let name = name.as_str().unwrap();
+            let (token, text) = match section.as_str() {
+                "packages" => (token.clone(), name.rsplit('/').next().unwrap().to_string()),
+                "classes" => (
+                    token.clone(),
+                    name.rsplit(['/', '$']).next().unwrap().to_string(),
+                ),
+                "source_files" => {
+                    let (t, ext) = token.split_at(token.find('.').unwrap_or(token.len()));
+                    (
+                        t.to_string(),
+                        name.strip_suffix(ext).expect("same extension").to_string(),
+                    )
+                }
+                "fields" | "methods" | "threads" => (token.clone(), name.to_string()),
+                s => panic!("unknown section {s}"),
+            };
+            assert!(inv.insert(token.clone(), text).is_none(), "{token} twice");
+        }
+    }
+    inv
+}
+
+/// `v` with every placeholder token in its strings replaced by what it stands for (a
+/// token is a whole word: letters, digits and `_`).
+fn names_back(v: &Value, inv: &HashMap<String, String>) -> Value {
+    match v {
+        Value::String(s) => {
+            let mut out = String::with_capacity(s.len());
+            let mut word = String::new();
+            let flush = |word: &mut String, out: &mut String| {
+                out.push_str(inv.get(word.as_str()).unwrap_or(word));
+                word.clear();
+            };
+            for c in s.chars() {
+                if c.is_ascii_alphanumeric() || c == '_' {
+                    word.push(c);
+                } else {
+                    flush(&mut word, &mut out);
+                    out.push(c);
+                }
+            }
+            flush(&mut word, &mut out);
+            Value::String(out)
+        }
+        Value::Array(a) => Value::Array(a.iter().map(|x| names_back(x, inv)).collect()),
+        Value::Object(o) => Value::Object(
+            o.iter()
+                .map(|(k, x)| (k.clone(), names_back(x, inv)))
+                .collect(),
+        ),
+        x => x.clone(),
+    }
+}
+
+/// `v` with every list sorted (by its items' JSON text), deeply.
+fn sorted(v: &Value) -> Value {
+    match v {
+        Value::Array(a) => {
+            let mut items: Vec<Value> = a.iter().map(sorted).collect();
+            items.sort_by_cached_key(|x| x.to_string());
+            Value::Array(items)
+        }
+        Value::Object(o) => Value::Object(o.iter().map(|(k, x)| (k.clone(), sorted(x))).collect()),
+        x => x.clone(),
+    }
+}
+
+/// The names records of a dump as the test reads them on its own: UTF8 texts, class
+/// names by ID and serial, the field names each class declares, the frames.
+#[derive(Default)]
+struct Names {
+    utf8: HashMap<u64, Vec<u8>>,
+    class_name: HashMap<u64, u64>,
+    serial_name: HashMap<u32, u64>,
+    fields: Vec<(u64, u64)>,
+    frames: Vec<(u32, [u64; 3])>,
+}
+
+impl Visitor for Names {
+    fn utf8(&mut self, r: Utf8<'_>) {
+        self.utf8.insert(r.id, r.bytes.to_vec());
+    }
+    fn load_class(&mut self, r: &LoadClass) {
+        self.class_name.insert(r.class_id, r.name_id);
+        self.serial_name.insert(r.serial, r.name_id);
+    }
+    fn class_dump(&mut self, _offset: u64, r: &ClassDump) {
+        for f in r
+            .statics
+            .iter()
+            .map(|f| f.name_id)
+            .chain(r.fields.iter().map(|f| f.name_id))
+        {
+            self.fields.push((r.id, f));
+        }
+    }
+    fn frame(&mut self, r: &heapscope::format::stacks::Frame) {
+        self.frames
+            .push((r.class_serial, [r.method_name, r.signature, r.source_file]));
+    }
+}
+
+impl Names {
+    fn read(bytes: &[u8]) -> Names {
+        let mut n = Names::default();
+        let mut d = Decoder::new(false);
+        d.push(bytes, &mut n).expect("read");
+        d.finish(&mut n).expect("read");
+        n
+    }
+
+    fn text(&self, id: u64) -> String {
+        String::from_utf8_lossy(self.utf8.get(&id).map_or(&[][..], |t| t)).into_owned()
+    }
+
+    /// Class ID → class name.
+    fn classes(&self) -> HashMap<u64, String> {
+        self.class_name
+            .iter()
+            .map(|(&c, &n)| (c, self.text(n)))
+            .collect()
+    }
+
+    /// The names `--names` replaces (class names outside the JDK and their parts, the
+    /// fields those declare, the methods and source files of their frames), less those a
+    /// JDK class uses as well (kept by design); and the names JDK classes use.
+    fn outside_and_jdk(&self) -> (HashSet<String>, HashSet<String>) {
+        // The JDK's packages, in internal or dotted form (old writers use the latter).
+        let jdk = |n: &str| {
+            let n = n.replace('.', "/");
+            ["java/", "javax/", "jdk/", "sun/", "com/sun/"]
+                .iter()
+                .any(|p| n.starts_with(p))
+        };
+        // An array class's element class: `[[Lcom/acme/Foo;` and (old writers)
+        // `com.acme.Foo[][]` are `com/acme/Foo`; `[I` is `I`, `int[]` is `int`.
+        let elem = |n: &str| -> String {
+            let n = n.trim_start_matches('[').trim_end_matches("[]");
+            n.strip_prefix('L')
+                .and_then(|e| e.strip_suffix(';'))
+                .unwrap_or(n)
+                .to_string()
+        };
+        let primitive = |e: &str| {
+            e.len() == 1
+                || [
+                    "boolean", "byte", "char", "short", "int", "long", "float", "double",
+                ]
+                .contains(&e)
+        };
+        let (mut outside, mut kept) = (HashSet::new(), HashSet::new());
+        let classes = self.classes();
+        for name in classes.values() {
+            let e = elem(name);
+            if primitive(&e) && e != name.as_str() {
+                continue; // a primitive array
+            }
+            if jdk(&e) {
+                kept.insert(e);
+                continue;
+            }
+            outside.insert(e.clone());
+            // Each part of the name, hidden-class addresses and counters aside.
+            for part in e.split(['/', '.', '$', '+']) {
+                if !part.starts_with("0x") && part != "Lambda" {
+                    outside.insert(part.to_string());
+                }
+            }
+        }
+        let class_jdk = |id: &u64| classes.get(id).is_some_and(|n| jdk(&elem(n)));
+        for (class, f) in &self.fields {
+            let set = if class_jdk(class) {
+                &mut kept
+            } else {
+                &mut outside
+            };
+            set.insert(self.text(*f));
+        }
+        for (serial, ids) in &self.frames {
+            let is_jdk = self
+                .serial_name
+                .get(serial)
+                .is_some_and(|n| jdk(&self.text(*n)));
+            let set = if is_jdk { &mut kept } else { &mut outside };
+            // method and source file (a signature's class names are classes above)
+            set.insert(self.text(ids[0]));
+            set.insert(self.text(ids[2]));
+        }
+        outside.retain(|n| {
+            n.len() >= 4 && !n.bytes().all(|b| b.is_ascii_digit()) && !n.starts_with('<')
+        });
+        (outside, kept)
+    }
+}
+
+#[test]
+fn every_dump_with_names_differs_from_the_copy_only_by_names_and_keeps_none_of_them() {
+    let mut total_searched = 0;
+    for path in every_dump() {
+        let raw = plain(&path);
+        let names = Names::read(&raw);
+        let (outside, kept) = names.outside_and_jdk();
+        // A name outside the JDK that is part of a name a JDK class uses stays there (a
+        // user field `next`, a class part `Node` of `java/util/HashMap$Node`): not
+        // searched. Everything else is, anywhere in the copy's bytes.
+        let mut searched: Vec<String> = outside
+            .iter()
+            .filter(|n| !kept.iter().any(|k| k.contains(n.as_str())))
+            .cloned()
+            .collect();
+        // (The corpus' JDK 6 dump is a hello world: `Hello` and `Hello.java`.)
+        assert!(
+            searched.len() >= 2,
+            "{}: only {} names to look for: {searched:?}",
+            path.display(),
+            searched.len()
+        );
+        total_searched += searched.len();
+        for n in &searched {
+            assert!(
+                raw.windows(n.len()).any(|w| w == n.as_bytes()),
+                "{}: {n} is in the original",
+                path.display()
+            );
+        }
+        // Class names in dotted form too, where the original has them so.
+        let dotted: Vec<String> = searched
+            .iter()
+            .filter(|n| n.contains('/'))
+            .map(|n| n.replace('/', "."))
+            .filter(|n| raw.windows(n.len()).any(|w| w == n.as_bytes()))
+            .collect();
+        searched.extend(dotted);
+        for level in [Level::Basic, Level::Full] {
+            let (copy, map) = redact_names(&raw, level, NameMap::new());
+            let json = map.to_json();
+            assert!(!map.is_empty(), "{}", path.display());
+            let left: Vec<&String> = searched
+                .iter()
+                .filter(|n| copy.windows(n.len()).any(|w| w == n.as_bytes()))
+                .collect();
+            assert!(
+                left.is_empty(),
+                "{} at {}: names left in the copy: {left:?}",
+                path.display(),
+                level.name()
+            );
+            // JDK class names are still there.
+            for n in ["java/lang/String", "java/util/HashMap", "java/lang/Thread"] {
+                assert!(
+                    copy.windows(n.len()).any(|w| w == n.as_bytes()),
+                    "{}: {n}",
+                    path.display()
+                );
+            }
+            // With every placeholder read back through the map, the analysis is the
+            // copy's without --names.
+            // Lists whose ties are ordered by name may order them otherwise: every list
+            // is compared as a sorted one.
+            // Placeholders are not as long as the names: the file offsets after the
+            // first replaced UTF8 record move (the only figure that may differ).
+            let without = sorted(&no_offsets(analyze(
+                &redact(&raw, level, false, 1 << 20).unwrap(),
+            )));
+            let with = sorted(&no_offsets(names_back(&analyze(&copy), &inverse(&json))));
+            let mut diffs = Vec::new();
+            same_apart_from_values(&without, &with, "", &[], &mut diffs);
+            assert!(
+                diffs.is_empty(),
+                "{} at {}:\n{}",
+                path.display(),
+                level.name(),
+                diffs.join("\n")
+            );
+            // And strictly equal (no NUL allowed for a character).
+            assert!(with == without, "{} at {}", path.display(), level.name());
+        }
+    }
+    assert!(total_searched >= 200, "{total_searched} names looked for");
+}

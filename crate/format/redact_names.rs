@@ -10,7 +10,7 @@
 //!   nested class keeps its outer class, and the last token of a class placeholder names
 //!   the class in full. Parts that say nothing stay: empty parts and numbers (`$$`, `$1`),
 //!   `Lambda` after `$$`, a hidden class's `/0x…` (or `+0x…`) suffix. Array classes map their element
-//!   class (`[Lcom/acme/Foo;` → `[Lp1/p2/C3;`); JDK classes (the module's `is_jdk_name`)
+//!   class (`[Lcom/acme/Foo;` → `[Lp1/p2/C3;`, and so old writers' `com.acme.Foo[]`); JDK classes (the module's `is_jdk_name`)
 //!   and primitive types stay;
 //! - a method signature: the class names in it, as above (`(Lcom/acme/Foo;I)V` →
 //!   `(Lp1/p2/C3;I)V`);
@@ -239,6 +239,23 @@ impl NameMap {
                 None => name.to_vec(),
             };
         }
+        // Old writers (the JDK 6 hprof agent) name arrays `char[]`, `com.acme.Foo[][]`.
+        let mut base = name;
+        while let Some(b) = base.strip_suffix(b"[]") {
+            base = b;
+        }
+        if base.len() < name.len() {
+            const PRIMITIVES: [&[u8]; 9] = [
+                b"boolean", b"byte", b"char", b"short", b"int", b"long", b"float", b"double",
+                b"void",
+            ];
+            if PRIMITIVES.contains(&base) {
+                return name.to_vec();
+            }
+            let mut out = self.plain_class(base, &is_jdk);
+            out.extend_from_slice(name.get(base.len()..).unwrap_or_default());
+            return out;
+        }
         self.plain_class(name, &is_jdk)
     }
 
@@ -387,6 +404,8 @@ mod tests {
         assert_eq!(c(&mut m, "java/lang/String"), "java/lang/String");
         assert_eq!(c(&mut m, "[Ljava/lang/String;"), "[Ljava/lang/String;");
         assert_eq!(c(&mut m, "[I"), "[I");
+        assert_eq!(c(&mut m, "char[][]"), "char[][]");
+        assert_eq!(c(&mut m, "com.acme.Other[]"), "p1.p2.C3[]");
         assert_eq!(c(&mut m, "Main"), "C4");
         assert_eq!(c(&mut m, "org/acme/Lambda"), "p4/p5/C5");
         let sig = m
