@@ -688,6 +688,7 @@ fn planted_secrets_are_gone_from_the_copy() {
 
 use heapscope::format::redact_names::NameMap;
 use std::collections::HashSet;
+use std::path::PathBuf;
 
 /// The analysis without the figures that give file offsets (which move in a copy with
 /// `--names`: placeholders are not as long as the names): the diagnostics' first offset.
@@ -749,32 +750,34 @@ fn inverse(json: &[u8]) -> HashMap<String, String> {
     inv
 }
 
-/// `v` with every placeholder token in its strings replaced by what it stands for (a
+/// `v` with every placeholder token in its strings and keys replaced by what it stands for (a
 /// token is a whole word: letters, digits and `_`).
 fn names_back(v: &Value, inv: &HashMap<String, String>) -> Value {
-    match v {
-        Value::String(s) => {
-            let mut out = String::with_capacity(s.len());
-            let mut word = String::new();
-            let flush = |word: &mut String, out: &mut String| {
-                out.push_str(inv.get(word.as_str()).unwrap_or(word));
-                word.clear();
-            };
-            for c in s.chars() {
-                if c.is_ascii_alphanumeric() || c == '_' {
-                    word.push(c);
-                } else {
-                    flush(&mut word, &mut out);
-                    out.push(c);
-                }
+    let text = |s: &str| -> String {
+        let mut out = String::with_capacity(s.len());
+        let mut word = String::new();
+        let flush = |word: &mut String, out: &mut String| {
+            out.push_str(inv.get(word.as_str()).unwrap_or(word));
+            word.clear();
+        };
+        for c in s.chars() {
+            if c.is_ascii_alphanumeric() || c == '_' {
+                word.push(c);
+            } else {
+                flush(&mut word, &mut out);
+                out.push(c);
             }
-            flush(&mut word, &mut out);
-            Value::String(out)
         }
+        flush(&mut word, &mut out);
+        out
+    };
+    match v {
+        Value::String(s) => Value::String(text(s)),
         Value::Array(a) => Value::Array(a.iter().map(|x| names_back(x, inv)).collect()),
+        // Keys too: some are names (a comparison's `referents:CLASS` trend).
         Value::Object(o) => Value::Object(
             o.iter()
-                .map(|(k, x)| (k.clone(), names_back(x, inv)))
+                .map(|(k, x)| (text(k), names_back(x, inv)))
                 .collect(),
         ),
         x => x.clone(),
@@ -1006,4 +1009,181 @@ fn every_dump_with_names_differs_from_the_copy_only_by_names_and_keeps_none_of_t
         }
     }
     assert!(total_searched >= 200, "{total_searched} names looked for");
+}
+
+/// Runs the CLI; its exit status and stderr.
+fn cli(args: &[&std::ffi::OsStr]) -> (Option<i32>, String) {
+    let r = std::process::Command::new(env!("CARGO_BIN_EXE_heapscope"))
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        r.status.code(),
+        String::from_utf8_lossy(&r.stderr).into_owned(),
+    )
+}
+
+fn files_in(dir: &std::path::Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn a_series_redacted_with_one_map_keeps_its_placeholders_and_compares_the_same() {
+    let dir = std::env::temp_dir().join(format!("heapscope-names-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let map = dir.join("series.names.json");
+    let (s1, s2) = (fixture("series1.hprof.gz"), fixture("series2.hprof.gz"));
+    let mut copies = Vec::new();
+    let mut maps: Vec<Value> = Vec::new();
+    for (i, s) in [&s1, &s2].into_iter().enumerate() {
+        for names in [false, true] {
+            let out = dir.join(format!(
+                "s{}{}.hprof.gz",
+                i + 1,
+                if names { "n" } else { "" }
+            ));
+            let mut args = vec![
+                "redact".as_ref(),
+                "-q".as_ref(),
+                s.as_os_str(),
+                out.as_os_str(),
+            ];
+            if names {
+                args.extend(["--names".as_ref(), "--names-map".as_ref(), map.as_os_str()]);
+            }
+            let (code, err) = cli(&args);
+            assert_eq!(code, Some(0), "{err}");
+            if names {
+                maps.push(serde_json::from_slice(&std::fs::read(&map).unwrap()).unwrap());
+            }
+            copies.push(out);
+        }
+    }
+    // The second run kept every placeholder of the first and added its own.
+    for (section, entries) in maps[0].as_object().unwrap() {
+        if let Some(entries) = entries.as_object() {
+            for (k, v) in entries {
+                assert_eq!(&maps[1][section][k], v, "{section}.{k}");
+            }
+        }
+    }
+    // Each class of both dumps has one placeholder in both copies.
+    let placeholders = |orig: &PathBuf, copy: &PathBuf| -> HashMap<String, String> {
+        let (o, c) = (Names::read(&plain(orig)), Names::read(&plain(copy)));
+        let cc = c.classes();
+        o.classes()
+            .into_iter()
+            .map(|(id, name)| (name, cc[&id].clone()))
+            .collect()
+    };
+    let (p1, p2) = (placeholders(&s1, &copies[1]), placeholders(&s2, &copies[3]));
+    let mut renamed = 0;
+    for (name, ph) in &p1 {
+        if let Some(ph2) = p2.get(name) {
+            assert_eq!(ph, ph2, "{name}");
+            renamed += usize::from(ph != name);
+        }
+    }
+    assert!(renamed >= 5, "{renamed} classes of both dumps renamed");
+    assert_eq!(p1["Series$PgStatement"], "C1$C3", "{p1:?}");
+    // `heapscope compare` of the copies with names finds the copies' suspects and class
+    // growth, once its placeholders are read back.
+    let compare = |a: &PathBuf, b: &PathBuf| -> Value {
+        let r = std::process::Command::new(env!("CARGO_BIN_EXE_heapscope"))
+            .args(["compare", "--json", "-q"])
+            .args([a, b])
+            .output()
+            .unwrap();
+        assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+        serde_json::from_slice(&r.stdout).unwrap()
+    };
+    let plain_cmp = compare(&copies[0], &copies[2]);
+    let names_cmp = names_back(
+        &compare(&copies[1], &copies[3]),
+        &inverse(&std::fs::read(&map).unwrap()),
+    );
+    assert!(!plain_cmp["suspects"].as_array().unwrap().is_empty());
+    for part in ["suspects", "classes", "trends"] {
+        assert_eq!(sorted(&names_cmp[part]), sorted(&plain_cmp[part]), "{part}");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_bad_names_map_is_a_one_line_error_and_no_file() {
+    let dir = std::env::temp_dir().join(format!("heapscope-badmap-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let input = fixture("basic.hprof");
+    let out = dir.join("copy.hprof");
+    let map = dir.join("copy.hprof.names.json");
+    for (bad, why) in [
+        (&b"{\"version\": 1, \"classes\": "[..], "EOF while parsing"),
+        (br#"{"version": 2}"#, "no \"version\": 1"),
+        (
+            br#"{"version": 1, "classes": {"f1": "Foo"}}"#,
+            "\"f1\" is not a placeholder of classes",
+        ),
+        (
+            br#"{"version": 1, "fields": {"f1": "a", "f2": "a"}}"#,
+            "fields names \"a\" twice",
+        ),
+    ] {
+        std::fs::write(&map, bad).unwrap();
+        // The default map path (OUT.names.json) is read.
+        let (code, err) = cli(&[
+            "redact".as_ref(),
+            "-q".as_ref(),
+            "--names".as_ref(),
+            input.as_os_str(),
+            out.as_os_str(),
+        ]);
+        assert_eq!(code, Some(1));
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(
+            err.starts_with(&format!("error: {} is not a names map", map.display()))
+                && err.contains(why),
+            "{err}"
+        );
+        assert_eq!(files_in(&dir), vec!["copy.hprof.names.json"]);
+        assert_eq!(
+            std::fs::read(&map).unwrap(),
+            bad,
+            "the map is left as it was"
+        );
+    }
+    // Without a map: both files, the CLI's bytes are the library's.
+    std::fs::remove_file(&map).unwrap();
+    let (code, err) = cli(&[
+        "redact".as_ref(),
+        "-q".as_ref(),
+        "--names".as_ref(),
+        input.as_os_str(),
+        out.as_os_str(),
+    ]);
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(files_in(&dir), vec!["copy.hprof", "copy.hprof.names.json"]);
+    let (copy, names) = redact_names(&read(&input), Level::Basic, NameMap::new());
+    assert_eq!(read(&out), copy);
+    assert_eq!(std::fs::read(&map).unwrap(), names.to_json());
+    // A damaged dump with --names: no copy and no map.
+    std::fs::remove_file(&map).unwrap();
+    std::fs::remove_file(&out).unwrap();
+    let cut = dir.join("cut.hprof");
+    let raw = read(&input);
+    std::fs::write(&cut, &raw[..raw.len() / 2]).unwrap();
+    let (code, _) = cli(&[
+        "redact".as_ref(),
+        "-q".as_ref(),
+        "--names".as_ref(),
+        cut.as_os_str(),
+        out.as_os_str(),
+    ]);
+    assert_eq!(code, Some(1));
+    assert_eq!(files_in(&dir), vec!["cut.hprof"]);
+    std::fs::remove_dir_all(&dir).unwrap();
 }
