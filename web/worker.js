@@ -333,7 +333,7 @@ function redactStart(payload) {
   if (level !== 'basic' && level !== 'full') throw new RequestError(ErrorCode.INVALID_REQUEST, 'level must be "basic" or "full"');
   if (redaction) call(() => redaction.r.free());
   redaction = null;
-  const r = call(() => new active.bindings.Redaction(level, p.gzip === true));
+  const r = call(() => new active.bindings.Redaction(level, p.gzip === true, p.names === true));
   redaction = { r, offset: 0, next: file.size > 0 ? readChunk(file, 0) : null, done: false };
   progress('redact', 0, file.size);
   return { total: file.size };
@@ -364,11 +364,13 @@ async function redactNext() {
     }
     progress('redact', c.offset, size);
     const gzip = call(() => c.r.gzip_output()) ?? null;
+    let map = null;
     if (c.done) {
+      map = call(() => c.r.names_map()) ?? null;
       call(() => c.r.free());
       redaction = null;
     }
-    return { bytes, done: c.done, read: c.offset, gzip };
+    return { bytes, done: c.done, read: c.offset, gzip, map };
   } catch (e) {
     if (redaction === c) {
       redaction = null;

@@ -77,3 +77,35 @@ test('with showSaveFilePicker the copy is written as it is made (gzip dump, full
   assert.equal(saved.hex, sha256(want));
   assert.deepEqual([...want.subarray(0, 2)], [0x1f, 0x8b]);
 });
+
+test('with "Replace names" the copy and its name map are the CLI\'s (redact --names)', async () => {
+  const dump = path.join(fixtures, 'basic.hprof');
+  const out = path.join(env.tmp, 'basic.names.cli');
+  const map = path.join(env.tmp, 'basic.names.cli.json');
+  fs.rmSync(map, { force: true });
+  cli('redact', '--quiet', '--names', '--names-map', map, dump, out);
+  const want = fs.readFileSync(out);
+  const wantMap = fs.readFileSync(map);
+  fs.rmSync(out);
+  fs.rmSync(map);
+  const page = await env.newPage();
+  await dropReady(page, dump);
+  await page.evaluate(() => { delete window.showSaveFilePicker; });
+  assert.equal(await page.isVisible('[data-testid=redact-map-save]'), false);
+  await page.check('[data-testid=redact-names]');
+  const [dl] = await Promise.all([page.waitForEvent('download', { timeout: TIMEOUT }), page.click('[data-testid=redact-save]')]);
+  assert.equal(dl.suggestedFilename(), 'basic-redacted.hprof');
+  const got = fs.readFileSync(await dl.path());
+  assert.equal(sha256(got), sha256(want));
+  // The class names of the program are gone from the copy, the JDK's are there.
+  assert.ok(fs.readFileSync(dump).includes('Fixtures$KeepAliveTask'));
+  assert.ok(!got.includes('KeepAliveTask'));
+  assert.ok(got.includes('java/util/HashMap$Node'));
+  await page.waitForSelector('[data-testid=redact-status][data-state=saved]');
+  await page.waitForSelector('[data-testid=redact-map-save]', { state: 'visible' });
+  const [mdl] = await Promise.all([page.waitForEvent('download', { timeout: TIMEOUT }), page.click('[data-testid=redact-map-save]')]);
+  assert.equal(mdl.suggestedFilename(), 'basic-redacted.hprof.names.json');
+  const gotMap = fs.readFileSync(await mdl.path());
+  assert.equal(gotMap.toString(), wantMap.toString());
+  assert.equal(JSON.parse(gotMap).classes.C2, 'Fixtures$KeepAliveTask');
+});
