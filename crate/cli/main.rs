@@ -400,7 +400,7 @@ enum Command {
         gzip: bool,
         /// Replace the names of classes, packages, fields, methods, source files and
         /// threads outside the JDK by placeholders that keep their shape
-        /// (com/acme/Invoice$Line → p1/p2/C3$C4, field f1, method m1, S1.java, thread t1).
+        /// (com/acme/Invoice$Line → p1/p2/C1$C2, field f1, method m1, S1.java, thread t1).
         /// Names a JDK class uses as well stay.
         #[arg(long)]
         names: bool,

@@ -27,7 +27,19 @@
 //!
 //! Never replaced: references (object IDs), lengths, types, the UTF8 records that name
 //! something (a class, field, static, method, signature, source file, thread or thread
-//! group, heap), stack frames and traces, GC roots, the header.
+//! group, heap) unless `--names` is asked, stack frames and traces, GC roots, the header.
+//!
+//! `--names` ([`Redactor::with_names`]): the UTF8 records that name a class outside the
+//! JDK, a field such a class declares, a method, signature or source file of a frame of
+//! such a class (a frame counts for its class), or a thread or thread group get
+//! placeholders that keep the name's shape ([`super::redact_names`]); a field, method or
+//! source-file name that a JDK class uses as well keeps its text (HotSpot shares one
+//! symbol for every `name`, `next`, `value`, and the JDK's are what the analyses read);
+//! a class name is judged by itself, a signature always has its class names replaced.
+//! Those UTF8 records are the held ones (below), so the placeholders are decided at the
+//! same release point, and the record's length and text change as the window is output
+//! (each replaced record's bytes wait in the window until they leave whole). Nothing in a
+//! dump refers to a byte offset, so the copy stays valid; its length differs.
 //!
 //! Also replaced, at both levels: the text of UTF8 records that name nothing. HotSpot
 //! writes its whole symbol table, which holds the string literals of every loaded class

@@ -4,14 +4,14 @@
 //! A placeholder keeps the shape of the name it replaces, so that the copy stays a dump
 //! every tool reads the same way:
 //! - a class name outside the JDK: each package segment and each `$`-separated part of the
-//!   class name on its own, `com/acme/billing/Invoice$Line` → `p1/p2/p3/C4$C5`. A token
-//!   stands for the whole name up to it (`p2` is `com/acme`, `C5` is
-//!   `com/acme/billing/Invoice$Line`), so classes of one package keep one package, a
+//!   class name on its own, `com/acme/billing/Invoice$Line` → `p1/p2/p3/C1$C2` (one
+//!   counter per kind). A token stands for the whole name up to it (`p2` is `com/acme`,
+//!   `C2` is `com/acme/billing/Invoice$Line`), so classes of one package keep one package, a
 //!   nested class keeps its outer class, and the last token of a class placeholder names
 //!   the class in full. Parts that say nothing stay: empty parts and numbers (`$$`, `$1`),
 //!   `Lambda` after `$$`, a hidden class's `/0x…` (or `+0x…`) suffix. Array classes map their element
-//!   class (`[Lcom/acme/Foo;` → `[Lp1/p2/C3;`, and so old writers' `com.acme.Foo[]`); JDK classes (the module's `is_jdk_name`)
-//!   and primitive types stay;
+//!   class (`[Lcom/acme/Foo;` → `[Lp1/p2/C3;`, and so old writers' `com.acme.Foo[]`);
+//!   JDK classes (the redactor's `is_jdk_name`) and primitive types stay;
 //! - a method signature: the class names in it, as above (`(Lcom/acme/Foo;I)V` →
 //!   `(Lp1/p2/C3;I)V`);
 //! - a field (instance or static) name `f1`, a method name `m1` (`<init>` and `<clinit>`
