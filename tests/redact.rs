@@ -1187,3 +1187,129 @@ fn a_bad_names_map_is_a_one_line_error_and_no_file() {
     assert_eq!(files_in(&dir), vec!["cut.hprof"]);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// A hand-built dump: a user class `com/acme/billing/Invoice$Line` and the JDK's
+/// `java/util/HashMap$Node`, both declaring a field `next` (one symbol); frames of both
+/// classes sharing a method `run`; a thread named by START_THREAD.
+fn names_dump() -> Vec<u8> {
+    let mut w = HprofWriter::new(8);
+    for (id, s) in [
+        (1, "com/acme/billing/Invoice$Line"),
+        (2, "java/util/HashMap$Node"),
+        (3, "next"),
+        (4, "customerSecret"),
+        (5, "process"),
+        (6, "(Lcom/acme/billing/Invoice$Line;I)V"),
+        (7, "Invoice.java"),
+        (8, "run"),
+        (9, "()V"),
+        (10, "HashMap.java"),
+        (11, "billing-worker-7"),
+        (12, "<init>"),
+    ] {
+        w.utf8(id, s);
+    }
+    w.load_class(1, 0x100, 1).load_class(2, 0x200, 2);
+    w.frame(1, 5, 6, 7, 1, 10)
+        .frame(2, 8, 9, 7, 1, 11)
+        .frame(3, 8, 9, 10, 2, 12)
+        .frame(4, 12, 9, 7, 1, 13)
+        .trace(1, 1, &[1, 2, 3, 4])
+        .start_thread(1, 0x500, 1, 11)
+        .begin_segment()
+        .class_dump(0x200, 0, 0, 16, &[], &[(3, BasicType::OBJECT)])
+        .class_dump(
+            0x100,
+            0,
+            0,
+            24,
+            &[],
+            &[(3, BasicType::OBJECT), (4, BasicType::LONG)],
+        );
+    let data = w.fields(&[(BasicType::OBJECT, 0), (BasicType::LONG, 42)]);
+    w.instance(0x400, 0x100, &data);
+    w.root_simple(
+        heapscope::format::tags::SubTag::HPROF_GC_ROOT_UNKNOWN,
+        0x400,
+    );
+    w.heap_dump_end().finish()
+}
+
+#[test]
+fn names_outside_the_jdk_get_placeholders_and_shared_symbols_stay() {
+    let dump = names_dump();
+    let (copy, map) = redact_names(&dump, Level::Basic, NameMap::new());
+    let has = |s: &str| copy.windows(s.len()).any(|w| w == s.as_bytes());
+    for gone in ["Invoice", "billing", "acme", "customerSecret", "process"] {
+        assert!(!has(gone), "{gone}");
+    }
+    for kept in [
+        "p1/p2/p3/C1$C2",
+        "java/util/HashMap$Node",
+        "next",
+        "f1",
+        "m1",
+        "(Lp1/p2/p3/C1$C2;I)V",
+        "S1.java",
+        "run",
+        "()V",
+        "HashMap.java",
+        "t1",
+        "<init>",
+    ] {
+        assert!(has(kept), "{kept}");
+    }
+    assert_eq!(
+        String::from_utf8(map.to_json()).unwrap(),
+        r#"{
+  "version": 1,
+  "packages": {
+    "p1": "com",
+    "p2": "com/acme",
+    "p3": "com/acme/billing"
+  },
+  "classes": {
+    "C1": "com/acme/billing/Invoice",
+    "C2": "com/acme/billing/Invoice$Line"
+  },
+  "fields": {
+    "f1": "customerSecret"
+  },
+  "methods": {
+    "m1": "process"
+  },
+  "source_files": {
+    "S1.java": "Invoice.java"
+  },
+  "threads": {
+    "t1": "billing-worker-7"
+  }
+}
+"#
+    );
+    // Each UTF8 record's length is its new text's: the copy reads as a dump, the class
+    // by its placeholder with its instance, the user's long zeroed.
+    let (c, o) = (Names::read(&copy), Names::read(&dump));
+    assert_eq!(c.utf8.len(), o.utf8.len());
+    assert_eq!(c.text(1), "p1/p2/p3/C1$C2");
+    assert_eq!(c.text(11), "t1");
+    assert_eq!(c.text(3), "next");
+    // Shorter by the names' lengths less the placeholders': class 29 - 14, field 14 - 2,
+    // method 7 - 2, signature 35 - 20, source file 12 - 7, thread 16 - 2.
+    assert_eq!(copy.len() + 15 + 12 + 5 + 15 + 5 + 14, dump.len());
+    let a = analyze(&copy);
+    let rows = a["top_retained_classes"].as_array().unwrap();
+    assert!(
+        rows.iter()
+            .any(|r| r["name"] == "p1.p2.p3.C1$C2" && r["instances"] == 1),
+        "{rows:?}"
+    );
+    // The same bytes however the dump is sliced, and gzip holds the same.
+    let mut r = Redactor::with_names(Level::Basic, true, NameMap::new());
+    let mut gz = Vec::new();
+    for c in dump.chunks(7) {
+        r.push(c, &mut gz).unwrap();
+    }
+    r.finish(&mut gz).unwrap();
+    assert_eq!(gunzip(&gz), copy);
+}
