@@ -28,7 +28,7 @@
 //! "threads":{…}}`, each section ordered by number. Names are the dump's modified UTF-8,
 //! read as UTF-8 (a name that is not valid UTF-8 is keyed by its lossy reading).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// The kinds of placeholder, each with its own counter and section of the map.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -90,12 +90,13 @@ impl NameKind {
     }
 }
 
-/// The names given placeholders so far: per kind, name → number, and the last number
-/// given. About 40 bytes per name (the map's entry: a `String` and a `u32`, and its
-/// control byte and spare room) plus the name's text.
+/// The names given placeholders so far: per kind, name → number, the numbers given, and
+/// the last one. About 50 bytes per name (the maps' entries: a `String` and a `u32`, a
+/// `u32`, their control bytes and spare room) plus the name's text.
 #[derive(Default, Debug, Clone)]
 pub struct NameMap {
     numbers: [HashMap<String, u32>; 6],
+    taken: [HashSet<u32>; 6],
     next: [u32; 6],
 }
 
@@ -121,7 +122,11 @@ impl NameMap {
     /// The number of `name` of `kind`, given the next one if it has none.
     fn number(&mut self, kind: NameKind, name: &str) -> u32 {
         let i = kind.index();
-        let (Some(numbers), Some(next)) = (self.numbers.get_mut(i), self.next.get_mut(i)) else {
+        let (Some(numbers), Some(taken), Some(next)) = (
+            self.numbers.get_mut(i),
+            self.taken.get_mut(i),
+            self.next.get_mut(i),
+        ) else {
             return 0;
         };
         if let Some(&n) = numbers.get(name) {
@@ -129,6 +134,7 @@ impl NameMap {
         }
         *next += 1;
         numbers.insert(name.to_string(), *next);
+        taken.insert(*next);
         *next
     }
 
@@ -167,13 +173,17 @@ impl NameMap {
         }
         let n: u32 = num.parse().map_err(|_| bad())?;
         let i = kind.index();
-        let (Some(numbers), Some(next)) = (self.numbers.get_mut(i), self.next.get_mut(i)) else {
+        let (Some(numbers), Some(taken), Some(next)) = (
+            self.numbers.get_mut(i),
+            self.taken.get_mut(i),
+            self.next.get_mut(i),
+        ) else {
             return Err(bad());
         };
         if numbers.contains_key(name) {
             return Err(format!("{} names {name:?} twice", kind.section()));
         }
-        if numbers.values().any(|&m| m == n) {
+        if !taken.insert(n) {
             return Err(format!("{} gives {placeholder:?} twice", kind.section()));
         }
         numbers.insert(name.to_string(), n);
