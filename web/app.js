@@ -137,6 +137,8 @@ const ui = {
   redact: $('#redact'),
   redactLevel: $('#redact-level'),
   redactNames: $('#redact-names'),
+  redactMapPick: $('#redact-map-pick'),
+  redactMapInput: $('#redact-map-input'),
   redactMapSave: $('#redact-map-save'),
   redactSave: $('#redact-save'),
   redactStatus: $('#redact-status'),
@@ -647,6 +649,8 @@ const BLOB_LIMIT = 2 * 1024 ** 3;
 let redacting = false;
 /** The names map of the last copy made with "Replace names": {name, bytes}, or null. */
 let namesMap = null;
+/** An earlier copy's map chosen with "with a map…": {name, text}, or null. */
+let previousMap = null;
 
 /** The redacted copy's status line: `idle`, `working`, `saved`, `error` (tests read it). */
 function redactStatus(kind, text) {
@@ -682,7 +686,8 @@ async function saveRedacted() {
   ui.redactMapSave.hidden = true;
   redactStatus('working', 'Redacting…');
   try {
-    await client.request(Request.REDACT, { level, names });
+    const given = names && previousMap ? { map: previousMap.text, mapName: previousMap.name } : {};
+    await client.request(Request.REDACT, { level, names, ...given });
     let map = null;
     for (;;) {
       const piece = await client.request(Request.REDACT_NEXT);
@@ -754,6 +759,16 @@ ui.exportJson.addEventListener('click', exportReport);
 ui.saveReport.addEventListener('click', saveReport);
 ui.redactSave.addEventListener('click', saveRedacted);
 ui.redactMapSave.addEventListener('click', saveNamesMap);
+ui.redactMapPick.addEventListener('click', () => ui.redactMapInput.click());
+ui.redactMapInput.addEventListener('change', async () => {
+  const f = ui.redactMapInput.files[0];
+  ui.redactMapInput.value = '';
+  if (!f) return;
+  previousMap = { name: f.name, text: await f.text() };
+  ui.redactNames.checked = true;
+  ui.redactMapPick.textContent = `with ${f.name}`;
+  redactStatus('idle', `The copy will use the placeholders of ${f.name}.`);
+});
 
 let dragDepth = 0;
 const hasFiles = (e) => e.dataTransfer && [...e.dataTransfer.types].includes('Files');

@@ -194,6 +194,10 @@ export const CHUNK_BYTES = 16 * 1024 * 1024;
  * @property {boolean} [names]      replace the names outside the JDK by placeholders
  *                                  (`heapscope redact --names`); the map comes with the
  *                                  last piece
+ * @property {string} [map]         with `names`: an earlier copy's map (its JSON text), whose
+ *                                  placeholders are used again (`--names-map`); one that is
+ *                                  not such a map is `invalid_request`
+ * @property {string} [mapName]     the map's file name, for that error
  *
  * @typedef {object} RedactPiece
  * @property {Uint8Array} bytes     the copy's next bytes (may be empty), in order

@@ -894,6 +894,24 @@ impl Redactor {
         self.v.names.as_ref().map(|n| &n.map)
     }
 
+    /// Reads one entry of an earlier copy's map (see [`NameMap::assign`]) into the map of
+    /// a redactor made [`with_names`](Self::with_names), before the first push.
+    pub fn assign_name(
+        &mut self,
+        section: &str,
+        placeholder: &str,
+        name: &str,
+    ) -> Result<(), String> {
+        let kind = NameKind::from_section(section)
+            .ok_or_else(|| format!("unknown section {section:?}"))?;
+        match &mut self.v.names {
+            Some(n) if !self.detected => n.map.assign(kind, placeholder, name),
+            _ => Err(
+                "names can be read only into a redactor with names, before the file".to_string(),
+            ),
+        }
+    }
+
     fn make(level: Level, gzip: bool, names: Option<NameMap>) -> Self {
         Redactor {
             force_gzip: gzip,

@@ -285,8 +285,8 @@ impl ByteSource for JsSource {
 /// same bytes as `heapscope redact` writes for the same file and level. A bad dump is an
 /// `Error` named `bad_dump` (then no copy exists: the page discards what it wrote). With
 /// `names`, names outside the JDK get placeholders (`redact --names`), and `names_map`
-/// gives the map once the copy is complete (the page cannot take an earlier map: each copy
-/// starts a new one).
+/// gives the map once the copy is complete; an earlier copy's map is read first through
+/// `assign_name` (the worker parses its JSON).
 #[wasm_bindgen]
 pub struct Redaction {
     inner: crate::format::redact::Redactor,
@@ -330,6 +330,19 @@ impl Redaction {
             .finish(&mut out)
             .map_err(|e| js_error("bad_dump", &e.to_string()))?;
         Ok(out)
+    }
+
+    /// One entry of an earlier copy's names map (`section`: `classes`, `fields`, …), before
+    /// the first push; an entry that does not fit is an `Error` named `invalid_request`.
+    pub fn assign_name(
+        &mut self,
+        section: &str,
+        placeholder: &str,
+        name: &str,
+    ) -> Result<(), JsValue> {
+        self.inner
+            .assign_name(section, placeholder, name)
+            .map_err(|e| js_error("invalid_request", &e))
     }
 
     /// The names map (JSON, the bytes `heapscope redact --names` writes) when names were
