@@ -683,3 +683,633 @@ fn planted_secrets_are_gone_from_the_copy() {
         }
     }
 }
+
+// ---- --names: placeholders for the names outside the JDK -------------------------------
+
+use heapscope::format::redact_names::NameMap;
+use std::collections::HashSet;
+use std::path::PathBuf;
+
+/// The analysis without the figures that give file offsets (which move in a copy with
+/// `--names`: placeholders are not as long as the names): the diagnostics' first offset.
+fn no_offsets(mut v: Value) -> Value {
+    for d in v["summary"]["diagnostics"]
+        .as_array_mut()
+        .into_iter()
+        .flatten()
+    {
+        d["first_offset"] = Value::Null;
+    }
+    v
+}
+
+/// The copy with `--names`, and the map as the CLI writes it.
+fn redact_names(bytes: &[u8], level: Level, map: NameMap) -> (Vec<u8>, NameMap) {
+    let mut r = Redactor::with_names(level, false, map);
+    let mut out = Vec::new();
+    for c in bytes.chunks(1 << 20) {
+        r.push(c, &mut out).expect("redact");
+    }
+    r.finish(&mut out).expect("redact");
+    let map = r.name_map().expect("a names map").clone();
+    (out, map)
+}
+
+/// Token → the text it replaced, from a map's JSON: a package or class token gives its
+/// own segment (`p2` of `com/acme` is `acme`; `C4` of `com/acme/Foo$Bar` is `Bar`), a
+/// source file's `S1` its name without the extension the placeholder keeps.
+fn inverse(json: &[u8]) -> HashMap<String, String> {
+    let v: Value = serde_json::from_slice(json).expect("map JSON");
+    assert_eq!(v["version"], 1);
+    let mut inv = HashMap::new();
+    for (section, entries) in v.as_object().unwrap() {
+        if section == "version" {
+            continue;
+        }
+        for (token, name) in entries.as_object().unwrap() {
+            let name = name.as_str().unwrap();
+            let (token, text) = match section.as_str() {
+                "packages" => (token.clone(), name.rsplit('/').next().unwrap().to_string()),
+                "classes" => (
+                    token.clone(),
+                    name.rsplit(['/', '$']).next().unwrap().to_string(),
+                ),
+                "source_files" => {
+                    let (t, ext) = token.split_at(token.find('.').unwrap_or(token.len()));
+                    (
+                        t.to_string(),
+                        name.strip_suffix(ext).expect("same extension").to_string(),
+                    )
+                }
+                "fields" | "methods" | "threads" => (token.clone(), name.to_string()),
+                s => panic!("unknown section {s}"),
+            };
+            assert!(inv.insert(token.clone(), text).is_none(), "{token} twice");
+        }
+    }
+    inv
+}
+
+/// `v` with every placeholder token in its strings and keys replaced by what it stands for (a
+/// token is a whole word: letters, digits and `_`).
+fn names_back(v: &Value, inv: &HashMap<String, String>) -> Value {
+    let text = |s: &str| -> String {
+        let mut out = String::with_capacity(s.len());
+        let mut word = String::new();
+        let flush = |word: &mut String, out: &mut String| {
+            out.push_str(inv.get(word.as_str()).unwrap_or(word));
+            word.clear();
+        };
+        for c in s.chars() {
+            if c.is_ascii_alphanumeric() || c == '_' {
+                word.push(c);
+            } else {
+                flush(&mut word, &mut out);
+                out.push(c);
+            }
+        }
+        flush(&mut word, &mut out);
+        out
+    };
+    match v {
+        Value::String(s) => Value::String(text(s)),
+        Value::Array(a) => Value::Array(a.iter().map(|x| names_back(x, inv)).collect()),
+        // Keys too: some are names (a comparison's `referents:CLASS` trend).
+        Value::Object(o) => Value::Object(
+            o.iter()
+                .map(|(k, x)| (text(k), names_back(x, inv)))
+                .collect(),
+        ),
+        x => x.clone(),
+    }
+}
+
+/// `v` with every list sorted (by its items' JSON text), deeply.
+fn sorted(v: &Value) -> Value {
+    match v {
+        Value::Array(a) => {
+            let mut items: Vec<Value> = a.iter().map(sorted).collect();
+            items.sort_by_cached_key(|x| x.to_string());
+            Value::Array(items)
+        }
+        Value::Object(o) => Value::Object(o.iter().map(|(k, x)| (k.clone(), sorted(x))).collect()),
+        x => x.clone(),
+    }
+}
+
+/// The names records of a dump as the test reads them on its own: UTF8 texts, class
+/// names by ID and serial, the field names each class declares, the frames.
+#[derive(Default)]
+struct Names {
+    utf8: HashMap<u64, Vec<u8>>,
+    class_name: HashMap<u64, u64>,
+    serial_name: HashMap<u32, u64>,
+    fields: Vec<(u64, u64)>,
+    frames: Vec<(u32, [u64; 3])>,
+}
+
+impl Visitor for Names {
+    fn utf8(&mut self, r: Utf8<'_>) {
+        self.utf8.insert(r.id, r.bytes.to_vec());
+    }
+    fn load_class(&mut self, r: &LoadClass) {
+        self.class_name.insert(r.class_id, r.name_id);
+        self.serial_name.insert(r.serial, r.name_id);
+    }
+    fn class_dump(&mut self, _offset: u64, r: &ClassDump) {
+        for f in r
+            .statics
+            .iter()
+            .map(|f| f.name_id)
+            .chain(r.fields.iter().map(|f| f.name_id))
+        {
+            self.fields.push((r.id, f));
+        }
+    }
+    fn frame(&mut self, r: &heapscope::format::stacks::Frame) {
+        self.frames
+            .push((r.class_serial, [r.method_name, r.signature, r.source_file]));
+    }
+}
+
+impl Names {
+    fn read(bytes: &[u8]) -> Names {
+        let mut n = Names::default();
+        let mut d = Decoder::new(false);
+        d.push(bytes, &mut n).expect("read");
+        d.finish(&mut n).expect("read");
+        n
+    }
+
+    fn text(&self, id: u64) -> String {
+        String::from_utf8_lossy(self.utf8.get(&id).map_or(&[][..], |t| t)).into_owned()
+    }
+
+    /// Class ID → class name.
+    fn classes(&self) -> HashMap<u64, String> {
+        self.class_name
+            .iter()
+            .map(|(&c, &n)| (c, self.text(n)))
+            .collect()
+    }
+
+    /// The names `--names` replaces (class names outside the JDK and their parts, the
+    /// fields those declare, the methods and source files of their frames), less those a
+    /// JDK class uses as well (kept by design); and the names JDK classes use.
+    fn outside_and_jdk(&self) -> (HashSet<String>, HashSet<String>) {
+        // The JDK's packages, in internal or dotted form (old writers use the latter).
+        let jdk = |n: &str| {
+            let n = n.replace('.', "/");
+            ["java/", "javax/", "jdk/", "sun/", "com/sun/"]
+                .iter()
+                .any(|p| n.starts_with(p))
+        };
+        // An array class's element class: `[[Lcom/acme/Foo;` and (old writers)
+        // `com.acme.Foo[][]` are `com/acme/Foo`; `[I` is `I`, `int[]` is `int`.
+        let elem = |n: &str| -> String {
+            let n = n.trim_start_matches('[').trim_end_matches("[]");
+            n.strip_prefix('L')
+                .and_then(|e| e.strip_suffix(';'))
+                .unwrap_or(n)
+                .to_string()
+        };
+        let primitive = |e: &str| {
+            e.len() == 1
+                || [
+                    "boolean", "byte", "char", "short", "int", "long", "float", "double",
+                ]
+                .contains(&e)
+        };
+        let (mut outside, mut kept) = (HashSet::new(), HashSet::new());
+        let classes = self.classes();
+        for name in classes.values() {
+            let e = elem(name);
+            if primitive(&e) && e != name.as_str() {
+                continue; // a primitive array
+            }
+            if jdk(&e) {
+                kept.insert(e);
+                continue;
+            }
+            outside.insert(e.clone());
+            // Each part of the name, hidden-class addresses and counters aside.
+            for part in e.split(['/', '.', '$', '+']) {
+                if !part.starts_with("0x") && part != "Lambda" {
+                    outside.insert(part.to_string());
+                }
+            }
+        }
+        let class_jdk = |id: &u64| classes.get(id).is_some_and(|n| jdk(&elem(n)));
+        for (class, f) in &self.fields {
+            let set = if class_jdk(class) {
+                &mut kept
+            } else {
+                &mut outside
+            };
+            set.insert(self.text(*f));
+        }
+        for (serial, ids) in &self.frames {
+            let is_jdk = self
+                .serial_name
+                .get(serial)
+                .is_some_and(|n| jdk(&self.text(*n)));
+            let set = if is_jdk { &mut kept } else { &mut outside };
+            // method and source file (a signature's class names are classes above)
+            set.insert(self.text(ids[0]));
+            set.insert(self.text(ids[2]));
+        }
+        outside.retain(|n| {
+            n.len() >= 4 && !n.bytes().all(|b| b.is_ascii_digit()) && !n.starts_with('<')
+        });
+        (outside, kept)
+    }
+}
+
+#[test]
+fn every_dump_with_names_differs_from_the_copy_only_by_names_and_keeps_none_of_them() {
+    let mut total_searched = 0;
+    for path in every_dump() {
+        let raw = plain(&path);
+        let names = Names::read(&raw);
+        let (outside, kept) = names.outside_and_jdk();
+        // A name outside the JDK that is part of a name a JDK class uses stays there (a
+        // user field `next`, a class part `Node` of `java/util/HashMap$Node`): not
+        // searched. Everything else is, anywhere in the copy's bytes.
+        let mut searched: Vec<String> = outside
+            .iter()
+            .filter(|n| !kept.iter().any(|k| k.contains(n.as_str())))
+            .cloned()
+            .collect();
+        // (The corpus' JDK 6 dump is a hello world: `Hello` and `Hello.java`.)
+        assert!(
+            searched.len() >= 2,
+            "{}: only {} names to look for: {searched:?}",
+            path.display(),
+            searched.len()
+        );
+        total_searched += searched.len();
+        for n in &searched {
+            assert!(
+                raw.windows(n.len()).any(|w| w == n.as_bytes()),
+                "{}: {n} is in the original",
+                path.display()
+            );
+        }
+        // Class names in dotted form too, where the original has them so.
+        let dotted: Vec<String> = searched
+            .iter()
+            .filter(|n| n.contains('/'))
+            .map(|n| n.replace('/', "."))
+            .filter(|n| raw.windows(n.len()).any(|w| w == n.as_bytes()))
+            .collect();
+        searched.extend(dotted);
+        for level in [Level::Basic, Level::Full] {
+            let (copy, map) = redact_names(&raw, level, NameMap::new());
+            let json = map.to_json();
+            assert!(!map.is_empty(), "{}", path.display());
+            let left: Vec<&String> = searched
+                .iter()
+                .filter(|n| copy.windows(n.len()).any(|w| w == n.as_bytes()))
+                .collect();
+            assert!(
+                left.is_empty(),
+                "{} at {}: names left in the copy: {left:?}",
+                path.display(),
+                level.name()
+            );
+            // JDK class names are still there.
+            for n in ["java/lang/String", "java/util/HashMap", "java/lang/Thread"] {
+                assert!(
+                    copy.windows(n.len()).any(|w| w == n.as_bytes()),
+                    "{}: {n}",
+                    path.display()
+                );
+            }
+            // With every placeholder read back through the map, the analysis is the
+            // copy's without --names.
+            // Lists whose ties are ordered by name may order them otherwise: every list
+            // is compared as a sorted one.
+            // Placeholders are not as long as the names: the file offsets after the
+            // first replaced UTF8 record move (the only figure that may differ).
+            let without = sorted(&no_offsets(analyze(
+                &redact(&raw, level, false, 1 << 20).unwrap(),
+            )));
+            let with = sorted(&no_offsets(names_back(&analyze(&copy), &inverse(&json))));
+            let mut diffs = Vec::new();
+            same_apart_from_values(&without, &with, "", &[], &mut diffs);
+            assert!(
+                diffs.is_empty(),
+                "{} at {}:\n{}",
+                path.display(),
+                level.name(),
+                diffs.join("\n")
+            );
+            // And strictly equal (no NUL allowed for a character).
+            assert!(with == without, "{} at {}", path.display(), level.name());
+        }
+    }
+    assert!(total_searched >= 200, "{total_searched} names looked for");
+}
+
+/// Runs the CLI; its exit status and stderr.
+fn cli(args: &[&std::ffi::OsStr]) -> (Option<i32>, String) {
+    let r = std::process::Command::new(env!("CARGO_BIN_EXE_heapscope"))
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        r.status.code(),
+        String::from_utf8_lossy(&r.stderr).into_owned(),
+    )
+}
+
+fn files_in(dir: &std::path::Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn a_series_redacted_with_one_map_keeps_its_placeholders_and_compares_the_same() {
+    let dir = std::env::temp_dir().join(format!("heapscope-names-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let map = dir.join("series.names.json");
+    let (s1, s2) = (fixture("series1.hprof.gz"), fixture("series2.hprof.gz"));
+    let mut copies = Vec::new();
+    let mut maps: Vec<Value> = Vec::new();
+    for (i, s) in [&s1, &s2].into_iter().enumerate() {
+        for names in [false, true] {
+            let out = dir.join(format!(
+                "s{}{}.hprof.gz",
+                i + 1,
+                if names { "n" } else { "" }
+            ));
+            let mut args = vec![
+                "redact".as_ref(),
+                "-q".as_ref(),
+                s.as_os_str(),
+                out.as_os_str(),
+            ];
+            if names {
+                args.extend(["--names".as_ref(), "--names-map".as_ref(), map.as_os_str()]);
+            }
+            let (code, err) = cli(&args);
+            assert_eq!(code, Some(0), "{err}");
+            if names {
+                maps.push(serde_json::from_slice(&std::fs::read(&map).unwrap()).unwrap());
+            }
+            copies.push(out);
+        }
+    }
+    // The second run kept every placeholder of the first and added its own.
+    for (section, entries) in maps[0].as_object().unwrap() {
+        if let Some(entries) = entries.as_object() {
+            for (k, v) in entries {
+                assert_eq!(&maps[1][section][k], v, "{section}.{k}");
+            }
+        }
+    }
+    // Each class of both dumps has one placeholder in both copies.
+    let placeholders = |orig: &PathBuf, copy: &PathBuf| -> HashMap<String, String> {
+        let (o, c) = (Names::read(&plain(orig)), Names::read(&plain(copy)));
+        let cc = c.classes();
+        o.classes()
+            .into_iter()
+            .map(|(id, name)| (name, cc[&id].clone()))
+            .collect()
+    };
+    let (p1, p2) = (placeholders(&s1, &copies[1]), placeholders(&s2, &copies[3]));
+    let mut renamed = 0;
+    for (name, ph) in &p1 {
+        if let Some(ph2) = p2.get(name) {
+            assert_eq!(ph, ph2, "{name}");
+            renamed += usize::from(ph != name);
+        }
+    }
+    assert!(renamed >= 5, "{renamed} classes of both dumps renamed");
+    assert_eq!(p1["Series$PgStatement"], "C1$C3", "{p1:?}");
+    // `heapscope compare` of the copies with names finds the copies' suspects and class
+    // growth, once its placeholders are read back.
+    let compare = |a: &PathBuf, b: &PathBuf| -> Value {
+        let r = std::process::Command::new(env!("CARGO_BIN_EXE_heapscope"))
+            .args(["compare", "--json", "-q"])
+            .args([a, b])
+            .output()
+            .unwrap();
+        assert!(r.status.success(), "{}", String::from_utf8_lossy(&r.stderr));
+        serde_json::from_slice(&r.stdout).unwrap()
+    };
+    let plain_cmp = compare(&copies[0], &copies[2]);
+    let names_cmp = names_back(
+        &compare(&copies[1], &copies[3]),
+        &inverse(&std::fs::read(&map).unwrap()),
+    );
+    assert!(!plain_cmp["suspects"].as_array().unwrap().is_empty());
+    for part in ["suspects", "classes", "trends"] {
+        assert_eq!(sorted(&names_cmp[part]), sorted(&plain_cmp[part]), "{part}");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_bad_names_map_is_a_one_line_error_and_no_file() {
+    let dir = std::env::temp_dir().join(format!("heapscope-badmap-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let input = fixture("basic.hprof");
+    let out = dir.join("copy.hprof");
+    let map = dir.join("copy.hprof.names.json");
+    for (bad, why) in [
+        (&b"{\"version\": 1, \"classes\": "[..], "EOF while parsing"),
+        (br#"{"version": 2}"#, "no \"version\": 1"),
+        (
+            br#"{"version": 1, "classes": {"f1": "Foo"}}"#,
+            "\"f1\" is not a placeholder of classes",
+        ),
+        (
+            br#"{"version": 1, "fields": {"f1": "a", "f2": "a"}}"#,
+            "fields names \"a\" twice",
+        ),
+    ] {
+        std::fs::write(&map, bad).unwrap();
+        // The default map path (OUT.names.json) is read.
+        let (code, err) = cli(&[
+            "redact".as_ref(),
+            "-q".as_ref(),
+            "--names".as_ref(),
+            input.as_os_str(),
+            out.as_os_str(),
+        ]);
+        assert_eq!(code, Some(1));
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(
+            err.starts_with(&format!("error: {} is not a names map", map.display()))
+                && err.contains(why),
+            "{err}"
+        );
+        assert_eq!(files_in(&dir), vec!["copy.hprof.names.json"]);
+        assert_eq!(
+            std::fs::read(&map).unwrap(),
+            bad,
+            "the map is left as it was"
+        );
+    }
+    // Without a map: both files, the CLI's bytes are the library's.
+    std::fs::remove_file(&map).unwrap();
+    let (code, err) = cli(&[
+        "redact".as_ref(),
+        "-q".as_ref(),
+        "--names".as_ref(),
+        input.as_os_str(),
+        out.as_os_str(),
+    ]);
+    assert_eq!(code, Some(0), "{err}");
+    assert_eq!(files_in(&dir), vec!["copy.hprof", "copy.hprof.names.json"]);
+    let (copy, names) = redact_names(&read(&input), Level::Basic, NameMap::new());
+    assert_eq!(read(&out), copy);
+    assert_eq!(std::fs::read(&map).unwrap(), names.to_json());
+    // A damaged dump with --names: no copy and no map.
+    std::fs::remove_file(&map).unwrap();
+    std::fs::remove_file(&out).unwrap();
+    let cut = dir.join("cut.hprof");
+    let raw = read(&input);
+    std::fs::write(&cut, &raw[..raw.len() / 2]).unwrap();
+    let (code, _) = cli(&[
+        "redact".as_ref(),
+        "-q".as_ref(),
+        "--names".as_ref(),
+        cut.as_os_str(),
+        out.as_os_str(),
+    ]);
+    assert_eq!(code, Some(1));
+    assert_eq!(files_in(&dir), vec!["cut.hprof"]);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// A hand-built dump: a user class `com/acme/billing/Invoice$Line` and the JDK's
+/// `java/util/HashMap$Node`, both declaring a field `next` (one symbol); frames of both
+/// classes sharing a method `run`; a thread named by START_THREAD.
+fn names_dump() -> Vec<u8> {
+    let mut w = HprofWriter::new(8);
+    for (id, s) in [
+        (1, "com/acme/billing/Invoice$Line"),
+        (2, "java/util/HashMap$Node"),
+        (3, "next"),
+        (4, "customerSecret"),
+        (5, "process"),
+        (6, "(Lcom/acme/billing/Invoice$Line;I)V"),
+        (7, "Invoice.java"),
+        (8, "run"),
+        (9, "()V"),
+        (10, "HashMap.java"),
+        (11, "billing-worker-7"),
+        (12, "<init>"),
+    ] {
+        w.utf8(id, s);
+    }
+    w.load_class(1, 0x100, 1).load_class(2, 0x200, 2);
+    w.frame(1, 5, 6, 7, 1, 10)
+        .frame(2, 8, 9, 7, 1, 11)
+        .frame(3, 8, 9, 10, 2, 12)
+        .frame(4, 12, 9, 7, 1, 13)
+        .trace(1, 1, &[1, 2, 3, 4])
+        .start_thread(1, 0x500, 1, 11)
+        .begin_segment()
+        .class_dump(0x200, 0, 0, 16, &[], &[(3, BasicType::OBJECT)])
+        .class_dump(
+            0x100,
+            0,
+            0,
+            24,
+            &[],
+            &[(3, BasicType::OBJECT), (4, BasicType::LONG)],
+        );
+    let data = w.fields(&[(BasicType::OBJECT, 0), (BasicType::LONG, 42)]);
+    w.instance(0x400, 0x100, &data);
+    w.root_simple(
+        heapscope::format::tags::SubTag::HPROF_GC_ROOT_UNKNOWN,
+        0x400,
+    );
+    w.heap_dump_end().finish()
+}
+
+#[test]
+fn names_outside_the_jdk_get_placeholders_and_shared_symbols_stay() {
+    let dump = names_dump();
+    let (copy, map) = redact_names(&dump, Level::Basic, NameMap::new());
+    let has = |s: &str| copy.windows(s.len()).any(|w| w == s.as_bytes());
+    for gone in ["Invoice", "billing", "acme", "customerSecret", "process"] {
+        assert!(!has(gone), "{gone}");
+    }
+    for kept in [
+        "p1/p2/p3/C1$C2",
+        "java/util/HashMap$Node",
+        "next",
+        "f1",
+        "m1",
+        "(Lp1/p2/p3/C1$C2;I)V",
+        "S1.java",
+        "run",
+        "()V",
+        "HashMap.java",
+        "t1",
+        "<init>",
+    ] {
+        assert!(has(kept), "{kept}");
+    }
+    assert_eq!(
+        String::from_utf8(map.to_json()).unwrap(),
+        r#"{
+  "version": 1,
+  "packages": {
+    "p1": "com",
+    "p2": "com/acme",
+    "p3": "com/acme/billing"
+  },
+  "classes": {
+    "C1": "com/acme/billing/Invoice",
+    "C2": "com/acme/billing/Invoice$Line"
+  },
+  "fields": {
+    "f1": "customerSecret"
+  },
+  "methods": {
+    "m1": "process"
+  },
+  "source_files": {
+    "S1.java": "Invoice.java"
+  },
+  "threads": {
+    "t1": "billing-worker-7"
+  }
+}
+"#
+    );
+    // Each UTF8 record's length is its new text's: the copy reads as a dump, the class
+    // by its placeholder with its instance, the user's long zeroed.
+    let (c, o) = (Names::read(&copy), Names::read(&dump));
+    assert_eq!(c.utf8.len(), o.utf8.len());
+    assert_eq!(c.text(1), "p1/p2/p3/C1$C2");
+    assert_eq!(c.text(11), "t1");
+    assert_eq!(c.text(3), "next");
+    // Shorter by the names' lengths less the placeholders': class 29 - 14, field 14 - 2,
+    // method 7 - 2, signature 35 - 20, source file 12 - 7, thread 16 - 2.
+    assert_eq!(copy.len() + 15 + 12 + 5 + 15 + 5 + 14, dump.len());
+    let a = analyze(&copy);
+    let rows = a["top_retained_classes"].as_array().unwrap();
+    assert!(
+        rows.iter()
+            .any(|r| r["name"] == "p1.p2.p3.C1$C2" && r["instances"] == 1),
+        "{rows:?}"
+    );
+    // The same bytes however the dump is sliced, and gzip holds the same.
+    let mut r = Redactor::with_names(Level::Basic, true, NameMap::new());
+    let mut gz = Vec::new();
+    for c in dump.chunks(7) {
+        r.push(c, &mut gz).unwrap();
+    }
+    r.finish(&mut gz).unwrap();
+    assert_eq!(gunzip(&gz), copy);
+}

@@ -136,6 +136,10 @@ const ui = {
   compareInput: $('#compare-input'),
   redact: $('#redact'),
   redactLevel: $('#redact-level'),
+  redactNames: $('#redact-names'),
+  redactMapPick: $('#redact-map-pick'),
+  redactMapInput: $('#redact-map-input'),
+  redactMapSave: $('#redact-map-save'),
   redactSave: $('#redact-save'),
   redactStatus: $('#redact-status'),
   dropOverlay: $('#drop-overlay'),
@@ -327,6 +331,8 @@ async function analyze(file, series) {
     // on; a comparison on the comparison.
     history.replaceState(null, '', series ? '#compare' : `#${VIEWS[0].id}`);
     redactStatus('idle', '');
+    namesMap = null;
+    ui.redactMapSave.hidden = true;
     showReport();
     setStatus('ready');
   } catch (e) {
@@ -651,6 +657,10 @@ async function saveReport() {
 // into a Blob downloaded at the end (held in memory: BLOB_LIMIT).
 const BLOB_LIMIT = 2 * 1024 ** 3;
 let redacting = false;
+/** The names map of the last copy made with "Replace names": {name, bytes}, or null. */
+let namesMap = null;
+/** An earlier copy's map chosen with "with a map…": {name, text}, or null. */
+let previousMap = null;
 
 /** The redacted copy's status line: `idle`, `working`, `saved`, `error` (tests read it). */
 function redactStatus(kind, text) {
@@ -663,6 +673,7 @@ async function saveRedacted() {
   const r = state.report;
   if (!client || !r || redacting) return;
   const level = ui.redactLevel.value;
+  const names = ui.redactNames.checked;
   const gz = /\.gz$/i.test(r.file.name);
   const name = exportName(r.file.name, level === 'full' ? 'redacted-full' : 'redacted', gz ? 'hprof.gz' : 'hprof');
   let writable = null;
@@ -681,20 +692,33 @@ async function saveRedacted() {
   }
   redacting = true;
   ui.redactSave.disabled = true;
+  namesMap = null;
+  ui.redactMapSave.hidden = true;
   redactStatus('working', 'Redacting…');
   try {
-    await client.request(Request.REDACT, { level });
+    const given = names && previousMap ? { map: previousMap.text, mapName: previousMap.name } : {};
+    await client.request(Request.REDACT, { level, names, ...given });
+    let map = null;
     for (;;) {
       const piece = await client.request(Request.REDACT_NEXT);
       if (piece.bytes && piece.bytes.length > 0) {
         if (writable) await writable.write(piece.bytes);
         else parts.push(piece.bytes);
       }
-      if (piece.done) break;
+      if (piece.done) {
+        map = piece.map ?? null;
+        break;
+      }
     }
     if (writable) await writable.close();
     else downloadBlob(name, new Blob(parts, { type: 'application/octet-stream' }));
-    redactStatus('saved', `Saved the redacted copy (${level}) as ${name}.`);
+    if (names && map) {
+      namesMap = { name: `${name}.names.json`, bytes: map };
+      ui.redactMapSave.hidden = false;
+      redactStatus('saved', `Saved the redacted copy (${level}, names replaced) as ${name}. Save the name map too, and keep it private: it holds the real names.`);
+    } else {
+      redactStatus('saved', `Saved the redacted copy (${level}) as ${name}.`);
+    }
   } catch (e) {
     if (writable) await writable.abort().catch(() => {});
     redactStatus('error', `No redacted copy: ${e.message}`);
@@ -702,6 +726,26 @@ async function saveRedacted() {
     redacting = false;
     ui.redactSave.disabled = false;
   }
+}
+
+/** "Save the name map": the last copy's map, to a file the user chooses or downloaded. */
+async function saveNamesMap() {
+  const m = namesMap;
+  if (!m) return;
+  if (typeof window.showSaveFilePicker === 'function') {
+    try {
+      const handle = await window.showSaveFilePicker({ suggestedName: m.name });
+      const w = await handle.createWritable();
+      await w.write(m.bytes);
+      await w.close();
+    } catch (e) {
+      if (e.name !== 'AbortError') redactStatus('error', `The name map could not be saved: ${e.message}`);
+      return;
+    }
+  } else {
+    downloadBlob(m.name, new Blob([m.bytes], { type: 'application/json' }));
+  }
+  redactStatus('saved', `Saved the name map as ${m.name}: keep it private.`);
 }
 
 // Wiring.
@@ -724,6 +768,17 @@ $('#sample').addEventListener('click', loadSample);
 ui.exportJson.addEventListener('click', exportReport);
 ui.saveReport.addEventListener('click', saveReport);
 ui.redactSave.addEventListener('click', saveRedacted);
+ui.redactMapSave.addEventListener('click', saveNamesMap);
+ui.redactMapPick.addEventListener('click', () => ui.redactMapInput.click());
+ui.redactMapInput.addEventListener('change', async () => {
+  const f = ui.redactMapInput.files[0];
+  ui.redactMapInput.value = '';
+  if (!f) return;
+  previousMap = { name: f.name, text: await f.text() };
+  ui.redactNames.checked = true;
+  ui.redactMapPick.textContent = `with ${f.name}`;
+  redactStatus('idle', `The copy will use the placeholders of ${f.name}.`);
+});
 
 let dragDepth = 0;
 const hasFiles = (e) => e.dataTransfer && [...e.dataTransfer.types].includes('Files');

@@ -191,12 +191,22 @@ export const CHUNK_BYTES = 16 * 1024 * 1024;
  * @property {'basic'|'full'} [level]  what is replaced (README, "Redacted copy"); default basic
  * @property {boolean} [gzip]       gzip output even when the file is not gzip (it is gzip
  *                                  when the file is)
+ * @property {boolean} [names]      replace the names outside the JDK by placeholders
+ *                                  (`heapscope redact --names`); the map comes with the
+ *                                  last piece
+ * @property {string} [map]         with `names`: an earlier copy's map (its JSON text), whose
+ *                                  placeholders are used again (`--names-map`); one that is
+ *                                  not such a map is `invalid_request`
+ * @property {string} [mapName]     the map's file name, for that error
  *
  * @typedef {object} RedactPiece
  * @property {Uint8Array} bytes     the copy's next bytes (may be empty), in order
  * @property {boolean} done         the copy is complete (no more `redact_next`)
  * @property {number} read          bytes of the file read so far
  * @property {?boolean} gzip        whether the copy is gzip (null before the first bytes)
+ * @property {?Uint8Array} map      with `names`, on the last piece (`done`): the names map,
+ *                                  JSON, the bytes `heapscope redact --names` writes to its
+ *                                  map file (holds the real names); otherwise null
  *
  * @typedef {{module: ?string, memory64: boolean, memoryBytes: number}} Status
  *   module: null before `open`; memoryBytes: the high-water mark of its memory

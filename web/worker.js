@@ -333,7 +333,35 @@ function redactStart(payload) {
   if (level !== 'basic' && level !== 'full') throw new RequestError(ErrorCode.INVALID_REQUEST, 'level must be "basic" or "full"');
   if (redaction) call(() => redaction.r.free());
   redaction = null;
-  const r = call(() => new active.bindings.Redaction(level, p.gzip === true));
+  const r = call(() => new active.bindings.Redaction(level, p.gzip === true, p.names === true));
+  if (p.names === true && p.map) {
+    // An earlier copy's map: its placeholders are used again (`redact --names-map`).
+    const what = p.mapName ?? 'the map';
+    const bad = (why) => {
+      call(() => r.free());
+      return new RequestError(ErrorCode.INVALID_REQUEST, `${what} is not a names map of heapscope redact --names: ${why}`);
+    };
+    let m;
+    try {
+      m = JSON.parse(p.map);
+    } catch (e) {
+      throw bad(e.message);
+    }
+    if (m === null || typeof m !== 'object' || Array.isArray(m)) throw bad('not a JSON object');
+    if (m.version !== 1) throw bad('no "version": 1');
+    for (const [section, entries] of Object.entries(m)) {
+      if (section === 'version') continue;
+      if (entries === null || typeof entries !== 'object' || Array.isArray(entries)) throw bad(`${section} is not an object`);
+      for (const [placeholder, name] of Object.entries(entries)) {
+        if (typeof name !== 'string') throw bad(`${section}.${placeholder} is not a string`);
+        try {
+          r.assign_name(section, placeholder, name);
+        } catch (e) {
+          throw bad(e.message);
+        }
+      }
+    }
+  }
   redaction = { r, offset: 0, next: file.size > 0 ? readChunk(file, 0) : null, done: false };
   progress('redact', 0, file.size);
   return { total: file.size };
@@ -364,11 +392,13 @@ async function redactNext() {
     }
     progress('redact', c.offset, size);
     const gzip = call(() => c.r.gzip_output()) ?? null;
+    let map = null;
     if (c.done) {
+      map = call(() => c.r.names_map()) ?? null;
       call(() => c.r.free());
       redaction = null;
     }
-    return { bytes, done: c.done, read: c.offset, gzip };
+    return { bytes, done: c.done, read: c.offset, gzip, map };
   } catch (e) {
     if (redaction === c) {
       redaction = null;

@@ -384,9 +384,11 @@ enum Command {
     /// The copy has the same records, objects, references, GC roots, threads and stack
     /// traces; every primitive array (so all String text), the string literals of the
     /// symbol table, and the primitive fields and statics of classes outside the JDK (of
-    /// every class with --level full) are zeros. It is written to a temporary name next to
-    /// OUTPUT and renamed when complete: a failure (a damaged dump is refused) leaves no
-    /// file behind.
+    /// every class with --level full) are zeros. With --names, the names of classes,
+    /// fields, methods, source files and threads outside the JDK are replaced too, by
+    /// placeholders, and the map back to the real names is written to its own file. Each
+    /// file is written to a temporary name next to it and renamed when complete: a
+    /// failure (a damaged dump is refused) leaves no file behind.
     Redact {
         /// The heap dump (.hprof or .hprof.gz).
         input: PathBuf,
@@ -400,6 +402,19 @@ enum Command {
         /// Write the copy gzip-compressed even when the input is not.
         #[arg(long)]
         gzip: bool,
+        /// Replace the names of classes, packages, fields, methods, source files and
+        /// threads outside the JDK by placeholders that keep their shape
+        /// (com/acme/Invoice$Line → p1/p2/C1$C2, field f1, method m1, S1.java, thread t1).
+        /// Names a JDK class uses as well stay.
+        #[arg(long)]
+        names: bool,
+        /// Where the map from placeholders to the real names goes (JSON; default: OUTPUT
+        /// followed by .names.json). When the file exists, its placeholders are used again
+        /// and new names get new ones: a series of dumps redacted with one map keeps the
+        /// same placeholders. The map holds the real names: keep it private, never share it
+        /// with the copy.
+        #[arg(long, value_name = "PATH", requires = "names")]
+        names_map: Option<PathBuf>,
     },
 }
 
@@ -927,19 +942,16 @@ fn redact(
     output: &Path,
     level: RedactLevel,
     gzip: bool,
+    names: Option<&Path>,
     quiet: bool,
 ) -> Result<Outcome, Failure> {
     use heapscope::format::redact::{Level, Redactor};
     let cannot_open = |e| Failure::Io(format!("cannot open {}: {e}", input.display()));
     let total = std::fs::metadata(input).map_err(cannot_open)?.len();
     let file = std::fs::File::open(input).map_err(cannot_open)?;
-    let name = output
-        .file_name()
-        .ok_or_else(|| Failure::Io(format!("not a file name: {}", output.display())))?;
-    let mut tmp_name = std::ffi::OsString::from(".");
-    tmp_name.push(name);
-    tmp_name.push(format!(".{}.partial", std::process::id()));
-    let tmp = output.with_file_name(tmp_name);
+    // The names map is read (when it exists) before anything is written.
+    let map = names.map(read_names_map).transpose()?;
+    let tmp = partial_name(output)?;
     let cannot_write =
         |e: std::io::Error| Failure::Io(format!("cannot write {}: {e}", output.display()));
     let mut out = std::io::BufWriter::with_capacity(
@@ -950,7 +962,10 @@ fn redact(
         RedactLevel::Basic => Level::Basic,
         RedactLevel::Full => Level::Full,
     };
-    let mut r = Redactor::new(level, gzip);
+    let mut r = match map {
+        Some(map) => Redactor::with_names(level, gzip, map),
+        None => Redactor::new(level, gzip),
+    };
     let bar = PassBar::new(quiet, total, "redact");
     let copy = || -> Result<(), Failure> {
         let mut chunks = Chunks::new(file);
@@ -975,19 +990,99 @@ fn redact(
     let result = copy();
     bar.done();
     drop(out);
-    match result {
-        Ok(()) => {
-            std::fs::rename(&tmp, output).map_err(|e| {
+    // With --names, the map goes to its own temporary name; both are renamed once both
+    // are complete.
+    let map_tmp = match (&result, names, r.name_map()) {
+        (Ok(()), Some(path), Some(map)) => match write_partial(path, &map.to_json()) {
+            Ok(t) => Some((t, path)),
+            Err(e) => {
                 let _ = std::fs::remove_file(&tmp);
-                cannot_write(e)
-            })?;
-            Ok(Outcome::Complete)
+                return Err(e);
+            }
+        },
+        _ => None,
+    };
+    let renamed = result.and_then(|()| {
+        if let Some((t, path)) = &map_tmp {
+            std::fs::rename(t, path)
+                .map_err(|e| Failure::Io(format!("cannot write {}: {e}", path.display())))?;
         }
+        std::fs::rename(&tmp, output).map_err(cannot_write)
+    });
+    match renamed {
+        Ok(()) => Ok(Outcome::Complete),
         Err(e) => {
             let _ = std::fs::remove_file(&tmp);
+            if let Some((t, _)) = &map_tmp {
+                let _ = std::fs::remove_file(t);
+            }
             Err(e)
         }
     }
+}
+
+/// The temporary name a file is written to before it is renamed to `path`: hidden, next
+/// to it, with the process ID.
+fn partial_name(path: &Path) -> Result<PathBuf, Failure> {
+    let name = path
+        .file_name()
+        .ok_or_else(|| Failure::Io(format!("not a file name: {}", path.display())))?;
+    let mut tmp_name = std::ffi::OsString::from(".");
+    tmp_name.push(name);
+    tmp_name.push(format!(".{}.partial", std::process::id()));
+    Ok(path.with_file_name(tmp_name))
+}
+
+/// Writes `bytes` to `path`'s temporary name; returns that name.
+fn write_partial(path: &Path, bytes: &[u8]) -> Result<PathBuf, Failure> {
+    let tmp = partial_name(path)?;
+    std::fs::write(&tmp, bytes).map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        Failure::Io(format!("cannot write {}: {e}", path.display()))
+    })?;
+    Ok(tmp)
+}
+
+/// The names map at `path` (`redact --names-map`): empty when there is no such file yet;
+/// a file that is not such a map is an error naming it.
+fn read_names_map(path: &Path) -> Result<heapscope::format::redact_names::NameMap, Failure> {
+    use heapscope::format::redact_names::{NameKind, NameMap};
+    let text = match std::fs::read(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(NameMap::new()),
+        Err(e) => return Err(Failure::Io(format!("cannot read {}: {e}", path.display()))),
+    };
+    let bad = |why: String| {
+        Failure::Io(format!(
+            "{} is not a names map of heapscope redact --names: {why}",
+            path.display()
+        ))
+    };
+    let v: serde_json::Value = serde_json::from_slice(&text).map_err(|e| bad(e.to_string()))?;
+    let obj = v
+        .as_object()
+        .ok_or_else(|| bad("not a JSON object".to_string()))?;
+    if obj.get("version").and_then(serde_json::Value::as_u64) != Some(1) {
+        return Err(bad("no \"version\": 1".to_string()));
+    }
+    let mut map = NameMap::new();
+    for (section, entries) in obj {
+        if section == "version" {
+            continue;
+        }
+        let kind = NameKind::from_section(section)
+            .ok_or_else(|| bad(format!("unknown section {section:?}")))?;
+        let entries = entries
+            .as_object()
+            .ok_or_else(|| bad(format!("{section} is not an object")))?;
+        for (placeholder, name) in entries {
+            let name = name
+                .as_str()
+                .ok_or_else(|| bad(format!("{section}.{placeholder} is not a string")))?;
+            map.assign(kind, placeholder, name).map_err(bad)?;
+        }
+    }
+    Ok(map)
 }
 
 /// The threads `--threads` asks for (default: the cores available).
@@ -1020,10 +1115,19 @@ fn run_command(cli: Cli) -> Result<Outcome, Failure> {
         output,
         level,
         gzip,
+        names,
+        names_map,
     } = &cli.command
     {
         Timings::enter("redact");
-        return redact(input, output, *level, *gzip, cli.quiet);
+        let map = names.then(|| {
+            names_map.clone().unwrap_or_else(|| {
+                let mut p = output.clone().into_os_string();
+                p.push(".names.json");
+                PathBuf::from(p)
+            })
+        });
+        return redact(input, output, *level, *gzip, map.as_deref(), cli.quiet);
     }
     let (file, json, query) = cli.command.query()?;
     query.check()?;

@@ -21,6 +21,7 @@ pub mod heap_dump;
 pub mod misc;
 pub mod primitives;
 pub mod redact;
+pub mod redact_names;
 pub mod sniff;
 pub mod source;
 pub mod stacks;

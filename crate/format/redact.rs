@@ -27,7 +27,19 @@
 //!
 //! Never replaced: references (object IDs), lengths, types, the UTF8 records that name
 //! something (a class, field, static, method, signature, source file, thread or thread
-//! group, heap), stack frames and traces, GC roots, the header.
+//! group, heap) unless `--names` is asked, stack frames and traces, GC roots, the header.
+//!
+//! `--names` ([`Redactor::with_names`]): the UTF8 records that name a class outside the
+//! JDK, a field such a class declares, a method, signature or source file of a frame of
+//! such a class (a frame counts for its class), or a thread or thread group get
+//! placeholders that keep the name's shape ([`super::redact_names`]); a field, method or
+//! source-file name that a JDK class uses as well keeps its text (HotSpot shares one
+//! symbol for every `name`, `next`, `value`, and the JDK's are what the analyses read);
+//! a class name is judged by itself, a signature always has its class names replaced.
+//! Those UTF8 records are the held ones (below), so the placeholders are decided at the
+//! same release point, and the record's length and text change as the window is output
+//! (each replaced record's bytes wait in the window until they leave whole). Nothing in a
+//! dump refers to a byte offset, so the copy stays valid; its length differs.
 //!
 //! Also replaced, at both levels: the text of UTF8 records that name nothing. HotSpot
 //! writes its whole symbol table, which holds the string literals of every loaded class
@@ -62,6 +74,7 @@ use super::header::Header;
 use super::heap_dump::arrays::{ObjArrayHeader, PrimArrayHeader, prim_header_len};
 use super::heap_dump::class_dump::{ClassDump, FieldDesc};
 use super::heap_dump::instance::{Instance, header_len};
+use super::redact_names::{NameKind, NameMap};
 use super::stacks::Frame;
 use super::stream::{StreamParser, Visitor};
 use super::strings::Utf8;
@@ -71,7 +84,7 @@ use crate::format::classes::LoadClass;
 use miniz_oxide::deflate::core::CompressorOxide;
 use miniz_oxide::deflate::stream::deflate;
 use miniz_oxide::{DataFormat, MZError, MZFlush, MZStatus};
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::hash::{BuildHasherDefault, Hasher};
 
 /// What a redacted copy replaces.
@@ -147,6 +160,74 @@ impl Hasher for IdHasher {
 }
 
 type IdMap<V> = HashMap<u64, V, BuildHasherDefault<IdHasher>>;
+
+/// How records use a UTF8 record (bits of [`NameState::uses`]).
+const USE_CLASS: u8 = 1;
+const USE_SIGNATURE: u8 = 2;
+/// Used by a JDK class (a field it declares, a frame of its method).
+const USE_JDK: u8 = 4;
+const USE_FIELD: u8 = 8;
+const USE_METHOD: u8 = 16;
+const USE_SOURCE: u8 = 32;
+const USE_THREAD: u8 = 64;
+
+/// What `--names` needs: the placeholders given, how the held UTF8 records are used, and
+/// the new texts waiting to be output.
+struct NameState {
+    map: NameMap,
+    /// UTF8 ID → its uses (`USE_*` bits), for the records held: 9 bytes and the map's
+    /// overhead each.
+    uses: IdMap<u8>,
+    /// Class serial → whether the class is in the JDK (from LOAD_CLASS, for FRAME): 9
+    /// bytes and the map's overhead per class.
+    serial_jdk: IdMap<bool>,
+    /// Replaced UTF8 records in stream order: the absolute range from the record's length
+    /// field to the end of its text, and the bytes that take its place (length, ID, new
+    /// text). Applied as the window is output.
+    subs: VecDeque<(u64, u64, Vec<u8>)>,
+}
+
+impl NameState {
+    fn mark(&mut self, id: u64, bits: u8) {
+        *self.uses.entry(id).or_insert(0) |= bits;
+    }
+
+    /// The new text of a UTF8 record with `text` used as `uses` says (see the module doc);
+    /// `None` to keep it.
+    fn replacement(&mut self, uses: u8, text: &[u8]) -> Option<Vec<u8>> {
+        let named = |m: &mut NameMap, kind| {
+            let s = String::from_utf8_lossy(text);
+            Some(m.placeholder(kind, &s).into_bytes())
+        };
+        if uses & USE_CLASS != 0 {
+            return Some(self.map.class_name(text, is_jdk_name));
+        }
+        if uses & USE_SIGNATURE != 0 {
+            if let Some(sig) = self.map.signature(text, is_jdk_name) {
+                return Some(sig);
+            }
+        }
+        if uses & USE_JDK != 0 {
+            return None;
+        }
+        if uses & USE_FIELD != 0 {
+            return named(&mut self.map, NameKind::Field);
+        }
+        if uses & (USE_METHOD | USE_SIGNATURE) != 0 {
+            if text == b"<init>" || text == b"<clinit>" {
+                return None;
+            }
+            return named(&mut self.map, NameKind::Method);
+        }
+        if uses & USE_SOURCE != 0 {
+            return named(&mut self.map, NameKind::SourceFile);
+        }
+        if uses & USE_THREAD != 0 {
+            return named(&mut self.map, NameKind::Thread);
+        }
+        None
+    }
+}
 
 /// What a LOAD_CLASS name says about a class.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -226,12 +307,14 @@ struct Rewrite {
     saw_object: bool,
     /// Where the current top-level record starts.
     record_at: u64,
+    /// `--names`: placeholders for names outside the JDK.
+    names: Option<Box<NameState>>,
     /// The first error met (a visitor cannot return one); reading stops there.
     error: Option<HprofError>,
 }
 
 impl Rewrite {
-    fn new(level: Level) -> Self {
+    fn new(level: Level, names: Option<NameMap>) -> Self {
         Rewrite {
             level,
             id_size: 8,
@@ -251,6 +334,14 @@ impl Rewrite {
             used_names: IdMap::default(),
             saw_object: false,
             record_at: 0,
+            names: names.map(|map| {
+                Box::new(NameState {
+                    map,
+                    uses: IdMap::default(),
+                    serial_jdk: IdMap::default(),
+                    subs: VecDeque::new(),
+                })
+            }),
             error: None,
         }
     }
@@ -414,10 +505,15 @@ impl Visitor for Rewrite {
 
     fn load_class(&mut self, r: &LoadClass) {
         self.use_name(r.name_id);
+        let jdk = self.jdk_names.contains_key(&r.name_id);
         if self.string_name.contains(&r.name_id) {
             self.class_kind.insert(r.class_id, ClassKind::String);
-        } else if self.jdk_names.contains_key(&r.name_id) {
+        } else if jdk {
             self.class_kind.insert(r.class_id, ClassKind::Jdk);
+        }
+        if let Some(n) = &mut self.names {
+            n.mark(r.name_id, USE_CLASS);
+            n.serial_jdk.insert(u64::from(r.serial), jdk);
         }
     }
 
@@ -433,11 +529,22 @@ impl Visitor for Rewrite {
         for id in [r.method_name, r.signature, r.source_file] {
             self.use_name(id);
         }
+        if let Some(n) = &mut self.names {
+            // A frame counts for its class; an unknown class is outside the JDK.
+            let jdk = n.serial_jdk.get(&u64::from(r.class_serial)) == Some(&true);
+            let j = if jdk { USE_JDK } else { 0 };
+            n.mark(r.method_name, USE_METHOD | j);
+            n.mark(r.signature, USE_SIGNATURE | j);
+            n.mark(r.source_file, USE_SOURCE | j);
+        }
     }
 
     fn start_thread(&mut self, r: &StartThread) {
         for id in [r.name, r.group_name, r.parent_group_name] {
             self.use_name(id);
+            if let Some(n) = &mut self.names {
+                n.mark(id, USE_THREAD);
+            }
         }
     }
 
@@ -456,6 +563,19 @@ impl Visitor for Rewrite {
         }
         for f in &r.fields {
             self.use_name(f.name_id);
+        }
+        if let Some(n) = &mut self.names {
+            // A field counts for the class that declares it.
+            let jdk = self.class_kind.contains_key(&r.id);
+            let bits = USE_FIELD | if jdk { USE_JDK } else { 0 };
+            for f in r
+                .statics
+                .iter()
+                .map(|f| f.name_id)
+                .chain(r.fields.iter().map(|f| f.name_id))
+            {
+                n.mark(f, bits);
+            }
         }
         self.class_values(offset, r);
         self.classes.insert(
@@ -572,13 +692,58 @@ impl Rewrite {
         self.used_names.insert(id, ());
     }
 
-    /// Ends the hold of UTF8 records: those that name nothing lose their text.
+    /// Ends the hold of UTF8 records: those that name nothing lose their text; with
+    /// `--names`, those naming something outside the JDK get their placeholder.
     fn release_names(&mut self) {
         let held = std::mem::take(&mut self.utf8_held);
+        let idz = u64::from(self.id_size);
         for (at, len, id) in held {
             if !self.used_names.contains_key(&id) {
                 self.zero(at, at + u64::from(len));
+                continue;
             }
+            let Some(n) = &mut self.names else {
+                continue;
+            };
+            let uses = n.uses.get(&id).copied().unwrap_or(0);
+            let text = at
+                .checked_sub(self.base)
+                .and_then(|a| usize::try_from(a).ok())
+                .and_then(|a| self.window.get(a..a.saturating_add(len as usize)));
+            let Some(text) = text else {
+                continue;
+            };
+            let Some(new) = n.replacement(uses, text) else {
+                continue;
+            };
+            if new == text {
+                continue;
+            }
+            // From the record's length field (after tag and time) to the end of its text.
+            let (Some(id_at), Some(from)) = (at.checked_sub(idz), at.checked_sub(idz + 4)) else {
+                continue;
+            };
+            let id_bytes = id_at
+                .checked_sub(self.base)
+                .and_then(|a| usize::try_from(a).ok())
+                .and_then(|a| {
+                    self.window
+                        .get(a..a.saturating_add(usize::from(self.id_size)))
+                });
+            let Some(id_bytes) = id_bytes else {
+                continue;
+            };
+            let mut bytes = Vec::with_capacity(4 + id_bytes.len() + new.len());
+            let Ok(rec_len) = u32::try_from(new.len() as u64 + idz) else {
+                continue;
+            };
+            bytes.extend_from_slice(&rec_len.to_be_bytes());
+            bytes.extend_from_slice(id_bytes);
+            bytes.extend_from_slice(&new);
+            n.subs.push_back((from, at + u64::from(len), bytes));
+        }
+        if let Some(n) = &mut self.names {
+            n.uses.clear();
         }
         self.hold_from = None;
         self.saw_object = false;
@@ -715,13 +880,46 @@ pub struct Redactor {
 impl Redactor {
     /// A redactor at the start of a file; `gzip` asks for gzip output whatever the input.
     pub fn new(level: Level, gzip: bool) -> Self {
+        Self::make(level, gzip, None)
+    }
+
+    /// A redactor that also replaces the names outside the JDK by placeholders
+    /// (`--names`), continuing `map` (empty, or read from an earlier copy's map).
+    pub fn with_names(level: Level, gzip: bool, map: NameMap) -> Self {
+        Self::make(level, gzip, Some(map))
+    }
+
+    /// The placeholders given (with `--names`): complete once `finish` returned.
+    pub fn name_map(&self) -> Option<&NameMap> {
+        self.v.names.as_ref().map(|n| &n.map)
+    }
+
+    /// Reads one entry of an earlier copy's map (see [`NameMap::assign`]) into the map of
+    /// a redactor made [`with_names`](Self::with_names), before the first push.
+    pub fn assign_name(
+        &mut self,
+        section: &str,
+        placeholder: &str,
+        name: &str,
+    ) -> Result<(), String> {
+        let kind = NameKind::from_section(section)
+            .ok_or_else(|| format!("unknown section {section:?}"))?;
+        match &mut self.v.names {
+            Some(n) if !self.detected => n.map.assign(kind, placeholder, name),
+            _ => Err(
+                "names can be read only into a redactor with names, before the file".to_string(),
+            ),
+        }
+    }
+
+    fn make(level: Level, gzip: bool, names: Option<NameMap>) -> Self {
         Redactor {
             force_gzip: gzip,
             sniff: Vec::new(),
             detected: false,
             gz: None,
             parser: StreamParser::new(),
-            v: Rewrite::new(level),
+            v: Rewrite::new(level, names),
             enc: None,
             failed: None,
         }
@@ -821,8 +1019,9 @@ impl Redactor {
             return Err(e);
         }
         // What is left is the trailing data `finish` reported (zeroed by then).
-        let rest = std::mem::take(&mut self.v.window);
-        emit(&mut self.enc, &rest, out)?;
+        let n = self.v.window.len();
+        output(&mut self.v, &mut self.enc, n, out)?;
+        self.v.window.clear();
         if let Some(enc) = &mut self.enc {
             enc.finish(out)?;
         }
@@ -855,11 +1054,42 @@ fn step(
     let n = usize::try_from(done)
         .unwrap_or(usize::MAX)
         .min(v.window.len());
-    let (head, _) = v.window.split_at(n);
-    emit(enc, head, out)?;
+    let n = output(v, enc, n, out)?;
     v.window.drain(..n);
     v.base += n as u64;
     Ok(())
+}
+
+/// Outputs the window's first `n` bytes, with the replaced UTF8 records' new bytes in
+/// place of theirs; returns how many window bytes were output (fewer than `n` when a
+/// replaced record runs past it: it waits whole).
+fn output(
+    v: &mut Rewrite,
+    enc: &mut Option<GzipEncoder>,
+    n: usize,
+    out: &mut Vec<u8>,
+) -> Result<usize, HprofError> {
+    let mut pos = 0usize;
+    if let Some(names) = &mut v.names {
+        while let Some((from, to, _)) = names.subs.front() {
+            let a = usize::try_from(from.saturating_sub(v.base)).unwrap_or(usize::MAX);
+            let b = usize::try_from(to.saturating_sub(v.base)).unwrap_or(usize::MAX);
+            if a >= n {
+                break;
+            }
+            if b > n {
+                emit(enc, v.window.get(pos..a).unwrap_or_default(), out)?;
+                return Ok(a);
+            }
+            emit(enc, v.window.get(pos..a).unwrap_or_default(), out)?;
+            if let Some((_, _, bytes)) = names.subs.pop_front() {
+                emit(enc, &bytes, out)?;
+            }
+            pos = b;
+        }
+    }
+    emit(enc, v.window.get(pos..n).unwrap_or_default(), out)?;
+    Ok(n)
 }
 
 fn emit(enc: &mut Option<GzipEncoder>, bytes: &[u8], out: &mut Vec<u8>) -> Result<(), HprofError> {

@@ -283,7 +283,10 @@ impl ByteSource for JsSource {
 /// A redacted copy of the file being made (`format::redact`): the worker pushes the file
 /// in slices and writes what each push returns; `finish` returns the last bytes. The
 /// same bytes as `heapscope redact` writes for the same file and level. A bad dump is an
-/// `Error` named `bad_dump` (then no copy exists: the page discards what it wrote).
+/// `Error` named `bad_dump` (then no copy exists: the page discards what it wrote). With
+/// `names`, names outside the JDK get placeholders (`redact --names`), and `names_map`
+/// gives the map once the copy is complete; an earlier copy's map is read first through
+/// `assign_name` (the worker parses its JSON).
 #[wasm_bindgen]
 pub struct Redaction {
     inner: crate::format::redact::Redactor,
@@ -291,17 +294,23 @@ pub struct Redaction {
 
 #[wasm_bindgen]
 impl Redaction {
-    /// `level`: `basic` or `full`; `gzip`: gzip output even when the input is plain.
+    /// `level`: `basic` or `full`; `gzip`: gzip output even when the input is plain;
+    /// `names`: placeholders for the names outside the JDK.
     #[wasm_bindgen(constructor)]
-    pub fn new(level: &str, gzip: bool) -> Result<Redaction, JsValue> {
+    pub fn new(level: &str, gzip: bool, names: bool) -> Result<Redaction, JsValue> {
         let level = crate::format::redact::Level::from_name(level).ok_or_else(|| {
             js_error(
                 "invalid_request",
                 &format!("redaction level must be basic or full, not {level:?}"),
             )
         })?;
+        use crate::format::redact::Redactor;
         Ok(Redaction {
-            inner: crate::format::redact::Redactor::new(level, gzip),
+            inner: if names {
+                Redactor::with_names(level, gzip, crate::format::redact_names::NameMap::new())
+            } else {
+                Redactor::new(level, gzip)
+            },
         })
     }
 
@@ -321,6 +330,25 @@ impl Redaction {
             .finish(&mut out)
             .map_err(|e| js_error("bad_dump", &e.to_string()))?;
         Ok(out)
+    }
+
+    /// One entry of an earlier copy's names map (`section`: `classes`, `fields`, …), before
+    /// the first push; an entry that does not fit is an `Error` named `invalid_request`.
+    pub fn assign_name(
+        &mut self,
+        section: &str,
+        placeholder: &str,
+        name: &str,
+    ) -> Result<(), JsValue> {
+        self.inner
+            .assign_name(section, placeholder, name)
+            .map_err(|e| js_error("invalid_request", &e))
+    }
+
+    /// The names map (JSON, the bytes `heapscope redact --names` writes) when names were
+    /// asked for: complete once `finish` returned.
+    pub fn names_map(&self) -> Option<Vec<u8>> {
+        self.inner.name_map().map(|m| m.to_json())
     }
 
     /// Whether the copy is gzip (undefined before the first two bytes were pushed).

@@ -77,3 +77,80 @@ test('with showSaveFilePicker the copy is written as it is made (gzip dump, full
   assert.equal(saved.hex, sha256(want));
   assert.deepEqual([...want.subarray(0, 2)], [0x1f, 0x8b]);
 });
+
+test('with "Replace names" the copy and its name map are the CLI\'s (redact --names)', async () => {
+  const dump = path.join(fixtures, 'basic.hprof');
+  const out = path.join(env.tmp, 'basic.names.cli');
+  const map = path.join(env.tmp, 'basic.names.cli.json');
+  fs.rmSync(map, { force: true });
+  cli('redact', '--quiet', '--names', '--names-map', map, dump, out);
+  const want = fs.readFileSync(out);
+  const wantMap = fs.readFileSync(map);
+  fs.rmSync(out);
+  fs.rmSync(map);
+  const page = await env.newPage();
+  await dropReady(page, dump);
+  await page.evaluate(() => { delete window.showSaveFilePicker; });
+  assert.equal(await page.isVisible('[data-testid=redact-map-save]'), false);
+  await page.check('[data-testid=redact-names]');
+  const [dl] = await Promise.all([page.waitForEvent('download', { timeout: TIMEOUT }), page.click('[data-testid=redact-save]')]);
+  assert.equal(dl.suggestedFilename(), 'basic-redacted.hprof');
+  const got = fs.readFileSync(await dl.path());
+  assert.equal(sha256(got), sha256(want));
+  // The class names of the program are gone from the copy, the JDK's are there.
+  assert.ok(fs.readFileSync(dump).includes('Fixtures$KeepAliveTask'));
+  assert.ok(!got.includes('KeepAliveTask'));
+  assert.ok(got.includes('java/util/HashMap$Node'));
+  await page.waitForSelector('[data-testid=redact-status][data-state=saved]');
+  await page.waitForSelector('[data-testid=redact-map-save]', { state: 'visible' });
+  const [mdl] = await Promise.all([page.waitForEvent('download', { timeout: TIMEOUT }), page.click('[data-testid=redact-map-save]')]);
+  assert.equal(mdl.suggestedFilename(), 'basic-redacted.hprof.names.json');
+  const gotMap = fs.readFileSync(await mdl.path());
+  assert.equal(gotMap.toString(), wantMap.toString());
+  assert.equal(JSON.parse(gotMap).classes.C2, 'Fixtures$KeepAliveTask');
+});
+
+test('"with a map…" uses an earlier copy\'s placeholders, as redact --names-map does; a bad map is refused', async () => {
+  const s1 = path.join(fixtures, 'series1.hprof.gz');
+  const s2 = path.join(fixtures, 'series2.hprof.gz');
+  const map = path.join(env.tmp, 'series.names.json');
+  const out1 = path.join(env.tmp, 'series1.names.cli.gz');
+  const out2 = path.join(env.tmp, 'series2.names.cli.gz');
+  fs.rmSync(map, { force: true });
+  cli('redact', '--quiet', '--names', '--names-map', map, s1, out1);
+  const map1 = fs.readFileSync(map);
+  cli('redact', '--quiet', '--names', '--names-map', map, s2, out2);
+  const want = fs.readFileSync(out2);
+  const wantMap = fs.readFileSync(map);
+  fs.writeFileSync(map, map1); // the page is given the map as it was after series1
+  const page = await env.newPage();
+  await dropReady(page, s2);
+  await page.evaluate(() => { delete window.showSaveFilePicker; });
+  // A file that is not a names map: the one-line error, no copy.
+  const bad = path.join(env.tmp, 'bad.names.json');
+  fs.writeFileSync(bad, '{"version": 1, "classes": {"f1": "Foo"}}');
+  await page.setInputFiles('[data-testid=redact-map-input]', bad);
+  // Choosing a map (read as text, then) turns "Replace names" on.
+  await page.waitForSelector('[data-testid=redact-names]:checked');
+  await page.waitForSelector('[data-testid=redact-map-pick]:has-text("with bad.names.json")');
+  await page.click('[data-testid=redact-save]');
+  await page.waitForSelector('[data-testid=redact-status][data-state=error]', { timeout: TIMEOUT });
+  const err = await page.textContent('[data-testid=redact-status]');
+  assert.match(err, /bad\.names\.json is not a names map of heapscope redact --names: "f1" is not a placeholder of classes/);
+  // The map written after series1: the page's copy of series2 and its new map are the CLI's.
+  await page.setInputFiles('[data-testid=redact-map-input]', map);
+  await page.waitForSelector('[data-testid=redact-map-pick]:has-text("with series.names.json")');
+  const [dl] = await Promise.all([page.waitForEvent('download', { timeout: TIMEOUT }), page.click('[data-testid=redact-save]')]);
+  assert.equal(dl.suggestedFilename(), 'series2-redacted.hprof.gz');
+  assert.equal(sha256(fs.readFileSync(await dl.path())), sha256(want));
+  await page.waitForSelector('[data-testid=redact-map-save]', { state: 'visible' });
+  const [mdl] = await Promise.all([page.waitForEvent('download', { timeout: TIMEOUT }), page.click('[data-testid=redact-map-save]')]);
+  const gotMap = fs.readFileSync(await mdl.path());
+  assert.equal(gotMap.toString(), wantMap.toString());
+  // Every placeholder of series1's map is kept.
+  const m1 = JSON.parse(map1);
+  const m2 = JSON.parse(gotMap);
+  assert.ok(Object.keys(m1.classes).length >= 3);
+  for (const [k, v] of Object.entries(m1.classes)) assert.equal(m2.classes[k], v);
+  for (const f of [map, out1, out2, bad]) fs.rmSync(f);
+});
