@@ -95,9 +95,15 @@ impl NameKind {
 /// `u32`, their control bytes and spare room) plus the name's text.
 #[derive(Default, Debug, Clone)]
 pub struct NameMap {
-    numbers: [HashMap<String, u32>; 6],
-    taken: [HashSet<u32>; 6],
-    next: [u32; 6],
+    kinds: [Numbering; 6],
+}
+
+/// One kind's placeholders: name → number, the numbers given, and the highest.
+#[derive(Default, Debug, Clone)]
+struct Numbering {
+    numbers: HashMap<String, u32>,
+    taken: HashSet<u32>,
+    next: u32,
 }
 
 /// The extension a source file's placeholder keeps: `.java` of `Foo.java` (ASCII letters
@@ -122,20 +128,16 @@ impl NameMap {
     /// The number of `name` of `kind`, given the next one if it has none.
     fn number(&mut self, kind: NameKind, name: &str) -> u32 {
         let i = kind.index();
-        let (Some(numbers), Some(taken), Some(next)) = (
-            self.numbers.get_mut(i),
-            self.taken.get_mut(i),
-            self.next.get_mut(i),
-        ) else {
+        let Some(k) = self.kinds.get_mut(i) else {
             return 0;
         };
-        if let Some(&n) = numbers.get(name) {
+        if let Some(&n) = k.numbers.get(name) {
             return n;
         }
-        *next += 1;
-        numbers.insert(name.to_string(), *next);
-        taken.insert(*next);
-        *next
+        k.next += 1;
+        k.numbers.insert(name.to_string(), k.next);
+        k.taken.insert(k.next);
+        k.next
     }
 
     /// The placeholder of `name` of `kind` (`f3`, `S2.java`, …).
@@ -173,27 +175,23 @@ impl NameMap {
         }
         let n: u32 = num.parse().map_err(|_| bad())?;
         let i = kind.index();
-        let (Some(numbers), Some(taken), Some(next)) = (
-            self.numbers.get_mut(i),
-            self.taken.get_mut(i),
-            self.next.get_mut(i),
-        ) else {
+        let Some(k) = self.kinds.get_mut(i) else {
             return Err(bad());
         };
-        if numbers.contains_key(name) {
+        if k.numbers.contains_key(name) {
             return Err(format!("{} names {name:?} twice", kind.section()));
         }
-        if !taken.insert(n) {
+        if !k.taken.insert(n) {
             return Err(format!("{} gives {placeholder:?} twice", kind.section()));
         }
-        numbers.insert(name.to_string(), n);
-        *next = (*next).max(n);
+        k.numbers.insert(name.to_string(), n);
+        k.next = k.next.max(n);
         Ok(())
     }
 
     /// How many names have a placeholder.
     pub fn len(&self) -> usize {
-        self.numbers.iter().map(HashMap::len).sum()
+        self.kinds.iter().map(|k| k.numbers.len()).sum()
     }
 
     /// Whether no name has a placeholder.
@@ -205,7 +203,7 @@ impl NameMap {
     pub fn to_json(&self) -> Vec<u8> {
         let mut s = String::from("{\n  \"version\": 1");
         for kind in KINDS {
-            let Some(numbers) = self.numbers.get(kind.index()) else {
+            let Some(Numbering { numbers, .. }) = self.kinds.get(kind.index()) else {
                 continue;
             };
             let mut entries: Vec<(&u32, &String)> =

@@ -144,6 +144,35 @@ pub trait SharedSource: Sync {
     fn read_shared(&self, offset: u64, buf: &mut [u8]) -> Result<usize, HprofError>;
 }
 
+/// Reads `src` from `start` to `end` through `buf`, handing each chunk read (up to
+/// `buf.len()` bytes) to `each`, which returns `false` to stop early. The parallel passes
+/// read their stretches this way. `Ok(Some(at))`: the source ended at `at`, before `end`.
+pub fn read_range<E: From<HprofError>>(
+    src: &dyn SharedSource,
+    (start, end): (u64, u64),
+    buf: &mut [u8],
+    mut each: impl FnMut(&[u8]) -> Result<bool, E>,
+) -> Result<Option<u64>, E> {
+    let mut at = start;
+    while at < end {
+        let want = usize::try_from(end - at)
+            .unwrap_or(usize::MAX)
+            .min(buf.len());
+        let Some(chunk) = buf.get_mut(..want) else {
+            break;
+        };
+        let n = src.read_shared(at, chunk)?;
+        if n == 0 {
+            return Ok(Some(at));
+        }
+        if !each(chunk.get(..n).unwrap_or_default())? {
+            break;
+        }
+        at += n as u64;
+    }
+    Ok(None)
+}
+
 impl SharedSource for [u8] {
     fn read_shared(&self, offset: u64, buf: &mut [u8]) -> Result<usize, HprofError> {
         let start = usize::try_from(offset)

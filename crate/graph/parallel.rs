@@ -19,7 +19,7 @@
 
 use super::dominators::NONE;
 use super::refs::{EdgeSink, RefInput, RefPass, RefState};
-use crate::format::source::SharedSource;
+use crate::format::source::{SharedSource, read_range};
 use crate::format::{ErrorKind, HprofError, StreamParser};
 use crate::model::captures::Captures;
 use crate::model::index::{CHECKPOINT_EVERY, FileMap};
@@ -246,20 +246,12 @@ fn read_stretch(
     let mut captures = captures.map(Captures::empty_like);
     {
         let mut pass = RefPass::new(input, &mut state, &mut sink, captures.as_mut());
-        let mut at = s.start;
-        while at < s.end {
-            let want = usize::try_from(s.end - at)
-                .unwrap_or(usize::MAX)
-                .min(buf.len());
-            let Some(chunk) = buf.get_mut(..want) else {
-                break;
-            };
-            let n = src.read_shared(at, chunk)?;
-            if n == 0 {
-                return Err(changed(at, "the file is shorter than when it was indexed"));
-            }
-            parser.push(chunk.get(..n).unwrap_or(&[]), &mut pass)?;
-            at += n as u64;
+        let short = read_range::<HprofError>(src, (s.start, s.end), buf, |chunk| {
+            parser.push(chunk, &mut pass)?;
+            Ok(true)
+        })?;
+        if let Some(at) = short {
+            return Err(changed(at, "the file is shorter than when it was indexed"));
         }
     }
     let met = state.next_object() - s.first;

@@ -33,7 +33,7 @@ use crate::format::heap_dump::class_dump::ClassDump;
 use crate::format::heap_dump::instance::Instance;
 use crate::format::heap_dump::roots::GcRoot;
 use crate::format::primitives::u32_at;
-use crate::format::source::SharedSource;
+use crate::format::source::{SharedSource, read_range};
 use crate::format::stream::MAX_RECORD_BYTES;
 use crate::format::tags::{BasicType, Tag};
 use crate::format::{ErrorKind, Header, HprofError, StreamParser, Visitor};
@@ -440,6 +440,12 @@ enum Fail {
     Error(HprofError),
 }
 
+impl From<HprofError> for Fail {
+    fn from(e: HprofError) -> Self {
+        Fail::Error(e)
+    }
+}
+
 fn shorter(at: u64) -> HprofError {
     HprofError::new(
         at,
@@ -466,25 +472,15 @@ fn read_stretch(
         rec.other(Other::Record(*s));
         let (start, end) = s.body();
         let mut parser = StreamParser::resume_in_heap(start, end, id_size);
-        let mut at = start;
-        while at < end {
-            let want = usize::try_from(end - at)
-                .unwrap_or(usize::MAX)
-                .min(buf.len());
-            let Some(chunk) = buf.get_mut(..want) else {
-                break;
-            };
-            let n = src.read_shared(at, chunk).map_err(Fail::Error)?;
-            if n == 0 {
-                return Err(Fail::Error(shorter(at)));
-            }
-            parser
-                .push(chunk.get(..n).unwrap_or_default(), &mut rec)
-                .map_err(|_| Fail::OneThread)?;
-            at += n as u64;
+        let short = read_range(src, (start, end), buf, |chunk| {
+            parser.push(chunk, &mut rec).map_err(|_| Fail::OneThread)?;
             if rec.piece.objects.len() > MAX_PIECE_OBJECTS {
                 return Err(Fail::OneThread);
             }
+            Ok(true)
+        })?;
+        if let Some(at) = short {
+            return Err(Fail::Error(shorter(at)));
         }
         if !parser.at_item_boundary() || parser.position() != end {
             return Err(Fail::OneThread);
@@ -503,24 +499,15 @@ fn read_records(
     buf: &mut [u8],
 ) -> Result<bool, HprofError> {
     let mut parser = StreamParser::resume_in_records(start, id_size);
-    let mut at = start;
-    while at < end {
-        let want = usize::try_from(end - at)
-            .unwrap_or(usize::MAX)
-            .min(buf.len());
-        let Some(chunk) = buf.get_mut(..want) else {
-            break;
-        };
-        let n = src.read_shared(at, chunk)?;
-        if n == 0 {
-            return Err(shorter(at));
-        }
-        if parser.push(chunk.get(..n).unwrap_or_default(), ix).is_err() {
-            return Ok(false);
-        }
-        at += n as u64;
+    let mut parsed = true;
+    let short = read_range::<HprofError>(src, (start, end), buf, |chunk| {
+        parsed = parser.push(chunk, ix).is_ok();
+        Ok(parsed)
+    })?;
+    if let Some(at) = short {
+        return Err(shorter(at));
     }
-    Ok(parser.at_item_boundary() && parser.position() == end)
+    Ok(parsed && parser.at_item_boundary() && parser.position() == end)
 }
 
 /// Pass 1 over `src` on `threads` threads (see the module doc), heap-dump records cut
