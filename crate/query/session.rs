@@ -28,11 +28,11 @@ use crate::analysis::histogram_groups::{GroupedHistogram, grouped_histogram};
 use crate::analysis::immediate_dominators::immediate_dominators;
 use crate::analysis::inspect::{Page, inspect_page};
 use crate::analysis::paths::{PathOptions, merged_paths};
-use crate::analysis::refstats::{References, reference_stats};
+use crate::analysis::refstats::{RefKindStats, References, reference_stats};
 use crate::analysis::report::{DumpReport, Full, dump_report};
 use crate::analysis::retained_set::retained_set_report;
 use crate::analysis::secrets::secrets;
-use crate::analysis::summary::{Damaged, Summary, damaged, graph_summary, summary};
+use crate::analysis::summary::{Damaged, GraphSummary, Summary, damaged, graph_summary, summary};
 use crate::analysis::suspects::{SuspectsReport, suspects};
 use crate::analysis::threads::{Threads, threads};
 use crate::analysis::unreachable::unreachable;
@@ -354,13 +354,20 @@ impl Session {
                 Answer::Histogram(top_rows(h, *top))
             }
             Query::Analyze { top } => {
-                let finalizers = cached_finalizers(finalizer_report, heap, src)?.clone();
-                phase("suspects");
-                let suspects =
-                    cached_suspects(finalizer_report, suspects_report, heap, src)?.clone();
-                phase("reference stats");
-                let references = reference_stats(heap);
-                phase("report");
+                let caches = (&mut *finalizer_report, &mut *suspects_report);
+                let FullParts {
+                    graph,
+                    references,
+                    report,
+                } = full_report(heap, src, summary, histogram, caches, &mut phase)?;
+                let (Some(finalizers), Some(suspects)) = (
+                    finalizer_report.as_ref().cloned(),
+                    suspects_report.as_ref().cloned(),
+                ) else {
+                    return Err(QueryError::Internal(
+                        "the full analysis' reports vanished".into(),
+                    ));
+                };
                 let mut classes = histogram.clone();
                 sort_by_retained(&mut classes);
                 let histogram_totals = HistogramTotals {
@@ -368,17 +375,6 @@ impl Session {
                     shallow_bytes: classes.total_shallow_bytes,
                     classes: classes.total_classes,
                 };
-                let graph = graph_summary(heap);
-                let report = dump_report(
-                    summary,
-                    histogram,
-                    Some(Full {
-                        graph: &graph,
-                        finalizers: &finalizers,
-                        suspects: &suspects,
-                        references: &references,
-                    }),
-                );
                 classes.classes.truncate(*top as usize);
                 Answer::Analyze(Box::new(AnalyzeReport {
                     summary: summary.clone(),
@@ -533,13 +529,13 @@ impl Session {
             Query::Secrets {} => Answer::Secrets(secrets(heap, src)?),
             Query::Report { file } => {
                 let caches = (&mut *finalizer_report, &mut *suspects_report);
-                let mut r = full_report(heap, src, summary, histogram, caches, &mut phase)?;
+                let mut r = full_report(heap, src, summary, histogram, caches, &mut phase)?.report;
                 r.file.clone_from(file);
                 Answer::Report(Box::new(r))
             }
             Query::Compare { reports, file } => {
                 let caches = (&mut *finalizer_report, &mut *suspects_report);
-                let mut r = full_report(heap, src, summary, histogram, caches, &mut phase)?;
+                let mut r = full_report(heap, src, summary, histogram, caches, &mut phase)?.report;
                 r.file.clone_from(file);
                 phase("compare");
                 let mut all = reports.clone();
@@ -563,7 +559,16 @@ impl Session {
     }
 }
 
-/// The compact report of a fully analysed dump (the phases of `analyze` and `compare`).
+/// The compact report of a fully analysed dump, with the figures it was made of that
+/// `analyze` shows as well (the Finalizer and suspects reports stay in their caches).
+struct FullParts {
+    graph: GraphSummary,
+    references: Vec<RefKindStats>,
+    report: DumpReport,
+}
+
+/// The compact report of a fully analysed dump (the phases of `analyze`, `report` and
+/// `compare`).
 fn full_report(
     heap: &Heap,
     src: &mut dyn ByteSource,
@@ -571,7 +576,7 @@ fn full_report(
     histogram: &Histogram,
     (fin, sus): (&mut Option<FinalizerReport>, &mut Option<SuspectsReport>),
     mut phase: impl FnMut(&str),
-) -> Result<DumpReport, QueryError> {
+) -> Result<FullParts, QueryError> {
     cached_finalizers(fin, heap, src)?;
     phase("suspects");
     let suspects = cached_suspects(fin, sus, heap, src)?;
@@ -592,7 +597,11 @@ fn full_report(
             references: &references,
         }),
     );
-    Ok(report)
+    Ok(FullParts {
+        graph,
+        references,
+        report,
+    })
 }
 
 /// The leak suspects, computed on first use.
