@@ -201,7 +201,7 @@ pub fn class_loaders(heap: &Heap, src: &mut dyn ByteSource) -> Result<ClassLoade
         let c = if x < first { x } else { heap.class_of(x) };
         loader_row.get(c as usize).copied().unwrap_or(u32::MAX)
     };
-    let (tops, _) = class_tops_in(&dom.idom, group, rows, [Vec::new(), Vec::new()]);
+    let (tops, _) = class_tops_in(&dom.idom, group, rows, Vec::new());
     let mut defined = vec![0u64; rows];
     for (w, bits) in tops.iter().enumerate() {
         let mut b = *bits;

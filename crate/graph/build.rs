@@ -826,7 +826,7 @@ fn dominate(r: Referrers, tick: &mut dyn FnMut(&str, u64, u64)) -> Result<Heap, 
             .unwrap_or(u32::MAX)
     };
     tick("retained sizes", 0, 0);
-    let (tops, [spare, mut pre]) = class_tops_in(&idom, class_of, index.classes.len(), spare);
+    let (tops, spare) = class_tops_in(&idom, class_of, index.classes.len(), spare);
     let retained = retained_sizes_in(&idom, &vertex, |x| objects.size(x), spare);
     let mut class_retained = vec![0u64; index.classes.len()];
     for (w, bits) in tops.iter().enumerate() {
@@ -840,8 +840,7 @@ fn dominate(r: Referrers, tick: &mut dyn FnMut(&str, u64, u64)) -> Result<Heap, 
         }
     }
     drop(tops);
-    pre.clear();
-    pre.resize(objects.len(), NONE);
+    let mut pre = vec![NONE; objects.len()];
     for (p, &x) in vertex.iter().enumerate().skip(1) {
         if let Some(slot) = pre.get_mut(x as usize) {
             *slot = p as u32;

@@ -7,8 +7,9 @@
 //!
 //! Algorithm: Semi-NCA (Georgiadis; as in LLVM's `SemiNCAInfo`), iterative throughout:
 //! 1. [`dfs`] numbers the reachable objects in depth-first preorder over the forward
-//!    graph (explicit stack), recording each one's DFS parent, then counts each one's
-//!    referrers to size the reverse graph. The forward graph is then dropped.
+//!    graph (explicit stack, a bitmap of the objects seen), recording each one's DFS
+//!    parent, then counts each one's referrers to size the reverse graph. The forward
+//!    graph is then dropped.
 //! 2. The reverse graph is built by streaming the dump once more ([`ReverseSink`]),
 //!    directly in preorder numbering, in the forward graph's memory: the two never
 //!    coexist.
@@ -25,13 +26,13 @@
 //! | phase | alive | bytes |
 //! |---|---|---|
 //! | pass 2 | forward graph (offsets 4, entries 4 per reference) | 11N + 4N + 4E |
-//! | DFS | + `pre`, `vertex`, `parent`, referrer counts (the list ends) (4 each), stack (12 per level of depth) | 31N + 4E |
+//! | DFS | + `vertex`, `parent` (4 each), a bit per object (seen), stack (12 per level of depth); after the walk, referrer counts per object (4), gathered into the list ends (4), then `pre` (4) in the counts' place | 31N + 4E |
 //! | pass 3 | forward offsets dropped; the reverse lists fill the forward entries' memory | 27N + 4E |
 //! | parent moved first in each list | nothing new | 27N + 4E |
-//! | Semi-NCA | `parent` becomes `ancestor`, `pre` becomes `label` (semidominator values); + `semi` (becomes `idom`) | 31N + 4E |
-//! | class tops | `ancestor`, `label` become the child lists; + 1 bit, stack (12 per level of the dominator tree's depth, at most the DFS's) | 31N + 4E |
-//! | retained sizes | child offsets become `retained` (4: u32 in 8-byte units; for heaps ≥ 32 GiB, 8 of its own, the child offsets freed first) | 31N + 4E (35N + 4E) |
-//! | queries | child lists become `pre`, rebuilt from `vertex` | 31N + 4E |
+//! | Semi-NCA | `pre` freed; `ancestor` and `label` (semidominator values) in pairs (8), made from `parent`, whose memory becomes `semi` (then `idom`) | 31N + 4E |
+//! | class tops | the pairs become the child lists (offsets, then children); + 1 bit, stack (12 per level of the dominator tree's depth, at most the DFS's) | 31N + 4E |
+//! | retained sizes | the child lists become `retained` (4: u32 in 8-byte units, the other half given back in place; for heaps ≥ 32 GiB, 8 of its own, the child lists freed first) | 27N + 4E (31N + 4E) |
+//! | queries | + `pre`, rebuilt from `vertex` | 31N + 4E |
 
 use super::refs::EdgeSink;
 use crate::model::csr::{Chunked, Csr, TooManyEdges};
@@ -57,39 +58,37 @@ pub struct Dfs {
 /// sizes the reverse graph. `roots` must be distinct (as `RootSet::dominator_roots` is):
 /// each counts as one edge from the super-root. `tick` is called now and then with the
 /// objects numbered.
+///
+/// The walk marks what it has seen in a bitmap (1 bit per object): the test made for every
+/// reference then reads an array 32 times smaller than `pre`, which stays in cache far
+/// longer (and in memory when the arrays are spilled). `pre` is written after the walk,
+/// from `vertex`. Referrers are counted in a sweep of their own, per object (one update
+/// per reference, independent of each other so that their cache misses overlap), then
+/// gathered into preorder.
 pub fn dfs(fwd: &Csr, roots: &[u32], tick: &mut dyn FnMut(u64)) -> Result<Dfs, TooManyEdges> {
     let n = fwd.nodes();
-    let mut pre = vec![NONE; n];
+    let mut seen = Bits::new(n);
     // Sized for the worst case (everything reachable) so that they never reallocate:
     // growing by doubling would hold both copies for a moment.
     let mut vertex = Vec::with_capacity(n + 1);
     vertex.push(NONE);
     let mut parent = Vec::with_capacity(n + 1);
     parent.push(0u32);
-    let mut count = vec![0u32; n + 2];
-    // (object, next entry position, end position): 12 bytes per level of depth.
+    // (preorder number, next entry position, end position): 12 bytes per level of depth.
     let mut stack: Vec<(u32, u32, u32)> = Vec::new();
     let bounds = |x: u32| {
         let (a, b) = fwd.bounds(x);
         (a as u32, b as u32)
     };
     for &r in roots {
-        let Some(pr) = pre.get_mut(r as usize) else {
-            continue;
-        };
-        let numbered = *pr != NONE;
-        let p = if numbered { *pr } else { vertex.len() as u32 };
-        if let Some(c) = count.get_mut(p as usize) {
-            *c += 1;
-        }
-        if numbered {
+        if r as usize >= n || !seen.insert(r) {
             continue;
         }
-        *pr = p;
+        let p = vertex.len() as u32;
         vertex.push(r);
         parent.push(0);
         let (a, b) = bounds(r);
-        stack.push((r, a, b));
+        stack.push((p, a, b));
         while let Some(top) = stack.last_mut() {
             let (from, pos, end) = *top;
             if pos >= end {
@@ -98,60 +97,96 @@ pub fn dfs(fwd: &Csr, roots: &[u32], tick: &mut dyn FnMut(u64)) -> Result<Dfs, T
             }
             top.1 += 1;
             let t = fwd.entries.get(u64::from(pos));
-            let Some(pt) = pre.get_mut(t as usize) else {
-                continue;
-            };
-            if *pt != NONE {
+            if t as usize >= n || !seen.insert(t) {
                 continue;
             }
             let p = vertex.len() as u32;
-            *pt = p;
             vertex.push(t);
-            // `from` is on the stack: it was numbered when pushed.
-            parent.push(pre.get(from as usize).copied().unwrap_or(0));
+            parent.push(from);
             let (a, b) = bounds(t);
-            stack.push((t, a, b));
+            stack.push((p, a, b));
             if p & 0xF_FFFF == 0 {
                 tick(u64::from(p));
             }
         }
     }
-    // Referrers per object, in a sweep of its own: in the walk above, each increment waited
-    // on a mispredicted branch; here they are independent, so their cache misses overlap.
-    for (x, &px) in pre.iter().enumerate() {
-        if px == NONE {
+    // Referrers per object: the references of every reachable object (whose targets are
+    // reachable too), and the super-root's edge to each root.
+    let mut count = vec![0u32; n];
+    for x in 0..n as u32 {
+        if !seen.contains(x) {
             continue;
         }
-        let (a, b) = bounds(x as u32);
+        let (a, b) = bounds(x);
         fwd.entries.for_range(u64::from(a), u64::from(b), |t| {
-            if let Some(&pt) = pre.get(t as usize)
-                && let Some(c) = count.get_mut(pt as usize)
-            {
-                *c = c.wrapping_add(u32::from(pt != NONE));
+            if let Some(c) = count.get_mut(t as usize) {
+                *c = c.wrapping_add(1);
             }
         });
     }
-    // Running sums: count[v] becomes the end of v's list.
+    drop(seen);
+    for &r in roots {
+        if let Some(c) = count.get_mut(r as usize) {
+            *c = c.wrapping_add(1);
+        }
+    }
+    // Gathered into preorder as running sums: ends[v] is the end of v's list. The
+    // super-root (0) has no referrers.
     let r = vertex.len();
-    count.truncate(r + 1);
-    count.shrink_to_fit();
+    let mut ends = Vec::with_capacity(r + 1);
+    ends.push(0u32);
     let mut total = 0u64;
-    for c in count.iter_mut().take(r) {
-        total += u64::from(*c);
+    for &x in vertex.iter().skip(1) {
+        total += u64::from(count.get(x as usize).copied().unwrap_or(0));
         if total > u64::from(u32::MAX) {
             return Err(TooManyEdges);
         }
-        *c = total as u32;
+        ends.push(total as u32);
     }
-    if let Some(last) = count.get_mut(r) {
-        *last = total as u32;
+    ends.push(total as u32);
+    // `pre` takes the memory `count` leaves.
+    drop(count);
+    let mut pre = vec![NONE; n];
+    for (p, &x) in vertex.iter().enumerate().skip(1) {
+        if let Some(slot) = pre.get_mut(x as usize) {
+            *slot = p as u32;
+        }
     }
     Ok(Dfs {
         pre,
         vertex,
         parent,
-        ends: count,
+        ends,
     })
+}
+
+/// A set of objects, 1 bit each.
+struct Bits(Vec<u64>);
+
+impl Bits {
+    fn new(n: usize) -> Self {
+        Bits(vec![0; n.div_ceil(64)])
+    }
+
+    /// Adds `x`; false if it was there already (or is out of range).
+    #[inline]
+    fn insert(&mut self, x: u32) -> bool {
+        let bit = 1u64 << (x & 63);
+        match self.0.get_mut((x >> 6) as usize) {
+            Some(w) if *w & bit == 0 => {
+                *w |= bit;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    #[inline]
+    fn contains(&self, x: u32) -> bool {
+        self.0
+            .get((x >> 6) as usize)
+            .is_some_and(|w| w & (1u64 << (x & 63)) != 0)
+    }
 }
 
 /// Buckets of the reverse sink's write buffer (by target range).
@@ -343,36 +378,47 @@ pub fn refill(mut v: Vec<u32>, len: usize, f: impl Fn(usize) -> u32) -> Vec<u32>
 }
 
 /// Immediate dominators in preorder space (`idom[0] = 0`), from the reverse graph `rev`
-/// (preorder numbers, each list starting with the DFS parent), given the DFS parents
-/// (taken as the `ancestor` array) and a second array to reuse for `label`; both are given
-/// back, as spare memory for what follows.
+/// (preorder numbers, each list starting with the DFS parent), given the DFS parents and
+/// an array whose memory may be reused (its values are not read). Gives back the array of
+/// `ancestor` and `label` pairs (2 per vertex), as spare memory for what follows.
 ///
+/// `ancestor` and `label` are interleaved (`[2v]`, `[2v + 1]`): `eval` reads both of a
+/// vertex at once, and a pair is one cache miss (or, spilled, one page) instead of two.
 /// `label[v]` holds the smallest semidominator on `v`'s compressed path itself, not the
 /// vertex that has it (as the textbook's `label` does): only that value is ever read, and
 /// holding it saves `eval` a random read of `semi` per vertex of each path and per result.
+///
+/// Memory: the pairs (8 per vertex) are made from `parents` in `spare`'s memory, grown;
+/// `parents`' memory then becomes `semi` (and `idom`): 12 bytes per vertex.
 ///
 /// Every value of `rev` must be below `rev.nodes()`, and each parent below its vertex (as
 /// `ReverseSink::finish` and [`dfs`] guarantee).
 #[expect(
     clippy::indexing_slicing,
     reason = "the hot loop of the dominators phase: every index is a preorder number below \
-              n = rev.nodes(), the length of ancestor, semi, label and idom (loop counters, \
-              rev's values, checked below n by ReverseSink::finish, and values of these \
-              arrays, which only ever hold such numbers)"
+              n = rev.nodes(), the length of semi and idom, with the pairs 2n long (loop \
+              counters, rev's values, checked below n by ReverseSink::finish, and values of \
+              these arrays, which only ever hold such numbers)"
 )]
 pub fn semi_nca_in(
     rev: &Csr,
     parents: Vec<u32>,
     spare: Vec<u32>,
     tick: &mut dyn FnMut(u64),
-) -> (Vec<u32>, [Vec<u32>; 2]) {
+) -> (Vec<u32>, Vec<u32>) {
     let n = rev.nodes();
-    // `ancestor` starts as the DFS parent and is path-compressed.
-    let mut ancestor = parents;
-    ancestor.resize(n, 0);
-    let mut semi: Vec<u32> = (0..n as u32).collect();
-    // A vertex not yet processed is its own label, and its semidominator is itself.
-    let mut label = refill(spare, n, |w| w as u32);
+    // `ancestor` starts as the DFS parent and is path-compressed. A vertex not yet
+    // processed is its own label, and its semidominator is itself. The pairs grow from
+    // `spare`'s memory (a reallocation moves mappings, not bytes, and the pages that were
+    // `spare`'s need no zeroing).
+    let mut pairs = spare;
+    pairs.clear();
+    pairs.reserve_exact(2 * n);
+    for v in 0..n {
+        pairs.push(parents.get(v).copied().unwrap_or(0));
+        pairs.push(v as u32);
+    }
+    let mut semi = refill(parents, n, |w| w as u32);
     let mut stack: Vec<u32> = Vec::new();
     for w in (1..n).rev() {
         let mut s = parent_of(rev, w as u32);
@@ -382,19 +428,19 @@ pub fn semi_nca_in(
         let (a, b) = rev.bounds(w as u32);
         if s == 0 || (b > a && rev.entries.get(b - 1) == 0) {
             semi[w] = 0;
-            label[w] = 0;
+            pairs[2 * w + 1] = 0;
             continue;
         }
         let last_linked = w as u32 + 1;
         rev.for_each(w as u32, |v| {
-            let su = eval(v, last_linked, &mut ancestor, &mut label, &mut stack);
+            let su = eval(v, last_linked, &mut pairs, &mut stack);
             if su < s {
                 s = su;
             }
         });
         semi[w] = s;
         // `w` is on no compressed path yet (those hold vertices above it only).
-        label[w] = s;
+        pairs[2 * w + 1] = s;
         if w & 0xF_FFFF == 0 {
             tick((n - w) as u64);
         }
@@ -414,49 +460,47 @@ pub fn semi_nca_in(
     if let Some(first) = idom.first_mut() {
         *first = 0;
     }
-    (idom, [ancestor, label])
+    (idom, pairs)
 }
 
 /// Semi-NCA's `eval` with path compression, iterative: the smallest semidominator on `v`'s
-/// path of linked ancestors (vertices numbered `>= last_linked`), `label` holding those
-/// of the compressed paths (see [`semi_nca_in`]).
+/// path of linked ancestors (vertices numbered `>= last_linked`), `pairs` holding each
+/// vertex's `ancestor` and `label` (see [`semi_nca_in`]).
 #[inline]
 #[expect(
     clippy::indexing_slicing,
-    reason = "called by semi_nca_in only: v and every value of ancestor are preorder \
-              numbers below the arrays' common length n"
+    reason = "called by semi_nca_in only: v and every ancestor are preorder numbers below \
+              n, and pairs is 2n long"
 )]
-fn eval(
-    v: u32,
-    last_linked: u32,
-    ancestor: &mut [u32],
-    label: &mut [u32],
-    stack: &mut Vec<u32>,
-) -> u32 {
-    let vi = v as usize;
-    if v < last_linked || ancestor[vi] < last_linked {
-        return label[vi];
+fn eval(v: u32, last_linked: u32, pairs: &mut [u32], stack: &mut Vec<u32>) -> u32 {
+    // A vertex not processed yet (numbered below `last_linked`) is its own label: no read.
+    if v < last_linked {
+        return v;
+    }
+    let vi = 2 * v as usize;
+    if pairs[vi] < last_linked {
+        return pairs[vi + 1];
     }
     // Collect the path up to (not including) the root of its virtual tree.
     let mut x = v;
-    while ancestor[x as usize] >= last_linked {
+    while pairs[2 * x as usize] >= last_linked {
         stack.push(x);
-        x = ancestor[x as usize];
+        x = pairs[2 * x as usize];
     }
     // `x` is the topmost linked vertex below the root; compress from the top down.
-    let mut p = x;
-    let mut p_label = label[p as usize];
+    let mut p = 2 * x as usize;
+    let mut p_label = pairs[p + 1];
     while let Some(y) = stack.pop() {
-        let yi = y as usize;
-        ancestor[yi] = ancestor[p as usize];
-        if p_label < label[yi] {
-            label[yi] = p_label;
+        let yi = 2 * y as usize;
+        pairs[yi] = pairs[p];
+        if p_label < pairs[yi + 1] {
+            pairs[yi + 1] = p_label;
         } else {
-            p_label = label[yi];
+            p_label = pairs[yi + 1];
         }
-        p = y;
+        p = yi;
     }
-    label[vi]
+    pairs[vi + 1]
 }
 
 /// Retained sizes in preorder space: u32 counts of 8-byte units while the reachable heap
@@ -503,6 +547,8 @@ pub fn retained_sizes_in(
         total += bytes;
         bytes.div_ceil(8) as u32
     }));
+    // `spare` may be twice as long (the child lists'): give the rest back, in place.
+    r.shrink_to_fit();
     if total / 8 < u64::from(u32::MAX) {
         add_to_dominators(&mut r, idom);
         Retained::Units(r)
@@ -530,27 +576,26 @@ fn add_to_dominators<T: Copy + std::ops::AddAssign>(r: &mut [T], idom: &[u32]) {
 
 /// For every vertex, whether no other vertex of its class dominates it (Eclipse MAT's rule
 /// for a class's retained heap), as a bit set. Builds the dominator tree's child lists for
-/// the walk (8 bytes per vertex) in `spare`'s memory, given back.
+/// the walk (offsets then children: 8 bytes per vertex) in `spare`'s memory, given back.
 pub fn class_tops_in(
     idom: &[u32],
     class_of_vertex: impl Fn(u32) -> u32,
     classes: usize,
-    spare: [Vec<u32>; 2],
-) -> (Vec<u64>, [Vec<u32>; 2]) {
+    spare: Vec<u32>,
+) -> (Vec<u64>, Vec<u32>) {
     let n = idom.len();
-    let [offsets, children] = spare;
-    let mut offsets = refill(offsets, n + 1, |_| 0);
+    let mut lists = refill(spare, 2 * n, |_| 0);
+    let (offsets, children) = lists.split_at_mut((n + 1).min(2 * n));
     for &d in idom.iter().skip(1) {
         if let Some(o) = offsets.get_mut(d as usize + 1) {
             *o += 1;
         }
     }
     let mut sum = 0;
-    for o in &mut offsets {
+    for o in offsets.iter_mut() {
         sum += *o;
         *o = sum;
     }
-    let mut children = refill(children, n.saturating_sub(1), |_| 0);
     // Fill with offsets[d] as the cursor (it moves to the start of d + 1's list), then
     // shift the offsets back by one: no second array.
     for (w, &d) in idom.iter().enumerate().skip(1) {
@@ -565,6 +610,8 @@ pub fn class_tops_in(
     if let Some(first) = offsets.first_mut() {
         *first = 0;
     }
+    let offsets = &*offsets;
+    let children = &*children;
     let mut tops = vec![0u64; n.div_ceil(64)];
     let mut open = vec![0u32; classes + 1];
     let class_slot = |p: u32| (class_of_vertex(p) as usize).min(classes);
@@ -605,7 +652,7 @@ pub fn class_tops_in(
             }
         }
     }
-    (tops, [offsets, children])
+    (tops, lists)
 }
 
 #[cfg(test)]
@@ -787,7 +834,7 @@ mod tests {
         assert_eq!(ret.get(n as u32), 16);
         // One class per preorder parity: vertex 1 (class 1) and vertex 2 (class 0) are the
         // tops of their classes; every later vertex is dominated by one of its class.
-        let (tops, _) = class_tops_in(&idom, |p| p % 2, 2, [Vec::new(), Vec::new()]);
+        let (tops, _) = class_tops_in(&idom, |p| p % 2, 2, Vec::new());
         assert_eq!(tops.len(), (n + 1).div_ceil(64));
         assert_eq!(
             tops[0], 0b110,
