@@ -144,9 +144,8 @@ pub fn dfs(fwd: &Csr, roots: &[u32], tick: &mut dyn FnMut(u64)) -> Result<Dfs, T
         ends.push(total as u32);
     }
     ends.push(total as u32);
-    // `pre` takes the memory `count` leaves.
-    drop(count);
-    let mut pre = vec![NONE; n];
+    // `pre` takes `count`'s memory (pages already mapped need no zeroing by the kernel).
+    let mut pre = refill(count, n, |_| NONE);
     for (p, &x) in vertex.iter().enumerate().skip(1) {
         if let Some(slot) = pre.get_mut(x as usize) {
             *slot = p as u32;
