@@ -203,16 +203,11 @@ pub fn class_loaders(heap: &Heap, src: &mut dyn ByteSource) -> Result<ClassLoade
     };
     let (tops, _) = class_tops_in(&dom.idom, group, rows, Vec::new());
     let mut defined = vec![0u64; rows];
-    for (w, bits) in tops.iter().enumerate() {
-        let mut b = *bits;
-        while b != 0 {
-            let p = (w * 64) as u32 + b.trailing_zeros();
-            b &= b - 1;
-            if p != 0
-                && let Some(d) = defined.get_mut(group(p) as usize)
-            {
-                *d += dom.retained.get(p);
-            }
+    for p in crate::model::bits::ones(&tops) {
+        if p != 0
+            && let Some(d) = defined.get_mut(group(p) as usize)
+        {
+            *d += dom.retained.get(p);
         }
     }
     drop(tops);

@@ -131,11 +131,9 @@ impl Level {
         let (members, tags): (Vec<u32>, Vec<u32>) = pairs.into_iter().unzip();
         let mut bits = Vec::new();
         if members.len() > 1 {
-            bits = vec![0u64; heap.dom.idom.len().div_ceil(64)];
+            bits = crate::model::bits::empty(heap.dom.idom.len());
             for &p in &members {
-                if let Some(w) = bits.get_mut(p as usize / 64) {
-                    *w |= 1 << (p % 64);
-                }
+                crate::model::bits::set(&mut bits, p);
             }
         }
         Level {
@@ -153,8 +151,7 @@ impl Level {
                 _ => None,
             };
         }
-        let w = self.bits.get(p as usize / 64)?;
-        if w & (1 << (p % 64)) == 0 {
+        if !crate::model::bits::get(&self.bits, p) {
             return None;
         }
         let i = self.members.binary_search(&p).ok()?;

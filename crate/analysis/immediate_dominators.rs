@@ -11,8 +11,8 @@
 
 use super::objects::{ObjRef, obj_ref_plain};
 use crate::graph::Heap;
+use crate::model::bits::{self, get as bit, set as set_bit};
 use crate::model::hash::IdHashMap;
-use crate::model::roots::bit;
 use serde::Serialize;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -264,11 +264,11 @@ pub fn immediate_dominators(
 fn covered(heap: &Heap, dominators: &[u32]) -> Vec<u64> {
     let dom = &heap.dom;
     let n = dom.vertex.len();
-    let mut out = vec![0u64; n.div_ceil(64)];
+    let mut out = bits::empty(n);
     if dominators.iter().filter(|&&d| d != 0).count() < 2 {
         return out;
     }
-    let mut member = vec![0u64; n.div_ceil(64)];
+    let mut member = bits::empty(n);
     for &d in dominators.iter().filter(|&&d| d != 0) {
         set_bit(&mut member, d);
     }
@@ -318,12 +318,6 @@ fn covered(heap: &Heap, dominators: &[u32]) -> Vec<u64> {
         }
     }
     out
-}
-
-fn set_bit(bits: &mut [u64], i: u32) {
-    if let Some(w) = bits.get_mut((i / 64) as usize) {
-        *w |= 1 << (i % 64);
-    }
 }
 
 #[cfg(test)]

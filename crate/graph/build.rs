@@ -829,14 +829,9 @@ fn dominate(r: Referrers, tick: &mut dyn FnMut(&str, u64, u64)) -> Result<Heap, 
     let (tops, spare) = class_tops_in(&idom, class_of, index.classes.len(), spare);
     let retained = retained_sizes_in(&idom, &vertex, |x| objects.size(x), spare);
     let mut class_retained = vec![0u64; index.classes.len()];
-    for (w, bits) in tops.iter().enumerate() {
-        let mut b = *bits;
-        while b != 0 {
-            let p = (w * 64) as u32 + b.trailing_zeros();
-            b &= b - 1;
-            if let Some(c) = class_retained.get_mut(class_of(p) as usize) {
-                *c += retained.get(p);
-            }
+    for p in crate::model::bits::ones(&tops) {
+        if let Some(c) = class_retained.get_mut(class_of(p) as usize) {
+            *c += retained.get(p);
         }
     }
     drop(tops);

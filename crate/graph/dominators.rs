@@ -35,6 +35,7 @@
 //! | queries | + `pre`, rebuilt from `vertex` | 31N + 4E |
 
 use super::refs::EdgeSink;
+use crate::model::bits;
 use crate::model::csr::{Chunked, Csr, TooManyEdges};
 
 /// Marks an unreachable object in `pre`, and "no dominator".
@@ -67,7 +68,7 @@ pub struct Dfs {
 /// gathered into preorder.
 pub fn dfs(fwd: &Csr, roots: &[u32], tick: &mut dyn FnMut(u64)) -> Result<Dfs, TooManyEdges> {
     let n = fwd.nodes();
-    let mut seen = Bits::new(n);
+    let mut seen = bits::empty(n);
     // Sized for the worst case (everything reachable) so that they never reallocate:
     // growing by doubling would hold both copies for a moment.
     let mut vertex = Vec::with_capacity(n + 1);
@@ -81,7 +82,7 @@ pub fn dfs(fwd: &Csr, roots: &[u32], tick: &mut dyn FnMut(u64)) -> Result<Dfs, T
         (a as u32, b as u32)
     };
     for &r in roots {
-        if r as usize >= n || !seen.insert(r) {
+        if r as usize >= n || !bits::insert(&mut seen, r) {
             continue;
         }
         let p = vertex.len() as u32;
@@ -97,7 +98,7 @@ pub fn dfs(fwd: &Csr, roots: &[u32], tick: &mut dyn FnMut(u64)) -> Result<Dfs, T
             }
             top.1 += 1;
             let t = fwd.entries.get(u64::from(pos));
-            if t as usize >= n || !seen.insert(t) {
+            if t as usize >= n || !bits::insert(&mut seen, t) {
                 continue;
             }
             let p = vertex.len() as u32;
@@ -114,7 +115,7 @@ pub fn dfs(fwd: &Csr, roots: &[u32], tick: &mut dyn FnMut(u64)) -> Result<Dfs, T
     // reachable too), and the super-root's edge to each root.
     let mut count = vec![0u32; n];
     for x in 0..n as u32 {
-        if !seen.contains(x) {
+        if !bits::get(&seen, x) {
             continue;
         }
         let (a, b) = bounds(x);
@@ -157,35 +158,6 @@ pub fn dfs(fwd: &Csr, roots: &[u32], tick: &mut dyn FnMut(u64)) -> Result<Dfs, T
         parent,
         ends,
     })
-}
-
-/// A set of objects, 1 bit each.
-struct Bits(Vec<u64>);
-
-impl Bits {
-    fn new(n: usize) -> Self {
-        Bits(vec![0; n.div_ceil(64)])
-    }
-
-    /// Adds `x`; false if it was there already (or is out of range).
-    #[inline]
-    fn insert(&mut self, x: u32) -> bool {
-        let bit = 1u64 << (x & 63);
-        match self.0.get_mut((x >> 6) as usize) {
-            Some(w) if *w & bit == 0 => {
-                *w |= bit;
-                true
-            }
-            _ => false,
-        }
-    }
-
-    #[inline]
-    fn contains(&self, x: u32) -> bool {
-        self.0
-            .get((x >> 6) as usize)
-            .is_some_and(|w| w & (1u64 << (x & 63)) != 0)
-    }
 }
 
 /// Buckets of the reverse sink's write buffer (by target range).
@@ -611,7 +583,7 @@ pub fn class_tops_in(
     }
     let offsets = &*offsets;
     let children = &*children;
-    let mut tops = vec![0u64; n.div_ceil(64)];
+    let mut tops = bits::empty(n);
     let mut open = vec![0u32; classes + 1];
     let class_slot = |p: u32| (class_of_vertex(p) as usize).min(classes);
     let start = |v: u32| offsets.get(v as usize).copied().unwrap_or(0);
@@ -632,10 +604,8 @@ pub fn class_tops_in(
             let Some(o) = open.get_mut(cs) else {
                 continue;
             };
-            if *o == 0
-                && let Some(t) = tops.get_mut(c as usize / 64)
-            {
-                *t |= 1 << (c % 64);
+            if *o == 0 {
+                bits::set(&mut tops, c);
             }
             let first = start(c);
             if first < start(c + 1) {

@@ -8,13 +8,14 @@
 //! A node's dominator-tree children are found by scanning `idom` (the top level is kept).
 
 use super::dominators::{NONE, Retained};
+use crate::model::bits;
 use crate::model::captures::Captures;
 use crate::model::classes::ClassInfo;
 use crate::model::csr::Csr;
 use crate::model::index::Index;
 use crate::model::objects::ObjectTable;
 use crate::model::refs::Resolver;
-use crate::model::roots::{RootSet, bit};
+use crate::model::roots::RootSet;
 
 pub use crate::model::roots::Root;
 
@@ -179,7 +180,7 @@ impl Heap {
                 v.push(q);
             }
         });
-        if bit(&self.roots.root_classes, obj) {
+        if bits::get(&self.roots.root_classes, obj) {
             // The instances' references to their class, left out of the graph.
             v.extend(
                 self.instances_of(&[obj])

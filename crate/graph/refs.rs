@@ -19,13 +19,14 @@ use crate::format::heap_dump::arrays::{ObjArrayHeader, PrimArrayHeader};
 use crate::format::heap_dump::instance::Instance;
 use crate::format::primitives::IdList;
 use crate::format::{Decoder, ErrorKind, HprofError, Visitor};
+use crate::model::bits;
 use crate::model::captures::Captures;
 use crate::model::csr::{Csr, CsrBuilder, TooManyEdges};
 use crate::model::diagnostics::Diagnostics;
 use crate::model::index::Index;
 use crate::model::objects::ObjectTable;
 use crate::model::refs::{Resolver, class_refs, instance_refs};
-use crate::model::roots::{RootSet, bit};
+use crate::model::roots::RootSet;
 
 /// Receives references, grouped by source object in index order.
 pub trait EdgeSink {
@@ -175,7 +176,7 @@ impl<'a, S: EdgeSink> RefPass<'a, S> {
 
     #[inline]
     fn skips_class_edge(&self, class_object: u32) -> bool {
-        self.input.skip_root_class_edges && bit(&self.input.roots.root_classes, class_object)
+        self.input.skip_root_class_edges && bits::get(&self.input.roots.root_classes, class_object)
     }
 
     /// Object `obj`'s class index (`u32::MAX` past the table: pass 1 counted fewer).

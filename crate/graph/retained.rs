@@ -28,6 +28,7 @@
 
 use super::Heap;
 use super::dominators::NONE;
+use crate::model::bits::{empty as bitset, get, ones, set as set_bit};
 use crate::model::csr::{Chunked, Csr};
 
 /// A set of objects in the heap's preorder space: one bit per reachable object.
@@ -57,39 +58,6 @@ impl RetainedSet {
     pub fn iter<'a>(&'a self, heap: &'a Heap) -> impl Iterator<Item = u32> + 'a {
         ones(&self.bits).filter_map(|p| heap.dom.vertex.get(p as usize).copied())
     }
-}
-
-/// One bit set per vertex: `n` bits, all clear.
-fn bitset(n: usize) -> Vec<u64> {
-    vec![0u64; n.div_ceil(64)]
-}
-
-#[inline]
-fn get(bits: &[u64], i: u32) -> bool {
-    bits.get((i / 64) as usize)
-        .is_some_and(|w| w & (1u64 << (i % 64)) != 0)
-}
-
-#[inline]
-fn set_bit(bits: &mut [u64], i: u32) {
-    if let Some(w) = bits.get_mut((i / 64) as usize) {
-        *w |= 1u64 << (i % 64);
-    }
-}
-
-/// The indices of the set bits, ascending.
-fn ones(bits: &[u64]) -> impl Iterator<Item = u32> + '_ {
-    bits.iter().enumerate().flat_map(|(k, &w)| {
-        let mut w = w;
-        std::iter::from_fn(move || {
-            if w == 0 {
-                return None;
-            }
-            let b = w.trailing_zeros();
-            w &= w - 1;
-            Some(k as u32 * 64 + b)
-        })
-    })
 }
 
 /// The given objects (reachable ones, deduplicated) as a bit set over preorder vertices,

@@ -11,6 +11,7 @@
 // Values read from the file decide lengths and indices here: every access is checked,
 // or carries an `#[expect]` on the smallest item that says why each index is in range.
 
+pub mod bits;
 pub mod captures;
 pub mod classes;
 pub mod csr;

@@ -58,13 +58,6 @@ impl RootSet {
     }
 }
 
-/// Whether bit `i` of `bits` is set.
-#[inline]
-pub fn bit(bits: &[u64], i: u32) -> bool {
-    bits.get((i / 64) as usize)
-        .is_some_and(|w| w & (1u64 << (i % 64)) != 0)
-}
-
 /// Whether a root kind is tied to a thread's stack.
 pub fn is_thread_local(kind: RootKind) -> bool {
     matches!(
@@ -133,12 +126,10 @@ pub fn resolve(index: &Index, diags: &mut Diagnostics) -> RootSet {
         }
     }
     let class_objects = index.classes.object_count;
-    let mut root_classes = vec![0u64; class_objects.div_ceil(64) as usize];
+    let mut root_classes = super::bits::empty(class_objects as usize);
     for &o in &dominator_roots {
-        if o < class_objects
-            && let Some(w) = root_classes.get_mut((o / 64) as usize)
-        {
-            *w |= 1u64 << (o % 64);
+        if o < class_objects {
+            super::bits::set(&mut root_classes, o);
         }
     }
     let mut locals: Vec<(u32, Vec<u32>)> = locals.into_iter().collect();
