@@ -1,6 +1,6 @@
 // The analysis worker: the only code that loads a WebAssembly module. One worker
 // analyses one file: it keeps the File, streams it into a HeapSession once per pass the
-// session asks for, lets the session read it at random afterwards (FileReaderSync, which
+// session asks for (read ahead by a worker of its own, reader.js: ChunkReader), lets the session read it at random afterwards (FileReaderSync, which
 // only workers have), and answers queries. Message shapes: protocol.js. Nothing here logs:
 // dump contents never reach the console.
 //
