@@ -1,6 +1,6 @@
 // The analysis worker: the only code that loads a WebAssembly module. One worker
 // analyses one file: it keeps the File, streams it into a HeapSession once per pass the
-// session asks for, lets the session read it at random afterwards (FileReaderSync, which
+// session asks for (read ahead by a worker of its own, reader.js: ChunkReader), lets the session read it at random afterwards (FileReaderSync, which
 // only workers have), and answers queries. Message shapes: protocol.js. Nothing here logs:
 // dump contents never reach the console.
 //
@@ -209,11 +209,99 @@ function readAt(offset, length) {
   return out;
 }
 
-/** Reads bytes [start, start + CHUNK_BYTES) of the file. */
-function readChunk(blob, start) {
-  const p = blob.slice(start, Math.min(start + CHUNK_BYTES, blob.size)).arrayBuffer();
-  p.catch(() => {}); // awaited later; a failure while a push runs is reported then
-  return p;
+/** Buffers the reader worker fills ahead of the module: it stays up to this many chunks ahead. */
+const READ_AHEAD = 3;
+
+/**
+ * Reads a file from its start in chunks of CHUNK_BYTES (the last one shorter; an empty one
+ * at the end): `await reader.next()` is the next chunk, valid until the following call (the
+ * caller pushes it into the module before asking again). The reading is done by a worker
+ * of its own (web/reader.js) into READ_AHEAD buffers that go back and forth (transferred,
+ * not copied), so that the browser reads the file on another core while the module parses,
+ * and no fresh ArrayBuffer is made per chunk (whose pages the worker would fault in and
+ * zero, and V8 collect later). Where a worker cannot start one, each chunk is a
+ * `Blob.slice().arrayBuffer()`, the next one read while this one is parsed.
+ */
+class ChunkReader {
+  constructor(blob) {
+    this.blob = blob;
+    this.offset = 0; // bytes handed out
+    this.arrived = []; // messages from the reader not asked for yet
+    this.wake = null; // resolves next()'s wait for a message
+    this.lent = null; // the buffer of the chunk handed out last
+    this.worker = null;
+    try {
+      this.worker = new Worker(new URL('./reader.js', import.meta.url));
+    } catch {
+      // No nested workers here: slices read by this worker.
+    }
+    if (this.worker) {
+      const arrive = (m) => {
+        this.arrived.push(m);
+        this.wake?.();
+      };
+      this.worker.onmessage = (e) => arrive(e.data);
+      this.worker.onerror = (e) => {
+        e.preventDefault();
+        arrive({ error: `the reader stopped: ${e.message || 'unknown error'}` });
+      };
+      const buffers = Array.from({ length: READ_AHEAD }, () => new ArrayBuffer(CHUNK_BYTES));
+      this.worker.postMessage({ file: blob, chunk: CHUNK_BYTES, buffers }, buffers);
+    } else {
+      this.pending = this.slice(0);
+    }
+  }
+
+  /** Bytes [start, start + CHUNK_BYTES) by File.slice, as an Uint8Array. */
+  slice(start) {
+    const end = Math.min(start + CHUNK_BYTES, this.blob.size);
+    const p = start < end ? this.blob.slice(start, end).arrayBuffer().then((b) => new Uint8Array(b)) : Promise.resolve(new Uint8Array(0));
+    p.catch(() => {}); // awaited in next(); a failure is reported there
+    return p;
+  }
+
+  /** The next chunk (empty at the end of the file). */
+  async next() {
+    if (!this.worker) {
+      const chunk = await this.pending;
+      this.offset += chunk.byteLength;
+      this.pending = this.slice(this.offset);
+      return chunk;
+    }
+    if (this.lent) {
+      // The chunk handed out before is parsed: its buffer goes back to be filled again.
+      this.worker.postMessage({ buffer: this.lent }, [this.lent]);
+      this.lent = null;
+    }
+    while (this.arrived.length === 0) await new Promise((resolve) => { this.wake = resolve; });
+    this.wake = null;
+    const m = this.arrived[0];
+    if (m.error !== undefined) throw new Error(m.error);
+    if (m.length === 0) return new Uint8Array(0); // the end, for every later call too
+    this.arrived.shift();
+    this.lent = m.buffer;
+    this.offset += m.length;
+    return new Uint8Array(m.buffer, 0, m.length);
+  }
+
+  /** Stops reading (the rest of the file is not needed). */
+  close() {
+    this.worker?.terminate();
+    this.worker = null;
+    this.pending = null;
+  }
+}
+
+/** The reader's next chunk at `offset`, or the READ_FAILED error the page shows. */
+async function readNext(reader, offset) {
+  let buf;
+  try {
+    buf = await reader.next();
+  } catch (e) {
+    throw new RequestError(ErrorCode.READ_FAILED, `cannot read the file at offset ${offset} (was it changed or moved after it was chosen?): ${e.message}`);
+  }
+  if (buf.byteLength === 0) throw new RequestError(ErrorCode.READ_FAILED, 'the file got shorter while it was being read');
+  return buf;
 }
 
 /** Whether the file starts as gzip does (0x1f 0x8b). */
@@ -271,19 +359,16 @@ async function open(payload) {
     progress(pass.name, 0, size);
     // The file is read from the start for each pass; the next chunk is read while the
     // module parses this one.
-    let next = readChunk(file, 0);
-    for (let offset = 0; offset < size; ) {
-      let buf;
-      try {
-        buf = await next;
-      } catch (e) {
-        throw new RequestError(ErrorCode.READ_FAILED, `cannot read the file at offset ${offset} (was it changed or moved after it was chosen?): ${e.message}`);
+    const reader = new ChunkReader(file);
+    try {
+      for (let offset = 0; offset < size; ) {
+        const buf = await readNext(reader, offset);
+        offset += buf.byteLength;
+        call(() => session.push(buf), ErrorCode.BAD_DUMP);
+        progress(pass.name, offset, size);
       }
-      if (buf.byteLength === 0) throw new RequestError(ErrorCode.READ_FAILED, 'the file got shorter while it was being read');
-      offset += buf.byteLength;
-      next = offset < size ? readChunk(file, offset) : null;
-      call(() => session.push(new Uint8Array(buf)), ErrorCode.BAD_DUMP);
-      progress(pass.name, offset, size);
+    } finally {
+      reader.close();
     }
     call(() => session.end_pass(), ErrorCode.BAD_DUMP);
   }
@@ -324,14 +409,17 @@ function query(payload) {
 // for the analysis, each pushed into the module's Redaction, whose output goes back to the
 // page, which writes it (to the file the user chose, or into a Blob). One slice in, its
 // bytes out: neither side holds the dump (the Blob fallback aside).
-let redaction = null; // {r: Redaction, offset, next: Promise<ArrayBuffer>|null, done}
+let redaction = null; // {r: Redaction, offset, reader: ChunkReader, done}
 
 function redactStart(payload) {
   if (!complete || !file) throw new RequestError(ErrorCode.NOT_READY, 'open a file first');
   const p = payload ?? {};
   const level = p.level ?? 'basic';
   if (level !== 'basic' && level !== 'full') throw new RequestError(ErrorCode.INVALID_REQUEST, 'level must be "basic" or "full"');
-  if (redaction) call(() => redaction.r.free());
+  if (redaction) {
+    redaction.reader.close();
+    call(() => redaction.r.free());
+  }
   redaction = null;
   const r = call(() => new active.bindings.Redaction(level, p.gzip === true, p.names === true));
   if (p.names === true && p.map) {
@@ -362,7 +450,7 @@ function redactStart(payload) {
       }
     }
   }
-  redaction = { r, offset: 0, next: file.size > 0 ? readChunk(file, 0) : null, done: false };
+  redaction = { r, offset: 0, reader: new ChunkReader(file), done: false };
   progress('redact', 0, file.size);
   return { total: file.size };
 }
@@ -374,16 +462,9 @@ async function redactNext() {
   try {
     let bytes;
     if (c.offset < size) {
-      let buf;
-      try {
-        buf = await c.next;
-      } catch (e) {
-        throw new RequestError(ErrorCode.READ_FAILED, `cannot read the file at offset ${c.offset} (was it changed or moved after it was chosen?): ${e.message}`);
-      }
-      if (buf.byteLength === 0) throw new RequestError(ErrorCode.READ_FAILED, 'the file got shorter while it was being read');
+      const buf = await readNext(c.reader, c.offset);
       c.offset += buf.byteLength;
-      c.next = c.offset < size ? readChunk(file, c.offset) : null;
-      bytes = call(() => c.r.push(new Uint8Array(buf)), ErrorCode.BAD_DUMP);
+      bytes = call(() => c.r.push(buf), ErrorCode.BAD_DUMP);
     }
     if (c.offset >= size) {
       const last = call(() => c.r.finish(), ErrorCode.BAD_DUMP);
@@ -395,6 +476,7 @@ async function redactNext() {
     let map = null;
     if (c.done) {
       map = call(() => c.r.names_map()) ?? null;
+      c.reader.close();
       call(() => c.r.free());
       redaction = null;
     }
@@ -402,6 +484,7 @@ async function redactNext() {
   } catch (e) {
     if (redaction === c) {
       redaction = null;
+      c.reader.close();
       try {
         c.r.free();
       } catch { /* the module trapped: the worker is finished anyway */ }

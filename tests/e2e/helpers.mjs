@@ -21,6 +21,8 @@ export const artifacts = path.join(repo, 'tests/e2e/artifacts');
 export const cliPath = path.join(repo, 'target/release/heapscope');
 export const TIMEOUT = 120_000;
 export const STATUS = '[data-testid=status]';
+/** The site's workers: the analysis (worker.js) and the file reader it starts (reader.js). */
+export const SITE_WORKERS = ['/worker.js', '/reader.js'];
 
 export const timerDump = path.join(fixtures, 'timer_finalizer.hprof');
 export const staticMapDump = path.join(fixtures, 'static_map_finalizer.hprof');
@@ -66,7 +68,8 @@ async function storedBy(page) {
  *   another Chromium for the current test; `env.close(page)` checks a page and closes it.
  * - `afterEach`: checks and closes every page the test opened (and the browsers it
  *   launched): each request went to the site itself for one of its static files (blob:
- *   URLs of the site's own exports aside), every worker is the site's worker.js, nothing
+ *   URLs of the site's own exports aside), every worker is the site's worker.js (or the
+ *   reader.js it starts to read the file), nothing
  *   was logged (console, uncaught errors), nothing stored (local/session storage,
  *   IndexedDB, caches), no CSP violation; the server was asked only for static files.
  *   A test that breaks any of this fails.
@@ -160,7 +163,7 @@ export function e2eFile() {
         return url.origin !== origin || !files.has(url.pathname);
       });
       assert.deepEqual(bad, [], `${what}: requests other than the site's static files`);
-      assert.deepEqual(log.workers.filter((w) => w !== `${origin}/worker.js`), [], `${what}: workers other than the site's worker.js`);
+      assert.deepEqual(log.workers.filter((w) => !SITE_WORKERS.includes(new URL(w).pathname) || new URL(w).origin !== origin), [], `${what}: workers other than the site's worker.js and reader.js`);
       assert.deepEqual(log.console, [], `${what}: console output`);
       assert.deepEqual(log.errors, [], `${what}: uncaught errors`);
       assert.notEqual(stored, null, `${what} was closed without env.close(page): its storage and CSP violations went unchecked`);

@@ -56,9 +56,10 @@ test('every request went to the site itself, for one of its static files', async
   assert.deepEqual(served.filter((p) => !files.has(p)), []);
   for (const p of ['/pkg/heapscope_bg.wasm', '/worker.js', '/samples/timer_finalizer.hprof']) assert.ok(served.includes(p), `${p} was served`);
   assert.ok(log.requests.some((u) => u.endsWith('/pkg/heapscope_bg.wasm')), 'the worker\'s requests are recorded too');
-  // Every worker the page started is the site's worker.js.
+  // Every worker the page started is the site's worker.js, and the reader.js it starts to
+  // read the file.
   assert.ok(log.workers.length > 0, 'workers were seen');
-  assert.deepEqual([...new Set(log.workers)], [`${origin}/worker.js`]);
+  assert.deepEqual([...new Set(log.workers)].sort(), [`${origin}/reader.js`, `${origin}/worker.js`]);
 });
 
 test('nothing logged, stored or blocked: console, storage, CSP violations', async () => {
